@@ -1,0 +1,50 @@
+// n8n's own lint rules, as n8n's verification scanner applies them: the community-nodes plugin in
+// its Cloud variant ("recommended": no restricted globals/imports), no-console, and the three
+// eslint-plugin-n8n-nodes-base rule sets. `npm run lint` runs it over nodes/, credentials/ and
+// package.json.
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import tseslint from 'typescript-eslint';
+
+const tsFiles = ['nodes/**/*.ts', 'credentials/**/*.ts'];
+
+export default tseslint.config(
+	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'gulpfile.js', 'eslint.config.mjs'] },
+	{
+		files: tsFiles,
+		extends: [tseslint.configs.recommended],
+		languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json' } },
+		rules: { 'no-console': 'error' },
+	},
+	{
+		files: [...tsFiles, 'package.json'],
+		...n8nCommunityNodesPlugin.configs.recommended,
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
+	},
+	{
+		files: ['package.json'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
+		rules: n8nNodesBase.configs.community.rules,
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			// Our documentation URL is the README on GitHub, not an n8n docs slug.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			// Same exemptions as n8n's node-cli config: these rules predate NodeConnectionTypes.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+);

@@ -1,0 +1,50 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import * as chat from './actions/chat/Chat.resource';
+import * as conversation from './actions/conversation/Conversation.resource';
+import { router } from './actions/router';
+import { listSearch } from './methods';
+
+export class CozeChat implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Coze Chat',
+		name: 'cozeChat',
+		icon: { light: 'file:coze.svg', dark: 'file:coze.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Chat with Coze (coze.cn / coze.com) bots: send a message and get the complete answer',
+		defaults: { name: 'Coze Chat' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'cozeApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Chat', value: 'chat' },
+					{ name: 'Conversation', value: 'conversation' },
+				],
+				default: 'chat',
+			},
+			...chat.description,
+			...conversation.description,
+		],
+	};
+
+	methods = { listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

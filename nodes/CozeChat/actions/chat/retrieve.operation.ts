@@ -1,0 +1,86 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { aggregateChatMessages } from '../../chat/aggregate';
+import type { CozeChat } from '../../chat/types';
+import { chatPollClient } from '../../transport/chatApi';
+import { assertCozeId, getRequiredString } from '../validation';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Conversation ID',
+		name: 'conversationId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '7381473525342978089',
+		description: 'The conversation the chat belongs to (conversation_id in Send Message\'s output)',
+	},
+	{
+		displayName: 'Chat ID',
+		name: 'chatId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '7382159487131697202',
+		description: 'The chat to look up (chat_id in Send Message\'s output)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Answer',
+				name: 'includeAnswer',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to add the aggregated answer fields (answer, reasoning_content, follow_ups, tool_calls) when the chat is completed',
+			},
+			{
+				displayName: 'Include Raw Messages',
+				name: 'includeMessages',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the chat\'s raw Coze messages (and the answer fields) to the output',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['retrieve'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const conversationId = assertCozeId(
+		this,
+		getRequiredString(this, 'conversationId', 'Conversation ID', itemIndex),
+		'Conversation ID',
+		itemIndex,
+	);
+	const chatId = assertCozeId(this, getRequiredString(this, 'chatId', 'Chat ID', itemIndex), 'Chat ID', itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const includeMessages = options.includeMessages === true;
+	const client = chatPollClient(this);
+
+	const chat = await client.retrieve(conversationId, chatId);
+	let json: IDataObject = { ...(chat as IDataObject) };
+	if (chat.status === 'completed' && (includeMessages || options.includeAnswer !== false)) {
+		const messages = await client.listMessages(conversationId, chatId);
+		const result = aggregateChatMessages(chat as CozeChat, messages, { includeMessages });
+		json = { ...json, ...(result as unknown as IDataObject) };
+	} else if (includeMessages) {
+		json.messages = await client.listMessages(conversationId, chatId);
+	}
+	return [{ json, pairedItem: { item: itemIndex } }];
+}

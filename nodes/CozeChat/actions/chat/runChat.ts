@@ -1,0 +1,111 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
+import { CozeApiError } from '../../chat/errors';
+import { cancelForTimeout, pollChatResult } from '../../chat/poll';
+import { readSseEvents } from '../../chat/sse';
+import type { CozeChat } from '../../chat/types';
+import { chatPollClient } from '../../transport/chatApi';
+import { toNodeError } from '../../transport/errors';
+import { canceledError, cozeApiRequest } from '../../transport/request';
+import { guardStream, openCozeStream, StreamBrokenError, type StreamLimits } from '../../transport/stream';
+
+/** How long a stream may stay silent before it counts as broken (Coze may think for minutes). */
+const IDLE_LIMIT_MS = 5 * 60 * 1000;
+/** After the terminal chat event only `done` is left; don't wait long for it. */
+const TAIL_IDLE_LIMIT_MS = 10 * 1000;
+
+export interface RunChatOptions {
+	stream: boolean;
+	/** Whole-chat limit in seconds; 0 = none. */
+	timeoutSeconds: number;
+	pollIntervalSeconds: number;
+	includeMessages: boolean;
+	/** False when the chat is not saved: then a broken stream cannot be recovered by polling. */
+	recoverable: boolean;
+	/** Receives each new piece of answer text while streaming. */
+	onAnswerDelta?: (text: string) => void;
+}
+
+/**
+ * Runs one chat turn (POST /v3/chat, or another endpoint that answers with the same stream) and
+ * returns its aggregated result. Streaming: SSE → aggregator, and if the stream breaks after the
+ * chat id is known, poll retrieve + message list instead (never re-POST: Coze has no idempotency
+ * key). Non-streaming: create, poll, list.
+ */
+export async function runChat(
+	this: IExecuteFunctions,
+	request: { path: string; qs?: IDataObject; body: IDataObject },
+	options: RunChatOptions,
+): Promise<ChatResult> {
+	const deadline = options.timeoutSeconds > 0 ? Date.now() + options.timeoutSeconds * 1000 : undefined;
+	const poll = chatPollClient(this);
+	const pollOptions = {
+		pollIntervalMs: Math.max(100, options.pollIntervalSeconds * 1000),
+		deadline,
+		timeoutSeconds: options.timeoutSeconds || undefined,
+		includeMessages: options.includeMessages,
+	};
+
+	if (!options.stream) {
+		const chat = (await cozeApiRequest.call(this, 'POST', request.path, {
+			qs: request.qs,
+			body: { ...request.body, stream: false },
+		})) as unknown as CozeChat;
+		if (!chat?.id || !chat.conversation_id) {
+			throw new CozeApiError({ msg: 'Coze accepted the chat but returned no chat or conversation id' });
+		}
+		return await pollChatResult(poll, { conversationId: chat.conversation_id, chatId: chat.id }, pollOptions);
+	}
+
+	const aggregator = new ChatAggregator();
+	const limits: StreamLimits = {
+		idleMs: IDLE_LIMIT_MS,
+		deadline,
+		signal: this.getExecutionCancelSignal?.(),
+	};
+	const body = await openCozeStream.call(this, { ...request, body: { ...request.body, stream: true } });
+	let broken: StreamBrokenError | undefined;
+	let failure: unknown;
+	try {
+		for await (const event of readSseEvents(guardStream(body, limits))) {
+			const delta = aggregator.push(event);
+			if (delta !== undefined) options.onAnswerDelta?.(delta);
+			if (aggregator.isDone) break;
+			if (aggregator.isTerminal) {
+				// Only `done` (maybe with a debug_url) is left; requires_action may not send it at all.
+				if (aggregator.status === 'requires_action') break;
+				limits.idleMs = TAIL_IDLE_LIMIT_MS;
+			}
+		}
+	} catch (error) {
+		if (error instanceof StreamBrokenError) broken = error;
+		else failure = error; // Coze reported a failure (chat.failed, error event, bad payload)
+	} finally {
+		body.destroy();
+	}
+	if (failure !== undefined) throw toNodeError(this.getNode(), failure);
+
+	if (aggregator.isTerminal) return aggregator.result({ includeMessages: options.includeMessages });
+	if (broken?.reason === 'canceled') throw canceledError(this);
+
+	const ids = { conversationId: aggregator.conversationId, chatId: aggregator.chatId };
+	if (!ids.chatId || !ids.conversationId) {
+		throw new CozeApiError({
+			msg: `The Coze stream ended before the chat started (${broken?.message ?? 'no events'}), so there is no answer and no chat to recover. Nothing was retried, to avoid a duplicate turn.`,
+		});
+	}
+	const known = { conversationId: ids.conversationId, chatId: ids.chatId };
+	if (broken?.reason === 'timeout') {
+		throw await cancelForTimeout(poll, known, { status: 'in_progress' }, options.timeoutSeconds);
+	}
+	if (!options.recoverable) {
+		throw new CozeApiError({
+			msg: `The Coze stream broke off before the chat finished (${broken?.message ?? 'stream ended early'}), and with Auto Save History off the answer cannot be fetched afterwards`,
+			chatId: known.chatId,
+			conversationId: known.conversationId,
+		});
+	}
+	// The chat keeps running on Coze's side: wait for it and read the answer from the message list.
+	return await pollChatResult(poll, known, pollOptions);
+}

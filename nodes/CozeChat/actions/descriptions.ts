@@ -1,0 +1,91 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+/** Bot editor URLs look like https://www.coze.cn/space/<space_id>/bot/<bot_id>. */
+export const BOT_URL_REGEX = 'https?://(?:www\\.)?coze\\.(?:cn|com)/space/\\d+/bot/(\\d+)';
+
+export const botIdLocator: INodeProperties = {
+	displayName: 'Bot',
+	name: 'botId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The Coze bot (agent) to talk to. It must be published to the API channel.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a published bot...',
+			typeOptions: { searchListMethod: 'searchBots', searchable: true },
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'https://www.coze.cn/space/7349.../bot/7348...',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: `${BOT_URL_REGEX}.*`,
+						errorMessage:
+							'Not a Coze bot URL: copy it from the bot editor, e.g. https://www.coze.cn/space/<space_id>/bot/<bot_id>',
+					},
+				},
+			],
+			extractValue: { type: 'regex', regex: BOT_URL_REGEX },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: '7348293334459318306',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '\\s*\\d+\\s*', errorMessage: 'A Coze bot ID contains digits only' },
+				},
+			],
+		},
+	],
+};
+
+export const userIdField: INodeProperties = {
+	displayName: 'User ID',
+	name: 'userId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'customer-42',
+	description:
+		'Your end user\'s ID. Coze keeps context, memory and variables per user ID; avoid real personal identifiers.',
+};
+
+/** Key/value pairs from a fixedCollection `{ entries: [{ key, value }] }` as a plain map. */
+export function keyValueMap(collection: IDataObject | undefined): Record<string, string> | undefined {
+	const entries = (collection?.entries as Array<{ key?: string; value?: string }> | undefined) ?? [];
+	const map: Record<string, string> = {};
+	for (const entry of entries) if (entry.key) map[entry.key] = String(entry.value ?? '');
+	return Object.keys(map).length > 0 ? map : undefined;
+}
+
+export function keyValueCollection(displayName: string, name: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		description,
+		options: [
+			{
+				displayName: 'Entry',
+				name: 'entries',
+				values: [
+					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	};
+}

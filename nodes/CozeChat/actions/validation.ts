@@ -1,0 +1,52 @@
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+/** Reads the bot resource locator and insists on a numeric Coze id. */
+export function getBotId(context: IExecuteFunctions, itemIndex: number, required = true): string {
+	const raw = context.getNodeParameter('botId', itemIndex, '', { extractValue: true }) as string;
+	const botId = String(raw ?? '').trim();
+	if (botId === '' && !required) return '';
+	if (!/^\d+$/.test(botId)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			botId === ''
+				? 'Bot: choose a bot from the list, paste its editor URL, or enter its ID'
+				: `Bot: '${botId}' is not a Coze bot ID (digits only, e.g. 7348293334459318306)`,
+			{ itemIndex },
+		);
+	}
+	return botId;
+}
+
+/** Reads a string parameter, trimmed, and names the field when it is empty. */
+export function getRequiredString(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string {
+	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
+	const text = typeof value === 'string' ? value.trim() : value === null || value === undefined ? '' : String(value);
+	if (text === '') {
+		throw new NodeOperationError(context.getNode(), `${label} is empty: enter a value or an expression`, {
+			itemIndex,
+		});
+	}
+	return text;
+}
+
+/** Coze ids are digits; catch a pasted URL or name early, with the field's name. */
+export function assertCozeId(
+	context: IExecuteFunctions,
+	value: string,
+	label: string,
+	itemIndex: number,
+): string {
+	if (!/^\d+$/.test(value)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label}: '${value}' is not a Coze ID (digits only, e.g. 7381473525342978089)`,
+			{ itemIndex },
+		);
+	}
+	return value;
+}

@@ -1,0 +1,42 @@
+/**
+ * An error reported by Coze (or a broken exchange with it), with everything a user needs to act on
+ * it. Pure: the n8n side turns it into a NodeApiError in one place (transport/errors.ts).
+ */
+export class CozeApiError extends Error {
+	readonly code: number | string | undefined;
+
+	readonly msg: string;
+
+	readonly logid: string | undefined;
+
+	readonly httpStatus: number | undefined;
+
+	readonly chatId: string | undefined;
+
+	readonly conversationId: string | undefined;
+
+	constructor(details: {
+		code?: number | string;
+		msg: string;
+		logid?: string;
+		httpStatus?: number;
+		chatId?: string;
+		conversationId?: string;
+	}) {
+		super(details.msg);
+		this.name = 'CozeApiError';
+		this.code = normalizeCode(details.code);
+		this.msg = details.msg;
+		this.logid = details.logid;
+		this.httpStatus = details.httpStatus;
+		this.chatId = details.chatId;
+		this.conversationId = details.conversationId;
+	}
+}
+
+/** Codes arrive as numbers, or as strings in some chatflow payloads: normalise digits to a number. */
+export function normalizeCode(code: unknown): number | string | undefined {
+	if (typeof code === 'number') return code;
+	if (typeof code === 'string' && code !== '') return /^-?\d+$/.test(code) ? Number(code) : code;
+	return undefined;
+}

@@ -1,0 +1,59 @@
+/**
+ * JSON parsing that keeps Coze's 19-digit ids exact.
+ *
+ * Coze ids are int64. Most payloads send them as strings, but some nested JSON (the content of
+ * `function_call` messages: `plugin_id`, `api_id`) carries them as raw numbers, which `JSON.parse`
+ * rounds to the nearest double. Integer literals that do not fit in a double exactly are turned
+ * into strings before parsing; everything else parses exactly as `JSON.parse` would.
+ */
+export function parseJsonExact(text: string): unknown {
+	return JSON.parse(quoteUnsafeIntegers(text));
+}
+
+/** Like `parseJsonExact`, but returns `undefined` instead of throwing. */
+export function tryParseJsonExact(text: string): unknown {
+	try {
+		return parseJsonExact(text);
+	} catch {
+		return undefined;
+	}
+}
+
+function quoteUnsafeIntegers(text: string): string {
+	// Fast path: no run of 16+ digits anywhere means nothing can lose precision.
+	if (!/\d{16}/.test(text)) return text;
+	let out = '';
+	let copiedUpTo = 0;
+	let i = 0;
+	const n = text.length;
+	while (i < n) {
+		const c = text.charCodeAt(i);
+		if (c === 34 /* " */) {
+			// Skip the whole string literal, honouring escapes.
+			i++;
+			while (i < n) {
+				const s = text.charCodeAt(i);
+				if (s === 92 /* \ */) i += 2;
+				else if (s === 34) break;
+				else i++;
+			}
+			i++;
+		} else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+			const start = i;
+			i++;
+			while (i < n) {
+				const d = text.charCodeAt(i);
+				if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) i++;
+				else break;
+			}
+			const literal = text.slice(start, i);
+			if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+				out += text.slice(copiedUpTo, start) + '"' + literal + '"';
+				copiedUpTo = i;
+			}
+		} else {
+			i++;
+		}
+	}
+	return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}

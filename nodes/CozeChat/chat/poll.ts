@@ -1,0 +1,88 @@
+import { aggregateChatMessages, type ChatResult } from './aggregate';
+import { CozeApiError } from './errors';
+import { isTerminalStatus, type CozeChat, type CozeMessage } from './types';
+
+/** What polling needs from the outside world; the n8n side supplies real HTTP and sleep. */
+export interface ChatPollClient {
+	retrieve(conversationId: string, chatId: string): Promise<CozeChat>;
+	listMessages(conversationId: string, chatId: string): Promise<CozeMessage[]>;
+	cancel(conversationId: string, chatId: string): Promise<CozeChat>;
+	/** Waits; rejects when the execution is canceled. */
+	sleep(ms: number): Promise<void>;
+	now(): number;
+}
+
+export interface PollOptions {
+	pollIntervalMs: number;
+	/** Epoch ms after which the chat is canceled and an error thrown; undefined = no limit. */
+	deadline?: number;
+	/** Seconds of the user's limit, for the error message. */
+	timeoutSeconds?: number;
+	includeMessages?: boolean;
+}
+
+/** Code Coze returns when a chat cannot be canceled in its current state. */
+const CANNOT_CANCEL = 4104;
+
+/**
+ * Polls /v3/chat/retrieve until the chat reaches a terminal status, then builds the result from
+ * /v3/chat/message/list. Used for non-stream mode and to recover a stream that broke off after
+ * the chat id was known (the chat keeps running on Coze's side).
+ */
+export async function pollChatResult(
+	client: ChatPollClient,
+	ids: { conversationId: string; chatId: string },
+	options: PollOptions,
+): Promise<ChatResult> {
+	const chat = await waitForTerminalChat(client, ids, options);
+	if (chat.status !== 'completed') {
+		// failed / canceled throw, requires_action carries no messages worth listing
+		return aggregateChatMessages(chat, [], { includeMessages: options.includeMessages });
+	}
+	const messages = await client.listMessages(ids.conversationId, ids.chatId);
+	return aggregateChatMessages(chat, messages, { includeMessages: options.includeMessages });
+}
+
+export async function waitForTerminalChat(
+	client: ChatPollClient,
+	ids: { conversationId: string; chatId: string },
+	options: PollOptions,
+): Promise<CozeChat> {
+	for (;;) {
+		const chat = await client.retrieve(ids.conversationId, ids.chatId);
+		if (isTerminalStatus(chat.status)) return chat;
+		if (options.deadline !== undefined && client.now() + options.pollIntervalMs > options.deadline) {
+			throw await cancelForTimeout(client, ids, chat, options.timeoutSeconds);
+		}
+		await client.sleep(options.pollIntervalMs);
+	}
+}
+
+/**
+ * Cancels a chat that ran past the user's time limit and returns the error to throw. A chat that
+ * finished meanwhile (Coze answers 4104) is reported with its real status.
+ */
+export async function cancelForTimeout(
+	client: Pick<ChatPollClient, 'cancel' | 'retrieve'>,
+	ids: { conversationId: string; chatId: string },
+	lastSeen: Partial<CozeChat> | undefined,
+	timeoutSeconds: number | undefined,
+): Promise<CozeApiError> {
+	let outcome = 'it was canceled';
+	try {
+		await client.cancel(ids.conversationId, ids.chatId);
+	} catch (error) {
+		if (error instanceof CozeApiError && error.code === CANNOT_CANCEL) {
+			const current = await client.retrieve(ids.conversationId, ids.chatId).catch(() => undefined);
+			outcome = `it could not be canceled (status ${current?.status ?? 'unknown'})`;
+		} else {
+			outcome = `canceling it failed too (${(error as Error).message})`;
+		}
+	}
+	const limit = timeoutSeconds === undefined ? 'the time limit' : `${timeoutSeconds} s`;
+	return new CozeApiError({
+		msg: `The Coze chat did not finish within ${limit} (last status: ${lastSeen?.status ?? 'unknown'}); ${outcome}. Raise Options → Timeout if the bot needs longer.`,
+		chatId: ids.chatId,
+		conversationId: ids.conversationId,
+	});
+}

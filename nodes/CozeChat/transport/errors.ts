@@ -1,0 +1,82 @@
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { CozeApiError } from '../chat/errors';
+
+/** What to do about the Coze codes users actually hit. */
+const HINTS: Record<number, string> = {
+	4000: 'Coze rejected a request parameter; check the node fields named in the message.',
+	4013: 'Coze rate limit reached; slow down (for example Loop Over Items with a Wait node) or raise your plan\'s QPS.',
+	4016:
+		'A chat is already running in this conversation, and Coze allows one at a time. Run these items one after another (Loop Over Items, batch size 1), or leave Conversation ID empty so each item starts its own conversation.',
+	4100:
+		'The access token is invalid or expired. Check that the credential\'s region matches the site where the token was created (coze.cn tokens do not work on coze.com and vice versa).',
+	4101:
+		'The token was refused or lacks a permission or workspace. Check the credential\'s region, then in Coze (API → Authorization) edit the token so it has the needed permissions (for example chat, getChat, listMessage, createConversation, listBot, listWorkspace) and the bot\'s workspace.',
+	4104: 'The chat cannot be canceled in its current status.',
+	4200: 'Not found: check the bot ID, and that the bot is published to the API channel (Publish → API) — or set the chat to talk to the unpublished draft.',
+	5000: 'Coze had an internal error. It can also mean a wrong bot or conversation ID; check the IDs, then try again.',
+	700012006: 'The access token is invalid or expired; create a new one.',
+};
+
+/**
+ * The one place that turns Coze failures into n8n errors. CozeApiError becomes a NodeApiError that
+ * carries Coze's code, msg and logid plus a hint; n8n errors pass through; anything else becomes a
+ * NodeOperationError. Tokens never get here: request options are not attached to any error.
+ */
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof CozeApiError) {
+		const code = error.code;
+		const hint = typeof code === 'number' ? HINTS[code] : undefined;
+		const message = code === undefined ? error.msg : `Coze error ${code}: ${error.msg}`;
+		const details = [
+			hint,
+			error.logid ? `logid: ${error.logid}` : undefined,
+			error.chatId ? `chat_id: ${error.chatId}` : undefined,
+			error.conversationId ? `conversation_id: ${error.conversationId}` : undefined,
+		].filter(Boolean);
+		const response: JsonObject = { code: code ?? null, msg: error.msg, logid: error.logid ?? null };
+		const apiError = new NodeApiError(node, response, {
+			message,
+			description: details.join(' | ') || undefined,
+			httpCode: error.httpStatus !== undefined ? String(error.httpStatus) : undefined,
+			itemIndex,
+		});
+		// NodeApiError may swap the message for a generic one per HTTP status; Coze's is better.
+		apiError.message = message;
+		apiError.context = {
+			...apiError.context,
+			cozeCode: code ?? null,
+			cozeMsg: error.msg,
+			logid: error.logid ?? null,
+			chatId: error.chatId ?? null,
+			conversationId: error.conversationId ?? null,
+		};
+		return apiError;
+	}
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined) error.context = { ...error.context, itemIndex };
+		return error;
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
+/** The JSON of an error item when Continue On Fail is on. */
+export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObject {
+	const json: JsonObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	const context = error.context ?? {};
+	for (const [key, field] of [
+		['cozeCode', 'code'],
+		['logid', 'logid'],
+		['chatId', 'chat_id'],
+		['conversationId', 'conversation_id'],
+	] as const) {
+		const value = context[key];
+		if (value !== undefined && value !== null) json[field] = value as string | number;
+	}
+	return json;
+}

@@ -1,0 +1,427 @@
+/**
+ * Coze chat scenarios as transcripts: the exact events a /v3/chat stream carries, plus the Chat
+ * object and message list that /v3/chat/retrieve and /v3/chat/message/list return once the chat
+ * is over, plus what a correct client must output. A scenario is chosen by the bot id.
+ */
+import { newId } from './ids';
+import type { WireEvent } from './sse';
+
+export interface ChatContext {
+	chatId: string;
+	conversationId: string;
+	sectionId: string;
+	botId: string;
+	userMessage: string;
+	/** Earlier messages of the conversation (user questions and bot answers), oldest first. */
+	history: Array<{ role: string; content: string }>;
+	createdAt: number;
+}
+
+export interface ChatObject {
+	id: string;
+	conversation_id: string;
+	bot_id: string;
+	section_id: string;
+	created_at: number;
+	completed_at?: number;
+	failed_at?: number;
+	last_error: { code: number; msg: string };
+	status: string;
+	usage: { token_count: number; output_count: number; input_count: number };
+	required_action?: unknown;
+	meta_data?: Record<string, string>;
+}
+
+export interface MessageObject {
+	id: string;
+	conversation_id: string;
+	bot_id: string;
+	chat_id: string;
+	section_id: string;
+	role: string;
+	type: string;
+	content: string;
+	content_type: string;
+	reasoning_content?: string;
+	created_at?: number;
+}
+
+export interface ExpectedResult {
+	answer?: string;
+	reasoning_content?: string;
+	follow_ups?: string[];
+	tool_calls?: Array<{ name: string; arguments: Record<string, unknown>; output: string | null; plugin_id: string }>;
+	usage?: { input_count: number; output_count: number; token_count: number };
+	status?: 'completed' | 'requires_action';
+	required_action?: { tool_calls: Array<{ id: string; name: string; arguments: Record<string, unknown> }> };
+	/** The client must fail with this Coze code (and a message containing `msg`). */
+	error?: { code: number | string | undefined; msg: string };
+}
+
+export interface Transcript {
+	events: WireEvent[];
+	/** Stream mode: the socket closes after this many events; the chat still finishes server-side. */
+	closeAfterEvents?: number;
+	finalChat: ChatObject;
+	messages: MessageObject[];
+	expected: ExpectedResult;
+}
+
+export interface Scenario {
+	name: string;
+	botId: string;
+	botName: string;
+	build(ctx: ChatContext): Transcript;
+}
+
+const USAGE = { token_count: 633, output_count: 19, input_count: 614 };
+
+/** Builds events and the matching final state together, so they can never disagree. */
+class TranscriptBuilder {
+	readonly events: WireEvent[] = [];
+
+	readonly messages: MessageObject[] = [];
+
+	readonly chat: ChatObject;
+
+	constructor(private readonly ctx: ChatContext) {
+		this.chat = {
+			id: ctx.chatId,
+			conversation_id: ctx.conversationId,
+			bot_id: ctx.botId,
+			section_id: ctx.sectionId,
+			created_at: ctx.createdAt,
+			last_error: { code: 0, msg: '' },
+			status: 'created',
+			usage: { token_count: 0, output_count: 0, input_count: 0 },
+		};
+	}
+
+	start(): this {
+		this.chatEvent('conversation.chat.created', { status: 'created' });
+		this.chatEvent('conversation.chat.in_progress', { status: 'in_progress' });
+		return this;
+	}
+
+	chatEvent(event: string, patch: Partial<ChatObject>): this {
+		Object.assign(this.chat, patch);
+		// Coze puts an empty required_action placeholder on ordinary chat events.
+		const placeholder = { type: '', submit_tool_outputs: { tool_calls: [] } };
+		this.events.push({ event, data: { required_action: placeholder, ...this.chat } });
+		return this;
+	}
+
+	private message(type: string, content: string, extra: Partial<MessageObject> = {}): MessageObject {
+		return {
+			id: newId(),
+			conversation_id: this.ctx.conversationId,
+			bot_id: this.ctx.botId,
+			chat_id: this.ctx.chatId,
+			section_id: this.ctx.sectionId,
+			role: 'assistant',
+			type,
+			content,
+			content_type: 'text',
+			created_at: this.ctx.createdAt,
+			...extra,
+		};
+	}
+
+	/** An answer streamed as deltas, then completed with the full text. */
+	answer(pieces: string[], options: { reasoning?: string[]; delayMs?: number } = {}): this {
+		const full = this.message('answer', pieces.join(''));
+		if (options.reasoning) full.reasoning_content = options.reasoning.join('');
+		for (const piece of options.reasoning ?? []) {
+			this.events.push({
+				event: 'conversation.message.delta',
+				data: { ...full, content: '', reasoning_content: piece, created_at: undefined },
+			});
+		}
+		for (const piece of pieces) {
+			this.events.push({
+				event: 'conversation.message.delta',
+				data: { ...full, content: piece, reasoning_content: undefined, created_at: undefined },
+				delayMs: options.delayMs,
+			});
+		}
+		this.events.push({ event: 'conversation.message.completed', data: full });
+		this.messages.push(full);
+		return this;
+	}
+
+	/** A message that arrives whole (function_call, tool_response, follow_up, verbose, …). */
+	whole(type: string, content: string): this {
+		const message = this.message(type, content);
+		this.events.push({ event: 'conversation.message.completed', data: message });
+		this.messages.push(message);
+		return this;
+	}
+
+	verbose(msgType: string, data: string): this {
+		return this.whole('verbose', JSON.stringify({ msg_type: msgType, data, from_module: null, from_unit: null }));
+	}
+
+	complete(usage = USAGE): this {
+		this.verbose('generate_answer_finish', '{"finish_reason":0,"FinData":""}');
+		this.chatEvent('conversation.chat.completed', {
+			status: 'completed',
+			completed_at: this.ctx.createdAt + 2,
+			usage,
+		});
+		this.events.push({ event: 'done', data: '[DONE]' });
+		return this;
+	}
+
+	build(expected: ExpectedResult, extra: Partial<Transcript> = {}): Transcript {
+		return { events: this.events, messages: this.messages, finalChat: { ...this.chat }, expected, ...extra };
+	}
+}
+
+const PLUGIN_ID = '7379227414322217010';
+const API_ID = '7379227414322233394';
+
+const scenarioList: Scenario[] = [
+	{
+		name: 'plain',
+		botId: '7400000000000000001',
+		botName: 'Calendar Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['2', '0', '24 年 10 月 1 日是', '星期二', '。'])
+				.complete()
+				.build({ answer: '2024 年 10 月 1 日是星期二。', usage: USAGE, status: 'completed', tool_calls: [], follow_ups: [] }),
+	},
+	{
+		name: 'toolCall',
+		botId: '7400000000000000002',
+		botName: 'Weather Bot',
+		build: (ctx) => {
+			// plugin_id / api_id are raw 19-digit JSON numbers inside the content, exactly like Coze.
+			const call = `{"name":"weather-getForecast","arguments":{"city":"杭州","days":3},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":1,"thought":"Look up the forecast"}`;
+			const output = '{"content_type":1,"response_for_model":"Sunny, 24°C","type_for_model":1}';
+			return new TranscriptBuilder(ctx)
+				.start()
+				.whole('function_call', call)
+				.whole('tool_response', output)
+				.answer(['Hangzhou: ', 'sunny, ', '24°C ☀️'])
+				.complete({ token_count: 2308, output_count: 111, input_count: 2197 })
+				.build({
+					answer: 'Hangzhou: sunny, 24°C ☀️',
+					status: 'completed',
+					usage: { token_count: 2308, output_count: 111, input_count: 2197 },
+					tool_calls: [
+						{ name: 'weather-getForecast', arguments: { city: '杭州', days: 3 }, output, plugin_id: PLUGIN_ID },
+					],
+				});
+		},
+	},
+	{
+		name: 'reasoning',
+		botId: '7400000000000000003',
+		botName: 'Thinking Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['The answer ', 'is 42.'], { reasoning: ['Let me think. ', '6 × 7 = 42. ', 'Done.'] })
+				.complete()
+				.build({
+					answer: 'The answer is 42.',
+					reasoning_content: 'Let me think. 6 × 7 = 42. Done.',
+					status: 'completed',
+				}),
+	},
+	{
+		name: 'multiAnswer',
+		botId: '7400000000000000004',
+		botName: 'Workflow Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['First ', 'part.'])
+				.whole('function_call', `{"name":"wf","arguments":{},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":2}`)
+				.whole('tool_response', 'ok')
+				.answer(['Second ', 'part.'])
+				.complete()
+				.build({ answer: 'First part.\n\nSecond part.', status: 'completed' }),
+	},
+	{
+		name: 'followUps',
+		botId: '7400000000000000005',
+		botName: 'Travel Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['Visit West Lake.'])
+				.whole('follow_up', 'What is the best season?')
+				.whole('follow_up', 'How do I get there?')
+				.whole('follow_up', 'Any food tips?')
+				.complete()
+				.build({
+					answer: 'Visit West Lake.',
+					follow_ups: ['What is the best season?', 'How do I get there?', 'Any food tips?'],
+					status: 'completed',
+				}),
+	},
+	{
+		name: 'verbose',
+		botId: '7400000000000000006',
+		botName: 'Knowledge Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.verbose('knowledge_recall', JSON.stringify({ chunks: [{ slice: 'Coze is a bot platform', score: 0.9 }] }))
+				.whole('knowledge', 'Coze is a bot platform')
+				.answer(['Coze ', 'builds bots.'])
+				.verbose('empty result', 'empty result')
+				.complete()
+				.build({ answer: 'Coze builds bots.', status: 'completed', follow_ups: [], tool_calls: [] }),
+	},
+	{
+		name: 'failedChat',
+		botId: '7400000000000000007',
+		botName: 'Failing Bot',
+		build: (ctx) => {
+			const t = new TranscriptBuilder(ctx).start().answer(['Partial ']);
+			// The answer above was never completed by Coze: no `completed` event for it.
+			t.events.pop();
+			t.chatEvent('conversation.chat.failed', {
+				status: 'failed',
+				failed_at: ctx.createdAt + 1,
+				last_error: { code: 5000, msg: 'event interval error' },
+			});
+			return t.build({ error: { code: 5000, msg: 'event interval error' } });
+		},
+	},
+	{
+		name: 'failedBare',
+		botId: '7400000000000000008',
+		botName: 'Chatflow Bot',
+		build: (ctx) => {
+			const t = new TranscriptBuilder(ctx).start();
+			t.events.push({ event: 'conversation.chat.failed', data: { code: '720702204', msg: 'conversation name does not exist' } });
+			t.chat.status = 'failed';
+			t.chat.last_error = { code: 720702204, msg: 'conversation name does not exist' };
+			return t.build({ error: { code: 720702204, msg: 'conversation name does not exist' } });
+		},
+	},
+	{
+		name: 'errorEvent',
+		botId: '7400000000000000009',
+		botName: 'Erroring Bot',
+		build: (ctx) => {
+			const t = new TranscriptBuilder(ctx).start();
+			t.events.push({ event: 'error', data: { code: 4000, msg: 'Request parameter error' } });
+			t.chat.status = 'failed';
+			t.chat.last_error = { code: 4000, msg: 'Request parameter error' };
+			return t.build({ error: { code: 4000, msg: 'Request parameter error' } });
+		},
+	},
+	{
+		name: 'requiresAction',
+		botId: '7400000000000000010',
+		botName: 'Local Plugin Bot',
+		build: (ctx) => {
+			const t = new TranscriptBuilder(ctx).start();
+			const toolCallId = 'BUJJF0dAQ0NAEBVeQkVKEV5HFURFXhFCEhFeFxdHShcSQEtFSxYRSUI=';
+			const requiredAction = {
+				type: 'submit_tool_outputs',
+				submit_tool_outputs: {
+					tool_calls: [
+						{ id: toolCallId, type: 'function', function: { name: 'local_data_assistant', arguments: '{"location":"南京","type":0}' } },
+					],
+				},
+			};
+			Object.assign(t.chat, { status: 'requires_action', completed_at: ctx.createdAt + 2, required_action: requiredAction });
+			t.events.push({ event: 'conversation.chat.requires_action', data: { ...t.chat } });
+			t.events.push({ event: 'done', data: '[DONE]' });
+			return t.build({
+				status: 'requires_action',
+				answer: '',
+				required_action: { tool_calls: [{ id: toolCallId, name: 'local_data_assistant', arguments: { location: '南京', type: 0 } }] },
+			});
+		},
+	},
+	{
+		name: 'truncated',
+		botId: '7400000000000000011',
+		botName: 'Flaky Network Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['This answer ', 'is long ', 'and the connection ', 'drops halfway.'])
+				.complete()
+				.build({ answer: 'This answer is long and the connection drops halfway.', status: 'completed' }, { closeAfterEvents: 4 }),
+	},
+	{
+		name: 'truncatedBeforeStart',
+		botId: '7400000000000000012',
+		botName: 'Dead Network Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['Never seen.'])
+				.complete()
+				.build(
+					{ error: { code: undefined, msg: 'The Coze stream ended before the chat started' } },
+					{ closeAfterEvents: 0 },
+				),
+	},
+	{
+		name: 'long',
+		botId: '7400000000000000013',
+		botName: 'Novelist Bot',
+		build: (ctx) => {
+			const pieces = Array.from({ length: 10000 }, (_, i) => (i % 10 === 9 ? '字。' : `w${i} `));
+			return new TranscriptBuilder(ctx).start().answer(pieces).complete().build({ answer: pieces.join(''), status: 'completed' });
+		},
+	},
+	{
+		name: 'memory',
+		botId: '7400000000000000014',
+		botName: 'Echo Bot',
+		build: (ctx) => {
+			const previous = [...ctx.history].reverse().find((m) => m.role === 'user');
+			const turn = ctx.history.filter((m) => m.role === 'user').length + 1;
+			const answer =
+				`Turn ${turn}. You said: "${ctx.userMessage}".` +
+				(previous ? ` Before that you said: "${previous.content}".` : ' This is the start of our conversation.');
+			return new TranscriptBuilder(ctx)
+				.start()
+				.answer(answer.match(/.{1,12}/gsu) ?? [answer])
+				.whole('follow_up', 'Tell me more')
+				.complete({ token_count: 120, output_count: 20, input_count: 100 })
+				.build({ answer, status: 'completed', follow_ups: ['Tell me more'] });
+		},
+	},
+	{
+		name: 'slow',
+		botId: '7400000000000000015',
+		botName: 'Slow Bot',
+		build: (ctx) => {
+			const pieces = Array.from({ length: 10 }, (_, i) => `step ${i + 1}. `);
+			return new TranscriptBuilder(ctx)
+				.start()
+				.answer(pieces, { delayMs: 300 })
+				.complete()
+				.build({ answer: pieces.join(''), status: 'completed' });
+		},
+	},
+];
+
+export const scenarios: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
+
+export const scenariosByBotId: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.botId, s]));
+
+/** A context for building a transcript outside the server (unit tests). */
+export function standaloneContext(botId: string, userMessage = 'What day is 2024-10-01?'): ChatContext {
+	return {
+		chatId: newId(),
+		conversationId: newId(),
+		sectionId: newId(),
+		botId,
+		userMessage,
+		history: [],
+		createdAt: 1718792949,
+	};
+}

@@ -1,0 +1,371 @@
+/**
+ * The Coze emulator: a real HTTP server on 127.0.0.1 that speaks Coze's Open API wire format
+ * (envelopes, x-tt-logid, SSE framing, errors as HTTP 200 JSON) for the endpoints this package
+ * uses. Tests start it on a random port and stop it; `npm start` runs it next to a local n8n.
+ */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+import { newId, newLogId } from './ids';
+import { scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
+import { REAL_FRAMING, renderEventTexts, toChunks, type Framing } from './sse';
+
+export const EMULATOR_TOKEN = 'pat_emulator_0123456789abcdefghijklmnopqrstuvwxyz';
+/** A token Coze knows but that lacks permissions: answers HTTP 200 with code 4101. */
+export const EMULATOR_TOKEN_NO_PERMISSION = 'pat_emulator_no_permission_0123456789';
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	body: unknown;
+	headers: http.IncomingHttpHeaders;
+}
+
+interface ConversationRecord {
+	id: string;
+	botId?: string;
+	sectionId: string;
+	createdAt: number;
+	metaData: Record<string, string>;
+	name?: string;
+	messages: Array<{ role: string; content: string }>;
+}
+
+interface ChatRecord {
+	transcript: Transcript;
+	chat: ChatObject;
+	conversation: ConversationRecord;
+	userMessage: string;
+	saveHistory: boolean;
+	/** When the chat is over on the "server side" (epoch ms). */
+	readyAt: number;
+	retrieves: number;
+	canceled: boolean;
+	finished: boolean;
+}
+
+export interface EmulatorOptions {
+	port?: number;
+	framing?: Partial<Framing>;
+	/** Retrieve calls that still report in_progress before a chat shows its final status. */
+	pollsUntilDone?: number;
+}
+
+export class CozeEmulator {
+	readonly requests: RecordedRequest[] = [];
+
+	framing: Framing;
+
+	pollsUntilDone: number;
+
+	private server: http.Server | undefined;
+
+	private readonly conversations = new Map<string, ConversationRecord>();
+
+	private readonly chats = new Map<string, ChatRecord>();
+
+	private readonly sockets = new Set<import('net').Socket>();
+
+	constructor(private readonly options: EmulatorOptions = {}) {
+		this.framing = { ...REAL_FRAMING, ...options.framing };
+		this.pollsUntilDone = options.pollsUntilDone ?? 1;
+	}
+
+	get url(): string {
+		const address = this.server?.address() as AddressInfo | null;
+		if (!address) throw new Error('The Coze emulator is not running');
+		return `http://127.0.0.1:${address.port}`;
+	}
+
+	async start(): Promise<this> {
+		this.server = http.createServer((req, res) => {
+			this.handle(req, res).catch((error: Error) => {
+				if (!res.headersSent) this.json(res, 500, { code: 5000, msg: `emulator bug: ${error.message}` });
+				else res.destroy();
+			});
+		});
+		this.server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+		this.server = undefined;
+	}
+
+	/** Requests to one path, oldest first. */
+	requestsTo(path: string): RecordedRequest[] {
+		return this.requests.filter((r) => r.path === path);
+	}
+
+	conversationMessages(conversationId: string): Array<{ role: string; content: string }> {
+		return this.conversations.get(conversationId)?.messages ?? [];
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const raw = await readBody(req);
+		let body: unknown = undefined;
+		if (raw !== '') {
+			try {
+				body = JSON.parse(raw);
+			} catch {
+				return this.json(res, 400, { code: 4000, msg: 'request body is not JSON' });
+			}
+		}
+		const query = Object.fromEntries(url.searchParams.entries());
+		this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, body, headers: req.headers });
+
+		const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+		if (token === EMULATOR_TOKEN_NO_PERMISSION) {
+			return this.json(res, 200, {
+				code: 4101,
+				msg: 'The token you entered is incorrect. Please double check the token and try again.',
+			});
+		}
+		if (token !== EMULATOR_TOKEN) {
+			return this.json(res, 401, { code: 4100, msg: 'authentication is invalid' });
+		}
+
+		const route = `${req.method} ${url.pathname}`;
+		const data = (body ?? {}) as Record<string, unknown>;
+		switch (route) {
+			case 'GET /v1/users/me':
+				return this.ok(res, { user_id: '7400000000000009999', user_name: 'emulator', nick_name: 'Emulator User', avatar_url: '' });
+			case 'GET /v1/workspaces':
+				return this.ok(res, paginate(WORKSPACES, query, 'workspaces', 'total_count'));
+			case 'GET /v1/bots':
+				return this.listBots(res, query);
+			case 'POST /v1/conversation/create':
+				return this.ok(res, this.publicConversation(this.createConversation(data)));
+			case 'POST /v3/chat':
+				return await this.startChat(res, query, data);
+			case 'GET /v3/chat/retrieve':
+				return this.retrieveChat(res, query);
+			case 'GET /v3/chat/message/list':
+				return this.listMessages(res, query);
+			case 'POST /v3/chat/cancel':
+				return this.cancelChat(res, data);
+			default:
+				return this.json(res, 404, { code: 4200, msg: `no route ${route}` });
+		}
+	}
+
+	private listBots(res: http.ServerResponse, query: Record<string, string>): void {
+		const workspace = WORKSPACES.find((w) => w.id === query.workspace_id);
+		if (!workspace) return this.json(res, 200, { code: 4000, msg: 'workspace_id is invalid' });
+		const bots = Object.values(scenarios)
+			.filter((_, i) => (workspace === WORKSPACES[0] ? i % 2 === 0 : i % 2 === 1))
+			.map((s) => ({ id: s.botId, name: s.botName, description: `Scenario ${s.name}`, icon_url: '', is_published: true, updated_at: 1718792949 }));
+		this.ok(res, paginate(bots, query, 'items', 'total'));
+	}
+
+	private createConversation(data: Record<string, unknown>): ConversationRecord {
+		const conversation: ConversationRecord = {
+			id: newId(),
+			botId: typeof data.bot_id === 'string' ? data.bot_id : undefined,
+			sectionId: newId(),
+			createdAt: Math.floor(Date.now() / 1000),
+			metaData: (data.meta_data as Record<string, string>) ?? {},
+			name: typeof data.name === 'string' ? data.name : undefined,
+			messages: ((data.messages as Array<{ role: string; content: string }>) ?? []).map((m) => ({
+				role: m.role,
+				content: m.content,
+			})),
+		};
+		this.conversations.set(conversation.id, conversation);
+		return conversation;
+	}
+
+	private publicConversation(c: ConversationRecord): Record<string, unknown> {
+		return {
+			id: c.id,
+			created_at: c.createdAt,
+			meta_data: c.metaData,
+			last_section_id: c.sectionId,
+			...(c.name ? { name: c.name } : {}),
+		};
+	}
+
+	private async startChat(
+		res: http.ServerResponse,
+		query: Record<string, string>,
+		data: Record<string, unknown>,
+	): Promise<void> {
+		if ('conversation_id' in data) {
+			return this.json(res, 200, { code: 4000, msg: 'conversation_id must be sent as a query parameter, not in the body' });
+		}
+		const scenario = scenariosByBotId[String(data.bot_id ?? '')];
+		if (!scenario) {
+			return this.json(res, 200, { code: 4200, msg: `Bot ${String(data.bot_id)} is not published to the API channel or does not exist` });
+		}
+		if (typeof data.user_id !== 'string' || data.user_id === '') {
+			return this.json(res, 200, { code: 4000, msg: 'user_id is required' });
+		}
+		const stream = data.stream === true;
+		const saveHistory = data.auto_save_history !== false;
+		if (!stream && !saveHistory) {
+			return this.json(res, 200, { code: 4000, msg: 'auto_save_history must be true when stream is false' });
+		}
+		const messages = (data.additional_messages as Array<{ role: string; content: string }>) ?? [];
+		const userMessage = messages[messages.length - 1]?.content ?? '';
+		let conversation: ConversationRecord;
+		if (query.conversation_id) {
+			const existing = this.conversations.get(query.conversation_id);
+			if (!existing) return this.json(res, 200, { code: 4000, msg: `conversation ${query.conversation_id} does not exist` });
+			const busy = [...this.chats.values()].some((c) => c.conversation === existing && !this.isOver(c));
+			if (busy) {
+				return this.json(res, 200, { code: 4016, msg: 'There is an ongoing chat in this conversation. Please wait until it ends.' });
+			}
+			conversation = existing;
+		} else {
+			conversation = this.createConversation({ bot_id: data.bot_id });
+		}
+		const transcript = scenario.build({
+			chatId: newId(),
+			conversationId: conversation.id,
+			sectionId: conversation.sectionId,
+			botId: scenario.botId,
+			userMessage,
+			history: [...conversation.messages],
+			createdAt: Math.floor(Date.now() / 1000),
+		});
+		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
+		const record: ChatRecord = {
+			transcript,
+			chat: { ...transcript.finalChat, meta_data: (data.meta_data as Record<string, string>) ?? {} },
+			conversation,
+			userMessage,
+			saveHistory,
+			readyAt: Date.now() + totalDelay,
+			retrieves: 0,
+			canceled: false,
+			finished: false,
+		};
+		this.chats.set(record.chat.id, record);
+
+		if (!stream) {
+			return this.ok(res, { ...record.chat, status: 'created', completed_at: undefined, usage: { token_count: 0, output_count: 0, input_count: 0 }, required_action: undefined });
+		}
+		res.writeHead(200, {
+			'Content-Type': 'text/event-stream; charset=utf-8',
+			'Cache-Control': 'no-cache',
+			'x-tt-logid': newLogId(),
+		});
+		const texts = renderEventTexts(transcript.events, this.framing);
+		for (let i = 0; i < texts.length; i++) {
+			if (transcript.closeAfterEvents !== undefined && i >= transcript.closeAfterEvents) break;
+			const delay = transcript.events[i].delayMs;
+			if (delay) await sleep(delay);
+			if (res.destroyed) return;
+			for (const chunk of toChunks(texts[i], this.framing.chunkSize)) res.write(chunk);
+		}
+		if (transcript.closeAfterEvents !== undefined) {
+			// A connection that dies mid-answer: no terminal event, no done, no chunked terminator.
+			res.socket?.destroy();
+			return;
+		}
+		res.end();
+	}
+
+	private isOver(record: ChatRecord): boolean {
+		if (record.canceled) return true;
+		if (Date.now() < record.readyAt) return false;
+		this.finish(record);
+		return true;
+	}
+
+	/** Saves the turn in the conversation once, when the chat is over. */
+	private finish(record: ChatRecord): void {
+		if (record.finished) return;
+		record.finished = true;
+		if (!record.saveHistory || record.chat.status !== 'completed') return;
+		record.conversation.messages.push({ role: 'user', content: record.userMessage });
+		for (const m of record.transcript.messages) {
+			if (m.type === 'answer') record.conversation.messages.push({ role: 'assistant', content: m.content });
+		}
+	}
+
+	private findChat(res: http.ServerResponse, ids: Record<string, unknown>): ChatRecord | undefined {
+		const record = this.chats.get(String(ids.chat_id ?? ''));
+		if (!record || record.conversation.id !== ids.conversation_id) {
+			this.json(res, 200, { code: 4000, msg: 'chat_id or conversation_id is invalid' });
+			return undefined;
+		}
+		if (!record.saveHistory) {
+			this.json(res, 200, { code: 4000, msg: 'the chat was not saved (auto_save_history=false)' });
+			return undefined;
+		}
+		return record;
+	}
+
+	private retrieveChat(res: http.ServerResponse, query: Record<string, string>): void {
+		const record = this.findChat(res, query);
+		if (!record) return;
+		record.retrieves++;
+		if (record.canceled) return this.ok(res, { ...record.chat, status: 'canceled' });
+		if (record.retrieves <= this.pollsUntilDone || !this.isOver(record)) {
+			return this.ok(res, { ...record.chat, status: 'in_progress', completed_at: undefined, required_action: undefined });
+		}
+		this.ok(res, record.chat);
+	}
+
+	private listMessages(res: http.ServerResponse, query: Record<string, string>): void {
+		const record = this.findChat(res, query);
+		if (!record) return;
+		// Coze lists messages in no useful order; the verbose message comes first, like its docs show.
+		const messages = [...record.transcript.messages].sort((a, b) => (a.type === 'verbose' ? -1 : b.type === 'verbose' ? 1 : 0));
+		this.ok(res, this.isOver(record) ? messages : []);
+	}
+
+	private cancelChat(res: http.ServerResponse, data: Record<string, unknown>): void {
+		const record = this.findChat(res, data);
+		if (!record) return;
+		if (this.isOver(record)) {
+			return this.json(res, 200, { code: 4104, msg: `chat cannot be canceled in status ${record.canceled ? 'canceled' : record.chat.status}` });
+		}
+		record.canceled = true;
+		this.ok(res, { ...record.chat, status: 'canceled' });
+	}
+
+	private ok(res: http.ServerResponse, data: unknown): void {
+		this.json(res, 200, { code: 0, msg: '', data });
+	}
+
+	private json(res: http.ServerResponse, status: number, envelope: Record<string, unknown>): void {
+		const logid = newLogId();
+		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'x-tt-logid': logid });
+		res.end(JSON.stringify({ ...envelope, detail: { logid } }));
+	}
+}
+
+const WORKSPACES = [
+	{ id: '7400000000000100001', name: 'Personal', workspace_type: 'personal', role_type: 'owner', icon_url: '' },
+	{ id: '7400000000000100002', name: 'Team Space', workspace_type: 'team', role_type: 'member', icon_url: '' },
+];
+
+function paginate<T>(list: T[], query: Record<string, string>, key: string, totalKey: string): Record<string, unknown> {
+	const size = Math.max(1, Number(query.page_size ?? 20));
+	const page = Math.max(1, Number(query.page_num ?? 1));
+	return { [key]: list.slice((page - 1) * size, page * size), [totalKey]: list.length };
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<CozeEmulator> {
+	return await new CozeEmulator(options).start();
+}
