@@ -41,6 +41,8 @@ interface ChatRecord {
 	/** When the chat is over on the "server side" (epoch ms). */
 	readyAt: number;
 	retrieves: number;
+	/** Retrieves that report in_progress first: for chats whose client could not see the end. */
+	pollsBeforeDone: number;
 	canceled: boolean;
 	finished: boolean;
 }
@@ -245,6 +247,7 @@ export class CozeEmulator {
 			saveHistory,
 			readyAt: Date.now() + totalDelay,
 			retrieves: 0,
+			pollsBeforeDone: stream && transcript.closeAfterEvents === undefined ? 0 : this.pollsUntilDone,
 			canceled: false,
 			finished: false,
 		};
@@ -310,7 +313,7 @@ export class CozeEmulator {
 		if (!record) return;
 		record.retrieves++;
 		if (record.canceled) return this.ok(res, { ...record.chat, status: 'canceled' });
-		if (record.retrieves <= this.pollsUntilDone || !this.isOver(record)) {
+		if (record.retrieves <= record.pollsBeforeDone || !this.isOver(record)) {
 			return this.ok(res, { ...record.chat, status: 'in_progress', completed_at: undefined, required_action: undefined });
 		}
 		this.ok(res, record.chat);

@@ -1,0 +1,131 @@
+/**
+ * End to end: the packed tarball installed into a real n8n (each pinned version), credentials and
+ * workflows imported, `n8n execute` run against the Coze emulator, the run JSON asserted.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { scenarios } from '../emulator/scenarios';
+import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { COF_BOTS, QUESTIONS, emulatorCredential, failingWorkflow, happyWorkflow } from './workflows';
+
+let tarball: string;
+const packDir = path.join(REPO_ROOT, '.e2e-tmp');
+
+beforeAll(async () => {
+	tarball = await timed('npm pack', () => packPackage(packDir));
+	const manifest = JSON.parse(
+		require('child_process').execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+	) as Record<string, unknown>;
+	expect(manifest.dependencies ?? {}).toEqual({});
+});
+
+afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
+
+describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('%s', (_label, target) => {
+	let emulator: CozeEmulator;
+	let n8n: N8nInstance;
+	let happy: RunJson;
+	let happyStdout: string;
+
+	beforeAll(async () => {
+		emulator = await startEmulator();
+		n8n = await timed(`${target.name}: install n8n ${target.n8n} (cached after first run)`, () => new N8nInstance(target));
+		const packageDir = await timed(`${target.name}: install tarball into .n8n/nodes`, () => n8n.installPackage(tarball));
+		// Nothing but our package may sit in its folder: no bundled node_modules, no peer copy of n8n-workflow.
+		expect(fs.existsSync(path.join(packageDir, 'node_modules'))).toBe(false);
+		await timed(`${target.name}: import:credentials`, () =>
+			n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]),
+		);
+		await timed(`${target.name}: import:workflow`, () => n8n.importWorkflows([happyWorkflow(), failingWorkflow()]));
+		const result = await timed(`${target.name}: execute happy-path workflow`, () => n8n.execute('cozeE2eHappy00001'));
+		if (!result.run || result.code !== 0) {
+			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+		}
+		happy = result.run;
+		happyStdout = result.stdout + result.stderr;
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await emulator?.stop();
+	});
+
+	it('streams answers with tool calls and usage, one item per input item with pairedItem', () => {
+		const out = nodeItems(happy, 'Ask Weather Bot');
+		expect(out).toHaveLength(3);
+		out.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json).toMatchObject({
+				answer: 'Hangzhou: sunny, 24°C ☀️',
+				status: 'completed',
+				usage: { token_count: 2308, output_count: 111, input_count: 2197 },
+				bot_id: scenarios.toolCall.botId,
+			});
+			const toolCalls = item.json.tool_calls as Array<Record<string, unknown>>;
+			expect(toolCalls[0]).toMatchObject({ name: 'weather-getForecast', plugin_id: '7379227414322217010', arguments: { city: '杭州', days: 3 } });
+		});
+		const chats = emulator.requestsTo('/v3/chat');
+		const questions = chats.map((r) => (r.body as { additional_messages: Array<{ content: string }> }).additional_messages[0].content);
+		expect(questions).toEqual(expect.arrayContaining(QUESTIONS));
+		expect(chats.every((r) => r.headers.authorization === `Bearer ${EMULATOR_TOKEN}`)).toBe(true);
+	});
+
+	it('retrieves each chat with its answer', () => {
+		const asked = nodeItems(happy, 'Ask Weather Bot');
+		const out = nodeItems(happy, 'Retrieve Chat');
+		expect(out).toHaveLength(3);
+		out.forEach((item, i) => {
+			expect(item.json).toMatchObject({ id: asked[i].json.chat_id, status: 'completed', answer: 'Hangzhou: sunny, 24°C ☀️' });
+		});
+	});
+
+	it('keeps a multi-turn conversation: conversation_id goes as a query parameter and turn 2 sees turn 1', () => {
+		const conversation = nodeItems(happy, 'Create Conversation')[0].json;
+		expect(conversation).toMatchObject({ meta_data: { source: 'n8n-e2e' } });
+		expect(conversation.id).toMatch(/^\d{19}$/);
+		const turn1 = nodeItems(happy, 'Turn 1')[0].json;
+		const turn2 = nodeItems(happy, 'Turn 2')[0].json;
+		expect(turn1.conversation_id).toBe(conversation.id);
+		expect(turn2.conversation_id).toBe(conversation.id);
+		expect(turn1.answer).toBe('Turn 1. You said: "My name is Ada.". This is the start of our conversation.');
+		expect(turn2.answer).toBe('Turn 2. You said: "What is my name?". Before that you said: "My name is Ada.".');
+		const turns = emulator.requestsTo('/v3/chat').filter((r) => r.query.conversation_id === conversation.id);
+		expect(turns).toHaveLength(2);
+		expect(turns.every((r) => !('conversation_id' in (r.body as object)))).toBe(true);
+	});
+
+	it('answers in non-stream mode by polling retrieve and reading the message list', () => {
+		const out = nodeItems(happy, 'Non-stream')[0].json;
+		expect(out).toMatchObject({ answer: '2024 年 10 月 1 日是星期二。', status: 'completed', usage: { token_count: 633 } });
+		const created = emulator.requestsTo('/v3/chat').find((r) => (r.body as { stream?: boolean }).stream === false);
+		expect(created?.body).toMatchObject({ stream: false, auto_save_history: true });
+		expect(emulator.requestsTo('/v3/chat/message/list').some((r) => r.query.chat_id === out.chat_id)).toBe(true);
+	});
+
+	it('with Continue On Fail, the failing item carries Coze\'s error and the others still run', () => {
+		const out = nodeItems(happy, 'Ask With Continue On Fail');
+		expect(out).toHaveLength(COF_BOTS.length);
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(out[0].json.answer).toBe('2024 年 10 月 1 日是星期二。');
+		expect(out[1].json.error).toBe('Coze error 5000: The Coze chat failed: event interval error');
+		expect(out[1].json.code).toBe(5000);
+		expect(out[2].json.follow_ups).toEqual(['What is the best season?', 'How do I get there?', 'Any food tips?']);
+	});
+
+	it('fails the execution with Coze\'s code and msg when Continue On Fail is off', async () => {
+		const result = await timed(`${target.name}: execute failing workflow`, () => n8n.execute('cozeE2eFailing001'));
+		expect(result.code).not.toBe(0);
+		const error = result.run?.data.resultData.error ?? result.run?.data.resultData.runData['Ask Failing Bot']?.[0]?.error;
+		expect(error?.message).toContain('Coze error 5000');
+		expect(error?.message).toContain('event interval error');
+		expect(result.stdout + result.stderr).not.toContain(EMULATOR_TOKEN);
+	});
+
+	it('never prints the token', () => {
+		expect(happyStdout).not.toContain(EMULATOR_TOKEN);
+		expect(JSON.stringify(happy)).not.toContain(EMULATOR_TOKEN);
+		log(`${target.name}: emulator saw ${emulator.requests.length} requests`);
+	});
+});

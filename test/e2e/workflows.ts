@@ -1,0 +1,193 @@
+/** Credentials and workflows imported into the real n8n (node type as a UI install names it). */
+import { scenarios } from '../emulator/scenarios';
+
+export const NODE_TYPE = 'n8n-nodes-coze.cozeChat';
+export const CREDENTIAL_ID = 'cozeEmulatorCred1';
+export const CREDENTIAL_NAME = 'Coze (local emulator)';
+
+export function emulatorCredential(baseUrl: string, token: string): Record<string, unknown> {
+	return {
+		id: CREDENTIAL_ID,
+		name: CREDENTIAL_NAME,
+		type: 'cozeApi',
+		data: { region: 'custom', baseUrl, accessToken: token },
+	};
+}
+
+let nodeCounter = 0;
+function node(name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+	nodeCounter++;
+	return {
+		id: `00000000-0000-4000-8000-${String(nodeCounter).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion,
+		position: [nodeCounter * 220, 0],
+		parameters,
+		...extra,
+	};
+}
+
+function coze(name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}, credentialId = CREDENTIAL_ID, credentialName = CREDENTIAL_NAME) {
+	return node(name, NODE_TYPE, 1, parameters, {
+		credentials: { cozeApi: { id: credentialId, name: credentialName } },
+		...extra,
+	});
+}
+
+const bot = (value: string) => ({ __rl: true, mode: 'id', value });
+
+function items(name: string, field: string, values: string[]) {
+	return [
+		node(name, 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ [field]: values }), options: {} }),
+		node(`Split ${name}`, 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} }),
+	];
+}
+
+const trigger = () => node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {});
+const link = (to: string) => ({ node: to, type: 'main', index: 0 });
+
+export const QUESTIONS = ['Weather in Hangzhou?', 'And tomorrow?', 'And in three days?'];
+export const COF_BOTS = [scenarios.plain.botId, scenarios.failedChat.botId, scenarios.followUps.botId];
+
+/** Everything that should succeed, in one run: three branches off one trigger. */
+export function happyWorkflow(): Record<string, unknown> {
+	nodeCounter = 0;
+	const nodes = [
+		trigger(),
+		// A: three items → streamed tool-call answers → retrieve each chat
+		...items('Questions', 'question', QUESTIONS),
+		coze('Ask Weather Bot', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.toolCall.botId),
+			userId: 'e2e-user',
+			message: '={{ $json.question }}',
+			options: {},
+		}),
+		coze('Retrieve Chat', {
+			resource: 'chat',
+			operation: 'retrieve',
+			conversationId: '={{ $json.conversation_id }}',
+			chatId: '={{ $json.chat_id }}',
+			options: {},
+		}),
+		// B: multi-turn in one conversation, then non-stream mode
+		coze('Create Conversation', {
+			resource: 'conversation',
+			operation: 'create',
+			botId: bot(scenarios.memory.botId),
+			options: { metaData: { entries: [{ key: 'source', value: 'n8n-e2e' }] } },
+		}),
+		coze('Turn 1', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.memory.botId),
+			userId: 'e2e-user',
+			message: 'My name is Ada.',
+			conversationId: '={{ $json.id }}',
+			options: {},
+		}),
+		coze('Turn 2', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.memory.botId),
+			userId: 'e2e-user',
+			message: 'What is my name?',
+			conversationId: '={{ $json.conversation_id }}',
+			options: {},
+		}),
+		coze('Non-stream', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.plain.botId),
+			userId: 'e2e-user',
+			message: 'What day is 2024-10-01?',
+			options: { stream: false, pollInterval: 0.2 },
+		}),
+		// C: Continue On Fail with a failing item in the middle
+		...items('Bots', 'bot', COF_BOTS),
+		coze(
+			'Ask With Continue On Fail',
+			{
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: { __rl: true, mode: 'id', value: '={{ $json.bot }}' },
+				userId: 'e2e-user',
+				message: 'Hello',
+				options: {},
+			},
+			{ onError: 'continueRegularOutput' },
+		),
+	];
+	return {
+		id: 'cozeE2eHappy00001',
+		name: 'Coze e2e: happy paths',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections: {
+			'Manual Trigger': { main: [[link('Questions'), link('Create Conversation'), link('Bots')]] },
+			Questions: { main: [[link('Split Questions')]] },
+			'Split Questions': { main: [[link('Ask Weather Bot')]] },
+			'Ask Weather Bot': { main: [[link('Retrieve Chat')]] },
+			'Create Conversation': { main: [[link('Turn 1')]] },
+			'Turn 1': { main: [[link('Turn 2')]] },
+			'Turn 2': { main: [[link('Non-stream')]] },
+			Bots: { main: [[link('Split Bots')]] },
+			'Split Bots': { main: [[link('Ask With Continue On Fail')]] },
+		},
+	};
+}
+
+/** A chat that fails, with Continue On Fail off: the execution must fail with Coze's code and msg. */
+export function failingWorkflow(): Record<string, unknown> {
+	nodeCounter = 0;
+	return {
+		id: 'cozeE2eFailing001',
+		name: 'Coze e2e: failing chat',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			trigger(),
+			coze('Ask Failing Bot', {
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: bot(scenarios.failedChat.botId),
+				userId: 'e2e-user',
+				message: 'Hello',
+				options: {},
+			}),
+		],
+		connections: { 'Manual Trigger': { main: [[link('Ask Failing Bot')]] } },
+	};
+}
+
+/** The demo workflow `npm start` imports. */
+export function demoWorkflow(options: { credentialId?: string; credentialName?: string; botId?: string } = {}): Record<string, unknown> {
+	nodeCounter = 0;
+	return {
+		id: options.credentialId ? 'cozeDemoRealBot01' : 'cozeDemoAskBot001',
+		name: options.credentialId ? 'Ask a Coze bot (real Coze)' : 'Ask a Coze bot',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			trigger(),
+			coze(
+				'Coze Chat',
+				{
+					resource: 'chat',
+					operation: 'sendMessage',
+					botId: bot(options.botId ?? scenarios.toolCall.botId),
+					userId: 'n8n-demo-user',
+					message: 'What is the weather in Hangzhou?',
+					options: {},
+				},
+				{},
+				options.credentialId,
+				options.credentialName,
+			),
+		],
+		connections: { 'Manual Trigger': { main: [[link('Coze Chat')]] } },
+	};
+}
