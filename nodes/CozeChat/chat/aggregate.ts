@@ -68,6 +68,9 @@ export class ChatAggregator {
 
 	private streamDone = false;
 
+	/** Coze's log id of the request this chat came from, attached to every error. */
+	logid: string | undefined;
+
 	/** Ids known so far: enough to recover a broken stream by polling. */
 	get chatId(): string | undefined {
 		return this.chat.id;
@@ -238,6 +241,7 @@ export class ChatAggregator {
 		return new CozeApiError({
 			code: normalizeCode(code),
 			msg,
+			logid: this.logid,
 			chatId: this.chat.id,
 			conversationId: this.chat.conversation_id,
 		});

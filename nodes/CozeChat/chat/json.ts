@@ -20,8 +20,9 @@ export function tryParseJsonExact(text: string): unknown {
 }
 
 function quoteUnsafeIntegers(text: string): string {
-	// Fast path: no run of 16+ digits anywhere means nothing can lose precision.
-	if (!/\d{16}/.test(text)) return text;
+	// Fast path: an unsafe number literal follows ':', '[' or ','. Ids inside strings ("id":"7382…")
+	// do not match, so ordinary Coze events go straight to JSON.parse.
+	if (!/[:[,]\s*-?\d{16}/.test(text)) return text;
 	let out = '';
 	let copiedUpTo = 0;
 	let i = 0;

@@ -14,16 +14,17 @@ const MAX_ERROR_BODY = 1024 * 1024;
 export async function openCozeStream(
 	this: IExecuteFunctions,
 	options: { path: string; qs?: IDataObject; body: IDataObject },
-): Promise<ByteStream> {
+): Promise<{ body: ByteStream; logid: string | undefined }> {
 	const response = await cozeHttp.call(this, { method: 'POST', ...options, encoding: 'stream' });
 	const body = response.body as ByteStream;
 	const contentType = headerValue(response, 'content-type') ?? '';
-	if (response.statusCode < 400 && contentType.includes('text/event-stream')) return body;
+	const logid = headerValue(response, 'x-tt-logid');
+	if (response.statusCode < 400 && contentType.includes('text/event-stream')) return { body, logid };
 	const text = await readSmallBody(body);
 	parseEnvelope(response, text); // throws for every error envelope
 	throw new CozeApiError({
 		msg: `Coze answered a streaming request with '${contentType || 'no content type'}' instead of an event stream: ${text.slice(0, 300)}`,
-		logid: headerValue(response, 'x-tt-logid'),
+		logid,
 	});
 }
 

@@ -64,7 +64,8 @@ export async function runChat(
 		deadline,
 		signal: this.getExecutionCancelSignal?.(),
 	};
-	const body = await openCozeStream.call(this, { ...request, body: { ...request.body, stream: true } });
+	const { body, logid } = await openCozeStream.call(this, { ...request, body: { ...request.body, stream: true } });
+	aggregator.logid = logid;
 	let broken: StreamBrokenError | undefined;
 	let failure: unknown;
 	try {
@@ -93,6 +94,7 @@ export async function runChat(
 	if (!ids.chatId || !ids.conversationId) {
 		throw new CozeApiError({
 			msg: `The Coze stream ended before the chat started (${broken?.message ?? 'no events'}), so there is no answer and no chat to recover. Nothing was retried, to avoid a duplicate turn.`,
+			logid,
 		});
 	}
 	const known = { conversationId: ids.conversationId, chatId: ids.chatId };
@@ -102,6 +104,7 @@ export async function runChat(
 	if (!options.recoverable) {
 		throw new CozeApiError({
 			msg: `The Coze stream broke off before the chat finished (${broken?.message ?? 'stream ended early'}), and with Auto Save History off the answer cannot be fetched afterwards`,
+			logid,
 			chatId: known.chatId,
 			conversationId: known.conversationId,
 		});

@@ -1,0 +1,91 @@
+/**
+ * `npm start`: the main job. Starts the Coze emulator and a real local n8n (the pinned 2.x) on
+ * 127.0.0.1 with this package installed as the n8n UI installs it, a credential
+ * "Coze (local emulator)" and a demo workflow "Ask a Coze bot" that works offline. With
+ * COZE_API_TOKEN set (optional COZE_REGION cn|com, COZE_BOT_ID) it adds a real Coze credential too.
+ * Ctrl-C stops everything it started.
+ */
+import * as net from 'net';
+import * as path from 'path';
+
+import { EMULATOR_TOKEN, startEmulator } from '../emulator/server';
+import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, packPackage, timed } from './n8n';
+import { demoWorkflow, emulatorCredential } from './workflows';
+
+const OWNER_EMAIL = 'demo@n8n-nodes-coze.local';
+const OWNER_PASSWORD = 'Coze-demo-1';
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const target = TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
+	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0) });
+	log(`Coze emulator listening on ${emulator.url}`);
+	const n8n = await timed(`n8n ${target.n8n} ready to configure (installs on first run)`, () => new N8nInstance(target));
+	let stopping = false;
+	const stop = async (code: number) => {
+		if (stopping) return;
+		stopping = true;
+		log('stopping n8n and the Coze emulator');
+		await n8n.dispose();
+		await emulator.stop();
+		process.exit(code);
+	};
+	process.on('SIGINT', () => void stop(0));
+	process.on('SIGTERM', () => void stop(0));
+	try {
+		const tarball = packPackage(path.join(REPO_ROOT, '.e2e-tmp'));
+		n8n.installPackage(tarball);
+		const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN)];
+		const workflows: unknown[] = [demoWorkflow()];
+		const realToken = process.env.COZE_API_TOKEN?.trim();
+		if (realToken) {
+			const region = process.env.COZE_REGION === 'com' ? 'com' : 'cn';
+			credentials.push({ id: 'cozeRealCred00001', name: `Coze (${region === 'com' ? 'coze.com' : 'coze.cn'})`, type: 'cozeApi', data: { region, accessToken: realToken } });
+			if (process.env.COZE_BOT_ID) {
+				workflows.push(demoWorkflow({ credentialId: 'cozeRealCred00001', credentialName: `Coze (${region === 'com' ? 'coze.com' : 'coze.cn'})`, botId: process.env.COZE_BOT_ID }));
+			}
+			log(`real Coze credential imported (region ${region})${process.env.COZE_BOT_ID ? ' with a workflow for COZE_BOT_ID' : '; set COZE_BOT_ID for a ready workflow'}`);
+		}
+		await timed('import credentials', () => n8n.importCredentials(credentials));
+		await timed('import workflows', () => n8n.importWorkflows(workflows));
+		const port = Number(process.env.N8N_PORT ?? 0) || ((await isFree(5678)) ? 5678 : await freePort());
+		// The owner account is set from the environment (n8n 2.x), so the editor opens at the login.
+		const n8nRoot = path.dirname(require.resolve('n8n/package.json', { paths: [n8n.installDir] }));
+		const bcrypt = require(require.resolve('bcryptjs', { paths: [n8nRoot] })) as { hashSync(p: string, r: number): string };
+		await timed('n8n start', () =>
+			n8n.start(port, {
+				N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+				N8N_INSTANCE_OWNER_EMAIL: OWNER_EMAIL,
+				N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(OWNER_PASSWORD, 10),
+				N8N_INSTANCE_OWNER_FIRST_NAME: 'Demo',
+				N8N_INSTANCE_OWNER_LAST_NAME: 'User',
+			}),
+		);
+		const url = `http://127.0.0.1:${port}`;
+		process.stdout.write(
+			[
+				'',
+				`n8n with n8n-nodes-coze is ready in ${((Date.now() - started) / 1000).toFixed(0)} s:`,
+				`  Editor:    ${url}/workflow/cozeDemoAskBot001   (workflow "Ask a Coze bot")`,
+				`  Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}`,
+				`  Coze:      emulator at ${emulator.url} (credential "Coze (local emulator)")`,
+				'  Press Ctrl-C to stop n8n and the emulator.',
+				'',
+			].join('\n'),
+		);
+		if (process.env.COZE_START_SMOKE === '1') await stop(0);
+	} catch (error) {
+		process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+		await stop(1);
+	}
+}
+
+async function isFree(port: number): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+void main();
