@@ -8,6 +8,7 @@ import {
 
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
+import * as file from './actions/file/File.resource';
 import { router } from './actions/router';
 import { listSearch } from './methods';
 
@@ -34,11 +35,13 @@ export class CozeChat implements INodeType {
 				options: [
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Conversation', value: 'conversation' },
+					{ name: 'File', value: 'file' },
 				],
 				default: 'chat',
 			},
 			...chat.description,
 			...conversation.description,
+			...file.description,
 		],
 	};
 

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
-import { COF_BOTS, QUESTIONS, emulatorCredential, failingWorkflow, happyWorkflow } from './workflows';
+import { COF_BOTS, PIXEL_PNG_BASE64, QUESTIONS, emulatorCredential, failingWorkflow, happyWorkflow } from './workflows';
 
 let tarball: string;
 const packDir = path.join(REPO_ROOT, '.e2e-tmp');
@@ -121,6 +121,29 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(error?.message).toContain('Coze error 5000');
 		expect(error?.message).toContain('event interval error');
 		expect(result.stdout + result.stderr).not.toContain(EMULATOR_TOKEN);
+	});
+
+	it('runs the tool-output round trip: requires_action → Submit Tool Outputs → answer', () => {
+		const asked = nodeItems(happy, 'Ask Local Plugin Bot')[0].json;
+		expect(asked.status).toBe('requires_action');
+		const [item] = nodeItems(happy, 'Submit Tool Outputs');
+		expect(item.json).toMatchObject({
+			status: 'completed',
+			chat_id: asked.chat_id,
+			answer: 'According to local_data_assistant: {"city":"南京","forecast":"rain"}',
+		});
+		const [submit] = emulator.requestsTo('/v3/chat/submit_tool_outputs');
+		expect(submit.query).toEqual({ conversation_id: asked.conversation_id, chat_id: asked.chat_id });
+	});
+
+	it('sends an image from n8n binary data: upload, then object_string with its file id', () => {
+		const [item] = nodeItems(happy, 'Ask About Image');
+		expect(item.json.answer).toBe('I received 1 attachment(s): image pixel.png. Your text: "What is in this picture?".');
+		const [upload] = emulator.requestsTo('/v1/files/upload');
+		expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+		const file = [...emulator.files.values()].find((f) => f.name === 'pixel.png');
+		expect(file?.contentType).toBe('image/png');
+		expect(file?.bytes.equals(Buffer.from(PIXEL_PNG_BASE64, 'base64'))).toBe(true);
 	});
 
 	it('never prints the token', () => {

@@ -47,6 +47,10 @@ function items(name: string, field: string, values: string[]) {
 const trigger = () => node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {});
 const link = (to: string) => ({ node: to, type: 'main', index: 0 });
 
+/** A 1×1 PNG. */
+export const PIXEL_PNG_BASE64 =
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 export const QUESTIONS = ['Weather in Hangzhou?', 'And tomorrow?', 'And in three days?'];
 export const COF_BOTS = [scenarios.plain.botId, scenarios.failedChat.botId, scenarios.followUps.botId];
 
@@ -119,6 +123,46 @@ export function happyWorkflow(): Record<string, unknown> {
 			},
 			{ onError: 'continueRegularOutput' },
 		),
+		// D: tool-output round trip: requires_action → your tool → Submit Tool Outputs → answer
+		coze('Ask Local Plugin Bot', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.requiresAction.botId),
+			userId: 'e2e-user',
+			message: 'What is the weather in Nanjing?',
+			options: {},
+		}),
+		coze('Submit Tool Outputs', {
+			resource: 'chat',
+			operation: 'submitToolOutputs',
+			conversationId: '={{ $json.conversation_id }}',
+			chatId: '={{ $json.chat_id }}',
+			toolOutputsInput: 'fields',
+			toolOutputs: {
+				entries: [
+					{
+						toolCallId: '={{ $json.required_action.tool_calls[0].id }}',
+						output: '={{ { city: $json.required_action.tool_calls[0].args.location, forecast: "rain" } }}',
+					},
+				],
+			},
+			options: {},
+		}),
+		// E: an image from n8n binary data: upload, then object_string with the file id
+		node('Image Data', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ png: PIXEL_PNG_BASE64 }), options: {} }),
+		node('To File', 'n8n-nodes-base.convertToFile', 1.1, {
+			operation: 'toBinary',
+			sourceProperty: 'png',
+			options: { fileName: 'pixel.png', mimeType: 'image/png' },
+		}),
+		coze('Ask About Image', {
+			resource: 'chat',
+			operation: 'sendMessage',
+			botId: bot(scenarios.vision.botId),
+			userId: 'e2e-user',
+			message: 'What is in this picture?',
+			options: { binaryProperties: 'data' },
+		}),
 	];
 	return {
 		id: 'cozeE2eHappy00001',
@@ -127,7 +171,12 @@ export function happyWorkflow(): Record<string, unknown> {
 		settings: { executionOrder: 'v1' },
 		nodes,
 		connections: {
-			'Manual Trigger': { main: [[link('Questions'), link('Create Conversation'), link('Bots')]] },
+			'Manual Trigger': {
+				main: [[link('Questions'), link('Create Conversation'), link('Bots'), link('Ask Local Plugin Bot'), link('Image Data')]],
+			},
+			'Ask Local Plugin Bot': { main: [[link('Submit Tool Outputs')]] },
+			'Image Data': { main: [[link('To File')]] },
+			'To File': { main: [[link('Ask About Image')]] },
 			Questions: { main: [[link('Split Questions')]] },
 			'Split Questions': { main: [[link('Ask Weather Bot')]] },
 			'Ask Weather Bot': { main: [[link('Retrieve Chat')]] },
@@ -189,5 +238,28 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 			),
 		],
 		connections: { 'Manual Trigger': { main: [[link('Coze Chat')]] } },
+	};
+}
+
+/** Webhook (Respond: Streaming) → Coze Chat: the answer must reach the HTTP caller as it streams. */
+export function streamingWebhookWorkflow(path: string): Record<string, unknown> {
+	nodeCounter = 0;
+	return {
+		id: 'cozeE2eStreaming1',
+		name: 'Coze e2e: live streaming',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path, responseMode: 'streaming', options: {} }, { webhookId: 'c0ze0000-0000-4000-8000-000000000001' }),
+			coze('Ask Slow Bot', {
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: bot(scenarios.slow.botId),
+				userId: 'e2e-user',
+				message: '={{ $json.body.message }}',
+				options: {},
+			}),
+		],
+		connections: { Webhook: { main: [[link('Ask Slow Bot')]] } },
 	};
 }

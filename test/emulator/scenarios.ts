@@ -15,6 +15,8 @@ export interface ChatContext {
 	/** Earlier messages of the conversation (user questions and bot answers), oldest first. */
 	history: Array<{ role: string; content: string }>;
 	createdAt: number;
+	/** Files and images of the user message (object_string), resolved by the server. */
+	attachments?: Array<{ type: string; name: string }>;
 }
 
 export interface ChatObject {
@@ -395,6 +397,23 @@ const scenarioList: Scenario[] = [
 		},
 	},
 	{
+		name: 'vision',
+		botId: '7400000000000000016',
+		botName: 'Vision Bot',
+		build: (ctx) => {
+			const attachments = ctx.attachments ?? [];
+			const answer =
+				`I received ${attachments.length} attachment(s)` +
+				(attachments.length ? `: ${attachments.map((a) => `${a.type} ${a.name}`).join(', ')}` : '') +
+				`. Your text: "${ctx.userMessage}".`;
+			return new TranscriptBuilder(ctx)
+				.start()
+				.answer(answer.match(/.{1,16}/gsu) ?? [answer])
+				.complete()
+				.build({ answer, status: 'completed' });
+		},
+	},
+	{
 		name: 'slow',
 		botId: '7400000000000000015',
 		botName: 'Slow Bot',
@@ -424,4 +443,25 @@ export function standaloneContext(botId: string, userMessage = 'What day is 2024
 		history: [],
 		createdAt: 1718792949,
 	};
+}
+
+/** What a requires_action chat streams after its tool outputs are submitted: the same chat, finished. */
+export function continuationTranscript(record: { chat: ChatObject }, outputs: string[]): Transcript {
+	const chat = record.chat;
+	const ctx: ChatContext = {
+		chatId: chat.id,
+		conversationId: chat.conversation_id,
+		sectionId: chat.section_id,
+		botId: chat.bot_id,
+		userMessage: '',
+		history: [],
+		createdAt: chat.created_at,
+	};
+	const answer = `According to local_data_assistant: ${outputs.join('; ')}`;
+	const usage = { token_count: 80, output_count: 30, input_count: 50 };
+	return new TranscriptBuilder(ctx)
+		.chatEvent('conversation.chat.in_progress', { status: 'in_progress' })
+		.answer(answer.match(/.{1,10}/gsu) ?? [answer])
+		.complete(usage)
+		.build({ answer, status: 'completed', usage });
 }

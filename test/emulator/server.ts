@@ -7,7 +7,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
-import { scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
+import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing } from './sse';
 
 export const EMULATOR_TOKEN = 'pat_emulator_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -45,6 +45,7 @@ interface ChatRecord {
 	pollsBeforeDone: number;
 	canceled: boolean;
 	finished: boolean;
+	toolOutputs?: string[];
 }
 
 export interface EmulatorOptions {
@@ -68,6 +69,9 @@ export class CozeEmulator {
 	private readonly chats = new Map<string, ChatRecord>();
 
 	private readonly sockets = new Set<import('net').Socket>();
+
+	/** Uploaded files by id, for tests to inspect. */
+	readonly files = new Map<string, { name: string; contentType: string; bytes: Buffer }>();
 
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
@@ -112,9 +116,11 @@ export class CozeEmulator {
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-		const raw = await readBody(req);
+		const rawBytes = await readBody(req);
+		const raw = rawBytes.toString('utf8');
+		const isJson = !(req.headers['content-type'] ?? '').startsWith('multipart/');
 		let body: unknown = undefined;
-		if (raw !== '') {
+		if (raw !== '' && isJson) {
 			try {
 				body = JSON.parse(raw);
 			} catch {
@@ -154,8 +160,22 @@ export class CozeEmulator {
 				return this.listMessages(res, query);
 			case 'POST /v3/chat/cancel':
 				return this.cancelChat(res, data);
-			default:
+			case 'POST /v3/chat/submit_tool_outputs':
+				return await this.submitToolOutputs(res, query, data);
+			case 'GET /v1/conversation/retrieve': {
+				const conversation = this.conversations.get(query.conversation_id ?? '');
+				if (!conversation) return this.json(res, 200, { code: 4000, msg: 'conversation_id is invalid' });
+				return this.ok(res, this.publicConversation(conversation));
+			}
+			case 'GET /v1/conversations':
+				return this.listConversations(res, query);
+			case 'POST /v1/files/upload':
+				return this.uploadFile(res, req.headers['content-type'] ?? '', rawBytes);
+			default: {
+				const clear = /^POST \/v1\/conversations\/(\d+)\/clear$/.exec(route);
+				if (clear) return this.clearContext(res, clear[1]);
 				return this.json(res, 404, { code: 4200, msg: `no route ${route}` });
+			}
 		}
 	}
 
@@ -215,8 +235,11 @@ export class CozeEmulator {
 		if (!stream && !saveHistory) {
 			return this.json(res, 200, { code: 4000, msg: 'auto_save_history must be true when stream is false' });
 		}
-		const messages = (data.additional_messages as Array<{ role: string; content: string }>) ?? [];
-		const userMessage = messages[messages.length - 1]?.content ?? '';
+		const messages = (data.additional_messages as Array<{ role: string; content: string; content_type?: string }>) ?? [];
+		const last = messages[messages.length - 1];
+		const parsed = last ? this.parseUserContent(last) : { text: '', attachments: [] };
+		if ('error' in parsed) return this.json(res, 200, { code: 4000, msg: parsed.error });
+		const userMessage = parsed.text;
 		let conversation: ConversationRecord;
 		if (query.conversation_id) {
 			const existing = this.conversations.get(query.conversation_id);
@@ -235,8 +258,9 @@ export class CozeEmulator {
 			sectionId: conversation.sectionId,
 			botId: scenario.botId,
 			userMessage,
-			history: [...conversation.messages],
+			history: [...conversation.messages, ...messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content }))],
 			createdAt: Math.floor(Date.now() / 1000),
+			attachments: parsed.attachments,
 		});
 		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
 		const record: ChatRecord = {
@@ -256,6 +280,11 @@ export class CozeEmulator {
 		if (!stream) {
 			return this.ok(res, { ...record.chat, status: 'created', completed_at: undefined, usage: { token_count: 0, output_count: 0, input_count: 0 }, required_action: undefined });
 		}
+		await this.writeStream(res, transcript);
+	}
+
+	/** Writes a transcript as SSE, honouring its delays and a connection that dies midway. */
+	private async writeStream(res: http.ServerResponse, transcript: Transcript): Promise<void> {
 		res.writeHead(200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
 			'Cache-Control': 'no-cache',
@@ -275,6 +304,97 @@ export class CozeEmulator {
 			return;
 		}
 		res.end();
+	}
+
+	private async submitToolOutputs(
+		res: http.ServerResponse,
+		query: Record<string, string>,
+		data: Record<string, unknown>,
+	): Promise<void> {
+		if ('conversation_id' in data || 'chat_id' in data) {
+			return this.json(res, 200, { code: 4000, msg: 'conversation_id and chat_id must be query parameters' });
+		}
+		const record = this.findChat(res, query);
+		if (!record) return;
+		if (record.chat.status !== 'requires_action' || record.toolOutputs) {
+			return this.json(res, 200, { code: 4000, msg: `chat is not waiting for tool outputs (status ${record.chat.status})` });
+		}
+		const outputs = (data.tool_outputs as Array<{ tool_call_id: string; output: unknown }>) ?? [];
+		const calls = (record.chat.required_action as { submit_tool_outputs: { tool_calls: Array<{ id: string }> } }).submit_tool_outputs.tool_calls;
+		const missing = calls.filter((c) => !outputs.some((o) => o.tool_call_id === c.id));
+		if (missing.length > 0 || outputs.some((o) => typeof o.output !== 'string')) {
+			return this.json(res, 200, { code: 4000, msg: 'tool_outputs must answer every tool call with a string output' });
+		}
+		record.toolOutputs = outputs.map((o) => o.output as string);
+		const continuation = continuationTranscript(record, record.toolOutputs);
+		record.transcript = continuation;
+		record.chat = { ...continuation.finalChat, meta_data: record.chat.meta_data };
+		record.readyAt = Date.now();
+		record.finished = false;
+		if (data.stream !== true) {
+			return this.ok(res, { ...record.chat, status: 'in_progress', usage: { token_count: 0, output_count: 0, input_count: 0 } });
+		}
+		record.pollsBeforeDone = 0;
+		await this.writeStream(res, continuation);
+	}
+
+	private listConversations(res: http.ServerResponse, query: Record<string, string>): void {
+		if (!query.bot_id) return this.json(res, 200, { code: 4000, msg: 'bot_id is required' });
+		const all = [...this.conversations.values()]
+			.filter((c) => c.botId === query.bot_id)
+			.sort((a, b) => (query.sort_order === 'ASC' ? 1 : -1) * a.id.localeCompare(b.id));
+		const size = Math.min(50, Math.max(1, Number(query.page_size ?? 50)));
+		const page = Math.max(1, Number(query.page_num ?? 1));
+		const slice = all.slice((page - 1) * size, page * size);
+		this.ok(res, { conversations: slice.map((c) => this.publicConversation(c)), has_more: page * size < all.length });
+	}
+
+	private clearContext(res: http.ServerResponse, conversationId: string): void {
+		const conversation = this.conversations.get(conversationId);
+		if (!conversation) return this.json(res, 200, { code: 4000, msg: 'conversation_id is invalid' });
+		conversation.sectionId = newId();
+		conversation.messages = []; // earlier turns are no longer context
+		this.ok(res, { id: conversation.sectionId, conversation_id: conversation.id });
+	}
+
+	private uploadFile(res: http.ServerResponse, contentType: string, body: Buffer): void {
+		const file = parseMultipart(contentType, body).find((p) => p.name === 'file');
+		if (!file || !file.filename) return this.json(res, 200, { code: 4000, msg: "multipart field 'file' with a filename is required" });
+		const id = newId();
+		this.files.set(id, { name: file.filename, contentType: file.contentType ?? '', bytes: file.data });
+		this.ok(res, { id, bytes: file.data.length, file_name: file.filename, created_at: Math.floor(Date.now() / 1000) });
+	}
+
+	/** Checks a user message like Coze does, resolving object_string file ids to uploaded files. */
+	private parseUserContent(message: {
+		content: string;
+		content_type?: string;
+	}): { text: string; attachments: Array<{ type: string; name: string }> } | { error: string } {
+		if (message.content_type !== 'object_string') return { text: message.content, attachments: [] };
+		let items: Array<{ type: string; text?: string; file_id?: string; file_url?: string }>;
+		try {
+			items = JSON.parse(message.content) as typeof items;
+		} catch {
+			return { error: 'object_string content must be a JSON-serialized array' };
+		}
+		if (!Array.isArray(items)) return { error: 'object_string content must be an array' };
+		const texts = items.filter((i) => i.type === 'text');
+		const files = items.filter((i) => i.type !== 'text');
+		if (texts.length > 1) return { error: 'object_string may contain at most one text item' };
+		if (texts.length === 1 && files.length === 0) return { error: 'a text item needs at least one file or image; use content_type text' };
+		const attachments: Array<{ type: string; name: string }> = [];
+		for (const item of files) {
+			if (item.file_id) {
+				const file = this.files.get(item.file_id);
+				if (!file) return { error: `file_id ${item.file_id} does not exist` };
+				attachments.push({ type: item.type, name: file.name });
+			} else if (item.file_url) {
+				attachments.push({ type: item.type, name: item.file_url });
+			} else {
+				return { error: `${item.type} item needs file_id or file_url` };
+			}
+		}
+		return { text: texts[0]?.text ?? '', attachments };
 	}
 
 	private isOver(record: ChatRecord): boolean {
@@ -359,10 +479,35 @@ function paginate<T>(list: T[], query: Record<string, string>, key: string, tota
 	return { [key]: list.slice((page - 1) * size, page * size), [totalKey]: list.length };
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
+}
+
+/** The parts of a multipart/form-data body (enough of RFC 7578 for one file field). */
+export function parseMultipart(contentType: string, body: Buffer): Array<{ name: string; filename?: string; contentType?: string; data: Buffer }> {
+	const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+	if (!boundary) return [];
+	const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+	const parts: Array<{ name: string; filename?: string; contentType?: string; data: Buffer }> = [];
+	let start = body.indexOf(delimiter);
+	while (start >= 0) {
+		const next = body.indexOf(delimiter, start + delimiter.length);
+		if (next < 0) break;
+		const part = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after delimiter, before next
+		const headerEnd = part.indexOf('\r\n\r\n');
+		const headers = part.subarray(0, headerEnd).toString('utf8');
+		const name = /name="([^"]*)"/.exec(headers)?.[1] ?? '';
+		parts.push({
+			name,
+			filename: /filename="([^"]*)"/.exec(headers)?.[1],
+			contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1],
+			data: part.subarray(headerEnd + 4),
+		});
+		start = next;
+	}
+	return parts;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -61,6 +61,26 @@ export const userIdField: INodeProperties = {
 		'Your end user\'s ID. Coze keeps context, memory and variables per user ID; avoid real personal identifiers.',
 };
 
+export const conversationIdField: INodeProperties = {
+	displayName: 'Conversation ID',
+	name: 'conversationId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: '7381473525342978089',
+	description: 'The conversation the chat belongs to (conversation_id in Send Message\'s output)',
+};
+
+export const chatIdField: INodeProperties = {
+	displayName: 'Chat ID',
+	name: 'chatId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: '7382159487131697202',
+	description: 'The chat (chat_id in Send Message\'s output)',
+};
+
 /** Key/value pairs from a fixedCollection `{ entries: [{ key, value }] }` as a plain map. */
 export function keyValueMap(collection: IDataObject | undefined): Record<string, string> | undefined {
 	const entries = (collection?.entries as Array<{ key?: string; value?: string }> | undefined) ?? [];
@@ -88,4 +108,53 @@ export function keyValueCollection(displayName: string, name: string, descriptio
 			},
 		],
 	};
+}
+
+/** Options shared by every operation that runs a chat turn (Send Message, Submit Tool Outputs). */
+export const chatRunOptions: INodeProperties[] = [
+	{
+		displayName: 'Enable Streaming',
+		name: 'enableStreaming',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to stream the answer, as it arrives, to a Chat Trigger or a Webhook that responds with Streaming. The full answer is output either way.',
+	},
+	{
+		displayName: 'Include Raw Messages',
+		name: 'includeMessages',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add the raw Coze messages (answers, tool calls, follow-ups, verbose) to the output',
+	},
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 1,
+		description: 'How often to ask Coze whether the chat finished, when Stream is off',
+	},
+	{
+		displayName: 'Stream',
+		name: 'stream',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to receive the answer as a stream (fast, the default). When off, the node starts the chat, polls until it finishes, then reads its messages.',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 600,
+		description:
+			'Longest time the whole chat may take; 0 means no limit. When it runs out, the chat is canceled and the item fails.',
+	},
+];
+
+/** Sorts collection options by display name, as n8n's UI guidelines (and lint) want. */
+export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
+	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

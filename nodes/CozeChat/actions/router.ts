@@ -3,13 +3,26 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { errorItemJson, toNodeError } from '../transport/errors';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
+import * as file from './file/File.resource';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
 /** resource → operation → execute; adding an operation means adding it to its resource file. */
 const operations: Record<string, Record<string, { execute: Operation }>> = {
-	chat: { sendMessage: chat.sendMessage, retrieve: chat.retrieve },
-	conversation: { create: conversation.create },
+	chat: {
+		sendMessage: chat.sendMessage,
+		retrieve: chat.retrieve,
+		listMessages: chat.listMessages,
+		cancel: chat.cancel,
+		submitToolOutputs: chat.submitToolOutputs,
+	},
+	conversation: {
+		create: conversation.create,
+		get: conversation.get,
+		list: conversation.list,
+		clearContext: conversation.clearContext,
+	},
+	file: { upload: file.upload },
 };
 
 /**

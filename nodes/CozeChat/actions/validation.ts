@@ -50,3 +50,8 @@ export function assertCozeId(
 	}
 	return value;
 }
+
+/** A required Coze id parameter: present and digits only, or an error naming the field. */
+export function getCozeId(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+	return assertCozeId(context, getRequiredString(context, name, label, itemIndex), label, itemIndex);
+}

@@ -2,19 +2,26 @@ import { CozeApiError, normalizeCode } from './errors';
 import { parseJsonExact, tryParseJsonExact } from './json';
 import type { CozeChat, CozeMessage, CozeUsage, SseEvent } from './types';
 
-/** A tool the bot called on the server side, paired with what the tool returned. */
-export interface ToolCall {
-	name: string;
+/**
+ * n8n expressions refuse to read a property named `arguments` ("due to security concerns"), so
+ * every tool call also carries its arguments as `args`, the name to use in expressions.
+ */
+interface ToolArguments {
 	arguments: Record<string, unknown>;
+	args: Record<string, unknown>;
+}
+
+/** A tool the bot called on the server side, paired with what the tool returned. */
+export interface ToolCall extends ToolArguments {
+	name: string;
 	output: string | null;
 	plugin_id: string;
 }
 
 /** A client-side tool call Coze waits for (status `requires_action`). */
-export interface RequiredToolCall {
+export interface RequiredToolCall extends ToolArguments {
 	id: string;
 	name: string;
-	arguments: Record<string, unknown>;
 }
 
 /** The aggregated, stable output of one chat turn (snake_case, like Coze's own fields). */
@@ -226,7 +233,7 @@ export class ChatAggregator {
 				tool_calls: (chat.required_action?.submit_tool_outputs?.tool_calls ?? []).map((call) => ({
 					id: call.id,
 					name: call.function?.name ?? '',
-					arguments: parseArguments(call.function?.arguments),
+					...toolArguments(call.function?.arguments),
 				})),
 			};
 		}
@@ -277,10 +284,15 @@ function toToolCall(content: string): ToolCall {
 	const call = isObject(data) ? data : {};
 	return {
 		name: typeof call.name === 'string' ? call.name : '',
-		arguments: parseArguments(call.arguments),
+		...toolArguments(call.arguments),
 		output: null,
 		plugin_id: call.plugin_id === undefined || call.plugin_id === null ? '' : String(call.plugin_id),
 	};
+}
+
+function toolArguments(value: unknown): ToolArguments {
+	const parsed = parseArguments(value);
+	return { arguments: parsed, args: parsed };
 }
 
 /** Tool arguments arrive as an object or as a JSON string of one; always hand out an object. */

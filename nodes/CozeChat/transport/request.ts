@@ -56,6 +56,8 @@ export async function cozeHttp(
 		path: string;
 		qs?: IDataObject;
 		body?: IDataObject;
+		/** A body sent as is (multipart uploads). */
+		rawBody?: { data: Buffer; contentType: string };
 		encoding: 'text' | 'stream';
 	},
 ): Promise<IN8nHttpFullResponse> {
@@ -70,7 +72,10 @@ export async function cozeHttp(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
-	if (options.body !== undefined) {
+	if (options.rawBody) {
+		request.body = options.rawBody.data;
+		request.headers!['Content-Type'] = options.rawBody.contentType;
+	} else if (options.body !== undefined) {
 		request.body = JSON.stringify(options.body);
 		request.headers!['Content-Type'] = 'application/json';
 	}

@@ -1,9 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as cancel from './cancel.operation';
+import * as listMessages from './listMessages.operation';
 import * as retrieve from './retrieve.operation';
 import * as sendMessage from './sendMessage.operation';
+import * as submitToolOutputs from './submitToolOutputs.operation';
 
-export { retrieve, sendMessage };
+export { cancel, listMessages, retrieve, sendMessage, submitToolOutputs };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,6 +16,18 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['chat'] } },
 		options: [
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				description: 'Cancel a chat that is still running',
+				action: 'Cancel a chat',
+			},
+			{
+				name: 'List Messages',
+				value: 'listMessages',
+				description: 'Get the messages a chat produced, or its aggregated answer',
+				action: 'List the messages of a chat',
+			},
 			{
 				name: 'Retrieve',
 				value: 'retrieve',
@@ -25,9 +40,18 @@ export const description: INodeProperties[] = [
 				description: 'Send a message to a bot and get its complete answer',
 				action: 'Send a message to a bot',
 			},
+			{
+				name: 'Submit Tool Outputs',
+				value: 'submitToolOutputs',
+				description: 'Answer a chat that requires action with your tools\' results, and get the final answer',
+				action: 'Submit tool outputs to a chat',
+			},
 		],
 		default: 'sendMessage',
 	},
 	...sendMessage.description,
 	...retrieve.description,
+	...listMessages.description,
+	...cancel.description,
+	...submitToolOutputs.description,
 ];

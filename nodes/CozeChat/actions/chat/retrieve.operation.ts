@@ -9,27 +9,12 @@ import {
 import { aggregateChatMessages } from '../../chat/aggregate';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
-import { assertCozeId, getRequiredString } from '../validation';
+import { chatIdField, conversationIdField } from '../descriptions';
+import { getCozeId } from '../validation';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Conversation ID',
-		name: 'conversationId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '7381473525342978089',
-		description: 'The conversation the chat belongs to (conversation_id in Send Message\'s output)',
-	},
-	{
-		displayName: 'Chat ID',
-		name: 'chatId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '7382159487131697202',
-		description: 'The chat to look up (chat_id in Send Message\'s output)',
-	},
+	conversationIdField,
+	chatIdField,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -62,13 +47,8 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = assertCozeId(
-		this,
-		getRequiredString(this, 'conversationId', 'Conversation ID', itemIndex),
-		'Conversation ID',
-		itemIndex,
-	);
-	const chatId = assertCozeId(this, getRequiredString(this, 'chatId', 'Chat ID', itemIndex), 'Chat ID', itemIndex);
+	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
+	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeMessages = options.includeMessages === true;
 	const client = chatPollClient(this);

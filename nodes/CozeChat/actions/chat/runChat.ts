@@ -23,8 +23,48 @@ export interface RunChatOptions {
 	includeMessages: boolean;
 	/** False when the chat is not saved: then a broken stream cannot be recovered by polling. */
 	recoverable: boolean;
-	/** Receives each new piece of answer text while streaming. */
-	onAnswerDelta?: (text: string) => void;
+	/** Forward answer text to a streaming trigger (Chat Trigger, Webhook with Respond: Streaming). */
+	liveStream: boolean;
+}
+
+/** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
+export function runOptionsFrom(options: IDataObject, extra: { recoverable: boolean }): RunChatOptions {
+	return {
+		stream: options.stream !== false,
+		timeoutSeconds: Number(options.timeout ?? 600),
+		pollIntervalSeconds: Number(options.pollInterval ?? 1),
+		includeMessages: options.includeMessages === true,
+		recoverable: extra.recoverable,
+		liveStream: options.enableStreaming !== false,
+	};
+}
+
+/**
+ * Runs a chat turn and, when n8n streams this execution to its caller, forwards the answer as it
+ * arrives (begin / item… / end chunks, like n8n's AI Agent). The full result is returned either way.
+ */
+export async function runChatForItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	request: { path: string; qs?: IDataObject; body: IDataObject },
+	options: RunChatOptions,
+): Promise<ChatResult> {
+	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
+	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
+	if (!live) return await runChat.call(this, request, options);
+	let forwarded = false;
+	this.sendChunk('begin', itemIndex);
+	try {
+		const result = await runChat.call(this, request, options, (text) => {
+			forwarded = true;
+			this.sendChunk('item', itemIndex, text);
+		});
+		// Non-stream mode or a recovered stream: deliver the answer in one piece.
+		if (!forwarded && result.answer) this.sendChunk('item', itemIndex, result.answer);
+		return result;
+	} finally {
+		this.sendChunk('end', itemIndex);
+	}
 }
 
 /**
@@ -37,6 +77,7 @@ export async function runChat(
 	this: IExecuteFunctions,
 	request: { path: string; qs?: IDataObject; body: IDataObject },
 	options: RunChatOptions,
+	onAnswerDelta?: (text: string) => void,
 ): Promise<ChatResult> {
 	const deadline = options.timeoutSeconds > 0 ? Date.now() + options.timeoutSeconds * 1000 : undefined;
 	const poll = chatPollClient(this);
@@ -71,7 +112,7 @@ export async function runChat(
 	try {
 		for await (const event of readSseEvents(guardStream(body, limits))) {
 			const delta = aggregator.push(event);
-			if (delta !== undefined) options.onAnswerDelta?.(delta);
+			if (delta !== undefined) onAnswerDelta?.(delta);
 			if (aggregator.isDone) break;
 			if (aggregator.isTerminal) {
 				// Only `done` (maybe with a debug_url) is left; requires_action may not send it at all.

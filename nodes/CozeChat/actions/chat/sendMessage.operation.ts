@@ -1,4 +1,5 @@
 import {
+	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -6,9 +7,18 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { botIdLocator, keyValueCollection, keyValueMap, userIdField } from '../descriptions';
+import {
+	botIdLocator,
+	chatRunOptions,
+	keyValueCollection,
+	keyValueMap,
+	sortedOptions,
+	userIdField,
+} from '../descriptions';
 import { assertCozeId, getBotId, getRequiredString } from '../validation';
-import { runChat } from './runChat';
+import { attachmentType, userMessageContent, type Attachment } from '../../chat/content';
+import { uploadBinary } from '../../transport/files';
+import { runChatForItem, runOptionsFrom } from './runChat';
 
 const properties: INodeProperties[] = [
 	botIdLocator,
@@ -39,52 +49,111 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Auto Save History',
-				name: 'autoSaveHistory',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether Coze saves this turn in the conversation. Always on when Stream is off; when off, a broken stream cannot be recovered.',
-			},
-			keyValueCollection(
-				'Custom Variables',
-				'customVariables',
-				'Values for {{variable}} placeholders in the bot\'s prompt',
-			),
-			{
-				displayName: 'Include Raw Messages',
-				name: 'includeMessages',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the raw Coze messages (answers, tool calls, follow-ups, verbose) to the output',
-			},
-			keyValueCollection('Metadata', 'metaData', 'Up to 16 key/value pairs stored with the chat'),
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 0.1, numberPrecision: 1 },
-				default: 1,
-				description: 'How often to ask Coze whether the chat finished, when Stream is off',
-			},
-			{
-				displayName: 'Stream',
-				name: 'stream',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to receive the answer as a stream (fast, the default). When off, the node creates the chat, polls until it finishes, then reads its messages.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 600,
-				description:
-					'Longest time the whole chat may take; 0 means no limit. When it runs out, the chat is canceled and the item fails.',
-			},
+			...sortedOptions([
+				{
+					displayName: 'Auto Save History',
+					name: 'autoSaveHistory',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether Coze saves this turn in the conversation. Always on when Stream is off; when off, a broken stream cannot be recovered.',
+				},
+				keyValueCollection(
+					'Custom Variables',
+					'customVariables',
+					'Values for {{variable}} placeholders in the bot\'s prompt',
+				),
+				keyValueCollection('Metadata', 'metaData', 'Up to 16 key/value pairs stored with the chat'),
+				{
+					displayName: 'Previous Messages',
+					name: 'additionalMessages',
+					type: 'fixedCollection',
+					typeOptions: { multipleValues: true },
+					default: {},
+					description: 'Earlier turns to give the bot as context, oldest first (sent before Message)',
+					options: [
+						{
+							displayName: 'Message',
+							name: 'messages',
+							values: [
+								{
+									displayName: 'Role',
+									name: 'role',
+									type: 'options',
+									options: [
+										{ name: 'User', value: 'user' },
+										{ name: 'Assistant', value: 'assistant' },
+									],
+									default: 'user',
+								},
+								{ displayName: 'Content', name: 'content', type: 'string', default: '' },
+							],
+						},
+					],
+				},
+				{
+					displayName: 'Binary Fields (Images and Files)',
+					name: 'binaryProperties',
+					type: 'string',
+					default: '',
+					placeholder: 'data, attachment',
+					description:
+						'Comma-separated names of input binary fields to send with the message; each is uploaded to Coze first',
+				},
+				{
+					displayName: 'File URLs',
+					name: 'fileUrls',
+					type: 'string',
+					default: '',
+					placeholder: 'https://example.com/photo.png',
+					description:
+						'Comma-separated public URLs of images or files to send with the message (images are recognised by their extension)',
+				},
+				{
+					displayName: 'Chatflow Parameters',
+					name: 'parameters',
+					type: 'json',
+					default: '{}',
+					description: 'Inputs for the start node of a chatflow-mode bot, as a JSON object',
+				},
+				{
+					displayName: 'Talk To',
+					name: 'publishStatus',
+					type: 'options',
+					options: [
+						{ name: 'Published Bot', value: 'published_online' },
+						{ name: 'Unpublished Draft', value: 'unpublished_draft' },
+					],
+					default: 'published_online',
+					description: 'Whether to talk to the published bot or to its unpublished draft',
+				},
+				{
+					displayName: 'Bot Version',
+					name: 'botVersion',
+					type: 'string',
+					default: '',
+					placeholder: '1734067826123',
+					description: 'A specific published version of the bot (latest when empty)',
+				},
+				{
+					displayName: 'Shortcut Command',
+					name: 'shortcutCommand',
+					type: 'fixedCollection',
+					default: {},
+					description: 'Run one of the bot\'s shortcut commands; it generates the user question',
+					options: [
+						{
+							displayName: 'Command',
+							name: 'command',
+							values: [
+								{ displayName: 'Command ID', name: 'commandId', type: 'string', default: '' },
+								keyValueCollection('Parameters', 'parameters', 'Values of the command\'s parameters'),
+							],
+						},
+					],
+				},
+				...chatRunOptions,
+			]),
 		],
 	},
 ];
@@ -102,13 +171,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const stream = options.stream !== false;
 
+	const attachments = await collectAttachments.call(this, itemIndex, options);
 	const body: IDataObject = {
 		bot_id: botId,
 		user_id: userId,
 		// Non-stream results are read back from Coze's history, so it must be saved.
 		auto_save_history: stream ? options.autoSaveHistory !== false : true,
-		additional_messages: [{ role: 'user', type: 'question', content: message, content_type: 'text' }],
+		additional_messages: [
+			...previousMessages(options),
+			{ role: 'user', type: 'question', ...userMessageContent(message, attachments) },
+		],
 	};
+	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
+	if (parameters && Object.keys(parameters).length > 0) body.parameters = parameters;
+	if (options.publishStatus === 'unpublished_draft') body.publish_status = 'unpublished_draft';
+	if (typeof options.botVersion === 'string' && options.botVersion.trim() !== '') {
+		body.bot_version = options.botVersion.trim();
+	}
+	const shortcut = shortcutCommand(options);
+	if (shortcut) body.shortcut_command = shortcut;
 	const customVariables = keyValueMap(options.customVariables as IDataObject | undefined);
 	if (customVariables) body.custom_variables = customVariables;
 	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
@@ -120,16 +201,85 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
 	}
 
-	const result = await runChat.call(
+	const result = await runChatForItem.call(
 		this,
+		itemIndex,
 		{ path: '/v3/chat', qs, body },
-		{
-			stream,
-			timeoutSeconds: Number(options.timeout ?? 600),
-			pollIntervalSeconds: Number(options.pollInterval ?? 1),
-			includeMessages: options.includeMessages === true,
-			recoverable: body.auto_save_history === true,
-		},
+		runOptionsFrom(options, { recoverable: body.auto_save_history === true }),
 	);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+}
+
+function previousMessages(options: IDataObject): IDataObject[] {
+	const entries = ((options.additionalMessages as IDataObject | undefined)?.messages as IDataObject[] | undefined) ?? [];
+	return entries
+		.filter((m) => String(m.content ?? '') !== '')
+		.map((m) => ({
+			role: m.role === 'assistant' ? 'assistant' : 'user',
+			type: m.role === 'assistant' ? 'answer' : 'question',
+			content: String(m.content),
+			content_type: 'text',
+		}));
+}
+
+/** Uploads the chosen binary fields and adds the file URLs, in that order. */
+async function collectAttachments(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<Attachment[]> {
+	const attachments: Attachment[] = [];
+	for (const name of splitList(options.binaryProperties)) {
+		const file = await uploadBinary.call(this, itemIndex, name);
+		attachments.push({ type: attachmentType({ mimeType: file.mime_type }), file_id: file.id });
+	}
+	for (const url of splitList(options.fileUrls)) {
+		if (!/^https?:\/\//i.test(url)) {
+			throw new NodeOperationError(this.getNode(), `File URLs: '${url}' is not an http(s) URL`, { itemIndex });
+		}
+		attachments.push({ type: attachmentType({ url }), file_url: url });
+	}
+	return attachments;
+}
+
+function splitList(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+	return String(value ?? '')
+		.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean);
+}
+
+function parseJsonObject(
+	context: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+): IDataObject | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value);
+		} catch {
+			throw new NodeOperationError(context.getNode(), `${label} is not valid JSON`, { itemIndex });
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new NodeOperationError(context.getNode(), `${label} must be a JSON object, like {"city": "Hangzhou"}`, {
+			itemIndex,
+		});
+	}
+	return parsed as IDataObject;
+}
+
+/** Coze wants each shortcut parameter as a JSON string of an object_string array. */
+function shortcutCommand(options: IDataObject): IDataObject | undefined {
+	const command = (options.shortcutCommand as IDataObject | undefined)?.command as IDataObject | undefined;
+	const commandId = String(command?.commandId ?? '').trim();
+	if (!commandId) return undefined;
+	const parameters = keyValueMap(command?.parameters as IDataObject | undefined) ?? {};
+	const wire: Record<string, string> = {};
+	for (const [key, text] of Object.entries(parameters)) wire[key] = JSON.stringify([{ type: 'text', text }]);
+	return Object.keys(wire).length > 0 ? { command_id: commandId, parameters: wire } : { command_id: commandId };
 }

@@ -1,8 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as clearContext from './clearContext.operation';
 import * as create from './create.operation';
+import * as get from './get.operation';
+import * as list from './list.operation';
 
-export { create };
+export { clearContext, create, get, list };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,13 +16,34 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['conversation'] } },
 		options: [
 			{
+				name: 'Clear Context',
+				value: 'clearContext',
+				description: 'Start a new section: earlier messages no longer count as the bot\'s context',
+				action: 'Clear the context of a conversation',
+			},
+			{
 				name: 'Create',
 				value: 'create',
 				description: 'Create a conversation to chat in over several turns',
 				action: 'Create a conversation',
 			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get a conversation',
+				action: 'Get a conversation',
+			},
+			{
+				name: 'Get Many',
+				value: 'list',
+				description: 'List the conversations of a bot',
+				action: 'Get many conversations',
+			},
 		],
 		default: 'create',
 	},
 	...create.description,
+	...get.description,
+	...list.description,
+	...clearContext.description,
 ];

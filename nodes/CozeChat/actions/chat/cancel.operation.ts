@@ -1,0 +1,46 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { CozeApiError } from '../../chat/errors';
+import { chatPollClient } from '../../transport/chatApi';
+import { toNodeError } from '../../transport/errors';
+import { chatIdField, conversationIdField } from '../descriptions';
+import { getCozeId } from '../validation';
+
+/** Coze's code for "this chat cannot be canceled in its current status". */
+const CANNOT_CANCEL = 4104;
+
+const properties: INodeProperties[] = [conversationIdField, chatIdField];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['cancel'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
+	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const client = chatPollClient(this);
+	try {
+		const chat = await client.cancel(conversationId, chatId);
+		return [{ json: chat as IDataObject, pairedItem: { item: itemIndex } }];
+	} catch (error) {
+		if (!(error instanceof CozeApiError) || error.code !== CANNOT_CANCEL) {
+			throw toNodeError(this.getNode(), error, itemIndex);
+		}
+		// Say which status blocks it: completed, failed and requires_action chats cannot be canceled.
+		const current = await client.retrieve(conversationId, chatId).catch(() => undefined);
+		throw toNodeError(this.getNode(), new CozeApiError({
+			code: CANNOT_CANCEL,
+			msg: `The chat cannot be canceled in its current status (${current?.status ?? 'unknown'}); only chats that are still created or in progress can be`,
+			logid: error.logid,
+			chatId,
+			conversationId,
+		}), itemIndex);
+	}
+}

@@ -1,0 +1,49 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { aggregateChatMessages } from '../../chat/aggregate';
+import { isTerminalStatus } from '../../chat/types';
+import { chatPollClient } from '../../transport/chatApi';
+import { chatIdField, conversationIdField } from '../descriptions';
+import { getCozeId } from '../validation';
+
+const properties: INodeProperties[] = [
+	conversationIdField,
+	chatIdField,
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to return one item with the aggregated answer fields (like Send Message) instead of one item per raw Coze message',
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['listMessages'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
+	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const client = chatPollClient(this);
+	const messages = await client.listMessages(conversationId, chatId);
+	if (!simplify) {
+		return messages.map((message) => ({ json: message as IDataObject, pairedItem: { item: itemIndex } }));
+	}
+	const chat = await client.retrieve(conversationId, chatId);
+	if (!isTerminalStatus(chat.status) || chat.status === 'failed' || chat.status === 'canceled') {
+		// No answer to aggregate yet (or ever): say so instead of presenting a partial one.
+		return [{ json: { ...(chat as IDataObject), messages: messages as IDataObject[] }, pairedItem: { item: itemIndex } }];
+	}
+	const result = aggregateChatMessages(chat, messages);
+	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+}

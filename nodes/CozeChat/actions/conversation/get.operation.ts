@@ -1,0 +1,33 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { cozeApiRequest } from '../../transport/request';
+import { getCozeId } from '../validation';
+
+export const conversationIdOnly: INodeProperties = {
+	displayName: 'Conversation ID',
+	name: 'conversationId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: '7381473525342978089',
+	description: 'The conversation (the ID output by Create Conversation, or conversation_id of Send Message)',
+};
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['conversation'], operation: ['get'] } },
+	[conversationIdOnly],
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
+	const conversation = (await cozeApiRequest.call(this, 'GET', '/v1/conversation/retrieve', {
+		qs: { conversation_id: conversationId },
+	})) as IDataObject;
+	return [{ json: conversation, pairedItem: { item: itemIndex } }];
+}

@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { cozeHttp, parseEnvelope } from './request';
+
+export interface CozeFile {
+	id: string;
+	bytes?: number;
+	file_name?: string;
+	created_at?: number;
+}
+
+/**
+ * Uploads an input item's binary property to POST /v1/files/upload (multipart field `file`, with
+ * the real file name and mime type). The multipart body is built here so the node needs no
+ * form-data library at runtime.
+ */
+export async function uploadBinary(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+): Promise<CozeFile & { mime_type: string }> {
+	const binary = this.helpers.assertBinaryData(itemIndex, propertyName);
+	const data = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
+	const fileName = binary.fileName || `${propertyName}.${binary.fileExtension ?? 'bin'}`;
+	const mimeType = binary.mimeType || 'application/octet-stream';
+	const boundary = `----n8nCozeBoundary${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+	const safeName = fileName.replace(/["\r\n]/g, '_');
+	const head = Buffer.from(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mimeType}\r\n\r\n`,
+		'utf8',
+	);
+	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+	const response = await cozeHttp.call(this, {
+		method: 'POST',
+		path: '/v1/files/upload',
+		rawBody: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
+		encoding: 'text',
+	});
+	const envelope = parseEnvelope(response, String(response.body ?? ''));
+	return { ...((envelope.data as IDataObject) as unknown as CozeFile), mime_type: mimeType };
+}
