@@ -259,7 +259,12 @@ export function streamingWebhookWorkflow(path: string): Record<string, unknown> 
 				message: '={{ $json.body.message }}',
 				options: {},
 			}),
+			node('Respond to Webhook', 'n8n-nodes-base.respondToWebhook', 1.5, {
+				respondWith: 'text',
+				responseBody: '={{ "FULL ANSWER: " + $json.answer }}',
+				options: {},
+			}),
 		],
-		connections: { Webhook: { main: [[link('Ask Slow Bot')]] } },
+		connections: { Webhook: { main: [[link('Ask Slow Bot')]] }, 'Ask Slow Bot': { main: [[link('Respond to Webhook')]] } },
 	};
 }
