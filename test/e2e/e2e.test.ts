@@ -146,6 +146,20 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(file?.bytes.equals(Buffer.from(PIXEL_PNG_BASE64, 'base64'))).toBe(true);
 	});
 
+	it('registers the AI tool variant (usableAsTool) with the operations and a tool description', async () => {
+		const file = path.join(n8n.userFolder, 'nodes.json');
+		const result = await timed(`${target.name}: export:nodes`, () => n8n.cli(['export:nodes', `--output=${file}`]));
+		expect(result.code).toBe(0);
+		const types = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ name: string; outputs: unknown; properties: Array<{ name: string; options?: Array<{ value: string }> }> }>;
+		const tool = types.find((t) => t.name === 'n8n-nodes-coze.cozeChatTool');
+		expect(tool).toBeDefined();
+		expect(JSON.stringify(tool!.outputs)).toContain('ai_tool');
+		const names = tool!.properties.map((p) => p.name);
+		expect(names).toEqual(expect.arrayContaining(['toolDescription', 'resource', 'operation', 'botId', 'userId', 'message']));
+		const operations = tool!.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options?.map((o) => o.value) ?? []);
+		expect(operations).toEqual(expect.arrayContaining(['sendMessage', 'retrieve', 'submitToolOutputs', 'create', 'upload']));
+	});
+
 	it('never prints the token', () => {
 		expect(happyStdout).not.toContain(EMULATOR_TOKEN);
 		expect(JSON.stringify(happy)).not.toContain(EMULATOR_TOKEN);

@@ -4,8 +4,10 @@ import { toNodeError } from '../transport/errors';
 import { cozeApiRequest } from '../transport/request';
 
 const PAGE_SIZE = 50;
-/** Upper bound on pages fetched per list, so a huge account cannot stall the picker. */
-const MAX_PAGES = 20;
+/** Results per picker page: enough to fill the dropdown, few enough to answer quickly. */
+const RESULTS_PER_PAGE = 30;
+/** Upper bound on workspace pages, so a huge account cannot stall the picker. */
+const MAX_WORKSPACE_PAGES = 10;
 
 interface Workspace {
 	id: string;
@@ -16,28 +18,40 @@ interface Bot {
 	name?: string;
 	description?: string;
 }
+/** Where the next picker page continues: workspace index and bot page within it. */
+interface Cursor {
+	workspace: number;
+	page: number;
+}
 
 /**
- * Bot picker: published bots of every workspace the token can see, filtered by name or id.
- * Coze has no cross-workspace search, so workspaces are listed first, then each one's bots.
+ * Bot picker: published bots of every workspace the token can see, filtered by name or id, one
+ * picker page at a time. Coze has no cross-workspace search, so the workspaces are listed first,
+ * then each one's bots page by page; the pagination token says where to go on.
  */
 export async function searchBots(
 	this: ILoadOptionsFunctions,
 	filter?: string,
+	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	try {
-		const workspaces = await collectPages<Workspace>(this, '/v1/workspaces', {}, 'workspaces');
+		const workspaces = await listWorkspaces(this);
 		const credentials = await this.getCredentials('cozeApi');
-		const site = credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
+		const site =
+			credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
 		const needle = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = [];
-		for (const workspace of workspaces) {
-			const bots = await collectPages<Bot>(
-				this,
-				'/v1/bots',
-				{ workspace_id: workspace.id, publish_status: 'published_online' },
-				'items',
-			);
+		let cursor: Cursor | undefined = paginationToken ? (JSON.parse(paginationToken) as Cursor) : { workspace: 0, page: 1 };
+		while (cursor && results.length < RESULTS_PER_PAGE) {
+			const workspace = workspaces[cursor.workspace];
+			if (!workspace) {
+				cursor = undefined;
+				break;
+			}
+			const data = (await cozeApiRequest.call(this, 'GET', '/v1/bots', {
+				qs: { workspace_id: workspace.id, publish_status: 'published_online', page_num: cursor.page, page_size: PAGE_SIZE },
+			})) as { items?: Bot[]; total?: number };
+			const bots = data?.items ?? [];
 			for (const bot of bots) {
 				const name = bot.name || bot.id;
 				if (needle && !name.toLowerCase().includes(needle) && !bot.id.includes(needle)) continue;
@@ -48,29 +62,25 @@ export async function searchBots(
 					description: bot.description,
 				});
 			}
+			const more: boolean = bots.length === PAGE_SIZE && cursor.page * PAGE_SIZE < Number(data?.total ?? Infinity);
+			cursor = more ? { workspace: cursor.workspace, page: cursor.page + 1 } : { workspace: cursor.workspace + 1, page: 1 };
+			if (cursor.workspace >= workspaces.length) cursor = undefined;
 		}
-		results.sort((a, b) => a.name.localeCompare(b.name));
-		return { results };
+		return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
 }
 
-async function collectPages<T>(
-	context: ILoadOptionsFunctions,
-	path: string,
-	qs: Record<string, string>,
-	listKey: string,
-): Promise<T[]> {
-	const all: T[] = [];
-	for (let page = 1; page <= MAX_PAGES; page++) {
-		const data = (await cozeApiRequest.call(context, 'GET', path, {
-			qs: { ...qs, page_num: page, page_size: PAGE_SIZE },
-		})) as Record<string, unknown>;
-		const list = (data?.[listKey] as T[] | undefined) ?? [];
+async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace[]> {
+	const all: Workspace[] = [];
+	for (let page = 1; page <= MAX_WORKSPACE_PAGES; page++) {
+		const data = (await cozeApiRequest.call(context, 'GET', '/v1/workspaces', {
+			qs: { page_num: page, page_size: PAGE_SIZE },
+		})) as { workspaces?: Workspace[]; total_count?: number };
+		const list = data?.workspaces ?? [];
 		all.push(...list);
-		const total = Number(data?.total_count ?? data?.total ?? 0);
-		if (list.length < PAGE_SIZE || (total > 0 && all.length >= total)) break;
+		if (list.length < PAGE_SIZE || all.length >= Number(data?.total_count ?? 0)) break;
 	}
 	return all;
 }
