@@ -110,6 +110,50 @@ export function keyValueCollection(displayName: string, name: string, descriptio
 	};
 }
 
+/** A list of user/assistant turns `{ entries: [{ role, content }] }` (conversation context). */
+export function messageListCollection(displayName: string, name: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		description,
+		options: [
+			{
+				displayName: 'Message',
+				name: 'entries',
+				values: [
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						options: [
+							{ name: 'User', value: 'user' },
+							{ name: 'Assistant', value: 'assistant' },
+						],
+						default: 'user',
+					},
+					{ displayName: 'Content', name: 'content', type: 'string', default: '' },
+				],
+			},
+		],
+	};
+}
+
+/** The turns of a messageListCollection as Coze EnterMessages (empty ones dropped). */
+export function enterMessages(collection: IDataObject | undefined): IDataObject[] {
+	const entries = (collection?.entries as IDataObject[] | undefined) ?? [];
+	return entries
+		.filter((m) => String(m.content ?? '') !== '')
+		.map((m) => ({
+			role: m.role === 'assistant' ? 'assistant' : 'user',
+			type: m.role === 'assistant' ? 'answer' : 'question',
+			content: String(m.content),
+			content_type: 'text',
+		}));
+}
+
 /** Options shared by every operation that runs a chat turn (Send Message, Submit Tool Outputs). */
 export const chatRunOptions: INodeProperties[] = [
 	{

@@ -10,8 +10,10 @@ import {
 import {
 	botIdLocator,
 	chatRunOptions,
+	enterMessages,
 	keyValueCollection,
 	keyValueMap,
+	messageListCollection,
 	sortedOptions,
 	userIdField,
 } from '../descriptions';
@@ -64,33 +66,11 @@ const properties: INodeProperties[] = [
 					'Values for {{variable}} placeholders in the bot\'s prompt',
 				),
 				keyValueCollection('Metadata', 'metaData', 'Up to 16 key/value pairs stored with the chat'),
-				{
-					displayName: 'Previous Messages',
-					name: 'additionalMessages',
-					type: 'fixedCollection',
-					typeOptions: { multipleValues: true },
-					default: {},
-					description: 'Earlier turns to give the bot as context, oldest first (sent before Message)',
-					options: [
-						{
-							displayName: 'Message',
-							name: 'messages',
-							values: [
-								{
-									displayName: 'Role',
-									name: 'role',
-									type: 'options',
-									options: [
-										{ name: 'User', value: 'user' },
-										{ name: 'Assistant', value: 'assistant' },
-									],
-									default: 'user',
-								},
-								{ displayName: 'Content', name: 'content', type: 'string', default: '' },
-							],
-						},
-					],
-				},
+				messageListCollection(
+					'Previous Messages',
+					'additionalMessages',
+					'Earlier turns to give the bot as context, oldest first (sent before Message)',
+				),
 				{
 					displayName: 'Binary Fields (Images and Files)',
 					name: 'binaryProperties',
@@ -178,7 +158,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		// Non-stream results are read back from Coze's history, so it must be saved.
 		auto_save_history: stream ? options.autoSaveHistory !== false : true,
 		additional_messages: [
-			...previousMessages(options),
+			...enterMessages(options.additionalMessages as IDataObject | undefined),
 			{ role: 'user', type: 'question', ...userMessageContent(message, attachments) },
 		],
 	};
@@ -208,18 +188,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		runOptionsFrom(options, { recoverable: body.auto_save_history === true }),
 	);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
-}
-
-function previousMessages(options: IDataObject): IDataObject[] {
-	const entries = ((options.additionalMessages as IDataObject | undefined)?.messages as IDataObject[] | undefined) ?? [];
-	return entries
-		.filter((m) => String(m.content ?? '') !== '')
-		.map((m) => ({
-			role: m.role === 'assistant' ? 'assistant' : 'user',
-			type: m.role === 'assistant' ? 'answer' : 'question',
-			content: String(m.content),
-			content_type: 'text',
-		}));
 }
 
 /** Uploads the chosen binary fields and adds the file URLs, in that order. */

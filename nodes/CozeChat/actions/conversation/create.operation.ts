@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { cozeApiRequest } from '../../transport/request';
-import { botIdLocator, keyValueCollection, keyValueMap } from '../descriptions';
+import { botIdLocator, enterMessages, keyValueCollection, keyValueMap, messageListCollection } from '../descriptions';
 import { getBotId } from '../validation';
 
 const properties: INodeProperties[] = [
@@ -24,33 +24,11 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Initial Messages',
-				name: 'messages',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				default: {},
-				description: 'Messages to seed the conversation with, in order (context for the first chat)',
-				options: [
-					{
-						displayName: 'Message',
-						name: 'message',
-						values: [
-							{
-								displayName: 'Role',
-								name: 'role',
-								type: 'options',
-								options: [
-									{ name: 'User', value: 'user' },
-									{ name: 'Assistant', value: 'assistant' },
-								],
-								default: 'user',
-							},
-							{ displayName: 'Content', name: 'content', type: 'string', default: '' },
-						],
-					},
-				],
-			},
+			messageListCollection(
+				'Initial Messages',
+				'messages',
+				'Messages to seed the conversation with, in order (context for the first chat)',
+			),
 			keyValueCollection('Metadata', 'metaData', 'Up to 16 key/value pairs stored with the conversation'),
 			{
 				displayName: 'Name',
@@ -76,16 +54,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (typeof options.name === 'string' && options.name.trim() !== '') body.name = options.name.trim();
 	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
 	if (metaData) body.meta_data = metaData;
-	const messages = ((options.messages as IDataObject | undefined)?.message as IDataObject[] | undefined) ?? [];
-	const seeded = messages.filter((m) => String(m.content ?? '') !== '');
-	if (seeded.length > 0) {
-		body.messages = seeded.map((m) => ({
-			role: m.role === 'assistant' ? 'assistant' : 'user',
-			type: m.role === 'assistant' ? 'answer' : 'question',
-			content: String(m.content),
-			content_type: 'text',
-		}));
-	}
+	const seeded = enterMessages(options.messages as IDataObject | undefined);
+	if (seeded.length > 0) body.messages = seeded;
 	const conversation = (await cozeApiRequest.call(this, 'POST', '/v1/conversation/create', {
 		body,
 	})) as IDataObject;
