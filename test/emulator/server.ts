@@ -299,7 +299,11 @@ export class CozeEmulator {
 			for (const chunk of toChunks(texts[i], this.framing.chunkSize)) res.write(chunk);
 		}
 		if (transcript.closeAfterEvents !== undefined) {
-			// A connection that dies mid-answer: no terminal event, no done, no chunked terminator.
+			// A connection that dies mid-answer: what was written arrives, then no terminal event,
+			// no done, no chunked terminator. Headers and events must leave the socket first.
+			res.flushHeaders();
+			await new Promise<void>((resolve) => res.write('', () => resolve()));
+			await sleep(20);
 			res.socket?.destroy();
 			return;
 		}

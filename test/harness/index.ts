@@ -1,0 +1,266 @@
+/**
+ * Runs a node's `execute()` inside n8n-core's real execution engine, with HTTP over real sockets.
+ *
+ * `runNode` builds a one-node Workflow and hands it to `WorkflowExecute.runNode` — the per-node step
+ * of n8n's engine, which constructs the real `ExecuteContext` and calls `execute()` exactly like a
+ * workflow run does (close functions, executeOnce, class-style nodes...). So `getNodeParameter`
+ * (expressions, `extractValue`), `continueOnFail`, `getExecutionCancelSignal`, the binary helpers
+ * and `helpers.httpRequestWithAuthentication` (→ credentialsHelper.authenticate → OutboundHttp →
+ * axios) are n8n-core's own code. What is NOT run is the surrounding workflow loop: errors are
+ * thrown to the caller rather than turned into error items, and no pairedItem is added.
+ *
+ * `testCredential` mirrors the CLI's CredentialsTester for credentials with a `test` request:
+ * n8n-core's RoutingNode sends the request from a temp noOp node, then the rules are applied.
+ */
+import { ExecuteContext, ExternalSecretsProxy, RoutingNode, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialType,
+	IExecuteData,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import {
+	createEmptyRunExecutionData,
+	createRunExecutionData,
+	NodeHelpers,
+	UnexpectedError,
+	Workflow,
+} from 'n8n-workflow';
+
+import { ensureContainer } from './container';
+import { HarnessCredentialsHelper } from './credentials-helper';
+
+export { HarnessCredentialsHelper } from './credentials-helper';
+
+// The CLI's tester matches rules with lodash's `get`; lodash has no types installed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const get = require('lodash/get') as (object: unknown, path: string) => unknown;
+
+export interface RunNodeOptions {
+	node: INodeType;
+	credentialType: ICredentialType;
+	credentials: ICredentialDataDecryptedObject;
+	parameters: INodeParameters;
+	/** Input items, default `[{ json: {} }]`. */
+	items?: INodeExecutionData[];
+	/** Sets `node.onError = 'continueRegularOutput'`, which makes `continueOnFail()` true. */
+	continueOnFail?: boolean;
+	/** Returned by `getExecutionCancelSignal()`; n8n-core attaches it to every `httpRequestWithAuthentication`. */
+	abortSignal?: AbortSignal;
+	/** Default: highest of `node.description.version`. */
+	typeVersion?: number;
+	/** Default 'manual'. */
+	mode?: string;
+}
+
+export interface RunNodeResult {
+	/** Output 0 of the node. */
+	items: INodeExecutionData[];
+}
+
+const CREDENTIAL_ID = 'harness-credential';
+
+function singleNodeTypes(nodeType: INodeType): INodeTypes {
+	const lookup = (name: string) => (name === nodeType.description.name ? nodeType : (undefined as never));
+	return {
+		getByName: lookup,
+		getByNameAndVersion: (name, version) =>
+			lookup(name) && NodeHelpers.getVersionedNodeType(nodeType, version),
+		getKnownTypes: () => ({}),
+	};
+}
+
+function unsupported(what: string): () => never {
+	return () => {
+		throw new UnexpectedError(`${what} is not supported by the test harness`);
+	};
+}
+
+function createAdditionalData(credentialsHelper: HarnessCredentialsHelper): IWorkflowExecuteAdditionalData {
+	const base = 'http://localhost:5678';
+	return {
+		credentialsHelper,
+		externalSecretsProxy: new ExternalSecretsProxy(), // no providers: `$secrets` is empty
+		executionId: 'harness-execution',
+		workflowId: 'harness-workflow',
+		userId: 'harness-user',
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		restApiUrl: `${base}/rest`,
+		instanceBaseUrl: `${base}/`,
+		formBaseUrl: `${base}/form`,
+		formWaitingBaseUrl: `${base}/form-waiting`,
+		formTestBaseUrl: `${base}/form-test`,
+		webhookBaseUrl: `${base}/webhook`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		mcpBaseUrl: `${base}/mcp`,
+		mcpTestBaseUrl: `${base}/mcp-test`,
+		logAiEvent: () => {},
+		executeWorkflow: unsupported('executeWorkflow'),
+		getRunExecutionData: unsupported('getRunExecutionData'),
+		getRuntimeCredential: unsupported('getRuntimeCredential'),
+		startRunnerTask: unsupported('startRunnerTask'),
+	};
+}
+
+function highestVersion(nodeType: INodeType): number {
+	const { version } = nodeType.description;
+	return Array.isArray(version) ? Math.max(...version) : version;
+}
+
+export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
+	ensureContainer();
+	const { node: nodeType, credentialType } = opts;
+	const mode = (opts.mode ?? 'manual') as WorkflowExecuteMode;
+
+	const node: INode = {
+		id: 'harness-node',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: nodeType.description.name,
+		typeVersion: opts.typeVersion ?? highestVersion(nodeType),
+		position: [0, 0],
+		parameters: structuredClone(opts.parameters),
+		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
+		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	// Like in n8n, the Workflow constructor fills in parameter defaults on `node`.
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		name: 'Harness workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: singleNodeTypes(nodeType),
+		settings: { executionOrder: 'v1' },
+	});
+
+	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	const executeData: IExecuteData = { node, data: { main: [opts.items ?? [{ json: {} }]] }, source: null };
+	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [executeData] } });
+
+	const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
+	const response = await engine.runNode(workflow, executeData, runExecutionData, 0, additionalData, mode, opts.abortSignal);
+	if (!('data' in response)) {
+		throw new UnexpectedError('The node asked the engine to run sub-nodes, which the harness does not support');
+	}
+	return { items: response.data?.[0] ?? [] };
+}
+
+export interface CredentialTestResult {
+	status: 'OK' | 'Error';
+	message: string;
+}
+
+/** Narrow view of what the CLI's tester reads off a failed request. */
+interface RequestFailure {
+	message?: unknown;
+	cause?: { code?: unknown; response?: { status?: unknown; statusText?: unknown } };
+}
+
+/**
+ * Port of CredentialsTester.testCredentials (packages/cli/src/services/credentials-tester.service.ts)
+ * for credentials that declare `test: ICredentialTestRequest`.
+ */
+export async function testCredential(
+	credentialType: ICredentialType,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<CredentialTestResult> {
+	ensureContainer();
+	const { test } = credentialType;
+	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
+
+	const credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials);
+	const additionalData = createAdditionalData(credentialsHelper);
+	const mode: WorkflowExecuteMode = 'internal';
+
+	const credentialsDecrypted: ICredentialsDecrypted = {
+		id: CREDENTIAL_ID,
+		name: credentialType.displayName,
+		type: credentialType.name,
+	};
+	try {
+		credentialsDecrypted.data = credentialsHelper.applyDefaults(additionalData, mode);
+	} catch (error) {
+		return { status: 'Error', message: String((error as Error).message) };
+	}
+
+	// The CLI copies the noOp node's description and gives it one property routed to the test request.
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'No Operation, do nothing',
+			name: 'n8n-nodes-base.noOp',
+			group: ['organization'],
+			version: 1,
+			description: 'No Operation',
+			defaults: { name: 'No Operation, do nothing' },
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: credentialType.name, required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: test.request }, default: '' },
+			],
+		},
+	};
+	const node: INode = {
+		id: 'temp',
+		parameters: {},
+		name: 'Temp-Node',
+		type: nodeType.description.name,
+		typeVersion: 1,
+		position: [0, 0],
+		credentials: { [credentialType.name]: { id: credentialsDecrypted.id, name: credentialsDecrypted.name } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: singleNodeTypes(nodeType) });
+	const executeData: IExecuteData = { node, data: {}, source: null };
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		executeData,
+		[],
+	);
+
+	let response: INodeExecutionData[][] | null | undefined;
+	try {
+		response = await new RoutingNode(context, nodeType, credentialsDecrypted).runNode();
+	} catch (caught) {
+		const error = caught as RequestFailure;
+		const httpResponse = error.cause?.response;
+		if (httpResponse) {
+			const statusCode = Number(httpResponse.status);
+			for (const rule of test.rules ?? []) {
+				if (rule.type === 'responseCode' && statusCode === rule.properties.value) {
+					return { status: 'Error', message: rule.properties.message };
+				}
+			}
+			if (statusCode < 199 || statusCode > 299) {
+				const statusMessage = typeof httpResponse.statusText === 'string' ? httpResponse.statusText : '';
+				return { status: 'Error', message: statusMessage || `Received HTTP status code: ${statusCode}` };
+			}
+		} else if (error.cause?.code) {
+			return { status: 'Error', message: String(error.cause.code) };
+		}
+		return { status: 'Error', message: String(error.message) };
+	}
+
+	for (const rule of test.rules ?? []) {
+		// Note the polarity: a responseSuccessBody rule FAILS the test when the value matches.
+		if (rule.type === 'responseSuccessBody' && get(response?.[0]?.[0]?.json, rule.properties.key) === rule.properties.value) {
+			return { status: 'Error', message: rule.properties.message };
+		}
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}

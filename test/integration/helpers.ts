@@ -1,0 +1,46 @@
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { CozeApi } from '../../credentials/CozeApi.credentials';
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
+import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
+import { runNode } from '../harness';
+
+/** Runs the Coze Chat node inside n8n-core's real execution context against the emulator. */
+export async function runCoze(
+	emulator: CozeEmulator,
+	parameters: INodeParameters,
+	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; token?: string; abortSignal?: AbortSignal } = {},
+): Promise<INodeExecutionData[]> {
+	const { items } = await runNode({
+		node: new CozeChat(),
+		credentialType: new CozeApi(),
+		credentials: { region: 'custom', baseUrl: emulator.url, accessToken: options.token ?? EMULATOR_TOKEN },
+		parameters,
+		items: options.items,
+		continueOnFail: options.continueOnFail,
+		abortSignal: options.abortSignal,
+	});
+	return items;
+}
+
+export function sendMessage(botId: string, extra: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'chat',
+		operation: 'sendMessage',
+		botId: { __rl: true, mode: 'id', value: botId },
+		userId: 'it-user',
+		message: 'What day is 2024-10-01?',
+		options: {},
+		...extra,
+	};
+}
+
+/** The rejection of a promise (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error & Record<string, unknown>;
+	}
+	throw new Error('expected a rejection, but the promise resolved');
+}
