@@ -356,6 +356,8 @@ export class CozeEmulator {
 	private clearContext(res: http.ServerResponse, conversationId: string): void {
 		const conversation = this.conversations.get(conversationId);
 		if (!conversation) return this.json(res, 200, { code: 4000, msg: 'conversation_id is invalid' });
+		// Turns that are over belong to the old section, before it is cleared.
+		for (const record of this.chats.values()) if (record.conversation === conversation) this.isOver(record);
 		conversation.sectionId = newId();
 		conversation.messages = []; // earlier turns are no longer context
 		this.ok(res, { id: conversation.sectionId, conversation_id: conversation.id });
