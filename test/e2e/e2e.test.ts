@@ -8,7 +8,16 @@ import * as path from 'path';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
-import { COF_BOTS, PIXEL_PNG_BASE64, QUESTIONS, emulatorCredential, failingWorkflow, happyWorkflow } from './workflows';
+import {
+	COF_BOTS,
+	PIXEL_PNG_BASE64,
+	QUESTIONS,
+	agentWorkflow,
+	emulatorCredential,
+	failingWorkflow,
+	happyWorkflow,
+	openAiEmulatorCredential,
+} from './workflows';
 
 let tarball: string;
 const packDir = path.join(REPO_ROOT, '.e2e-tmp');
@@ -36,9 +45,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		// Nothing but our package may sit in its folder: no bundled node_modules, no peer copy of n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules'))).toBe(false);
 		await timed(`${target.name}: import:credentials`, () =>
-			n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]),
+			n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]),
 		);
-		await timed(`${target.name}: import:workflow`, () => n8n.importWorkflows([happyWorkflow(), failingWorkflow()]));
+		await timed(`${target.name}: import:workflow`, () => n8n.importWorkflows([happyWorkflow(), failingWorkflow(), agentWorkflow()]));
 		const result = await timed(`${target.name}: execute happy-path workflow`, () => n8n.execute('cozeE2eHappy00001'));
 		if (!result.run || result.code !== 0) {
 			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
@@ -158,6 +167,17 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(names).toEqual(expect.arrayContaining(['toolDescription', 'resource', 'operation', 'botId', 'userId', 'message']));
 		const operations = tool!.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options?.map((o) => o.value) ?? []);
 		expect(operations).toEqual(expect.arrayContaining(['sendMessage', 'retrieve', 'submitToolOutputs', 'create', 'upload']));
+	});
+
+	it('works as a tool of n8n\'s AI Agent: the model fills the message, the agent reads the answer', async () => {
+		const before = emulator.requestsTo('/v3/chat').length;
+		const result = await timed(`${target.name}: execute AI Agent workflow`, () => n8n.execute('cozeE2eAgentTool1'));
+		if (!result.run || result.code !== 0) throw new Error(`agent run failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
+		const asked = emulator.requestsTo('/v3/chat').slice(before);
+		expect(asked).toHaveLength(1);
+		expect((asked[0].body as { additional_messages: Array<{ content: string }> }).additional_messages[0].content).toBe('What day is 2024-10-01?');
+		const [answer] = nodeItems(result.run, 'AI Agent');
+		expect(String(answer.json.output)).toContain('2024 年 10 月 1 日是星期二。');
 	});
 
 	it('never prints the token', () => {

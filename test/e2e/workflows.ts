@@ -268,3 +268,50 @@ export function streamingWebhookWorkflow(path: string): Record<string, unknown> 
 		connections: { Webhook: { main: [[link('Ask Slow Bot')]] }, 'Ask Slow Bot': { main: [[link('Respond to Webhook')]] } },
 	};
 }
+
+export const OPENAI_CREDENTIAL_ID = 'openAiEmulator001';
+
+/** An OpenAI credential pointing at the emulator's scripted chat model. */
+export function openAiEmulatorCredential(baseUrl: string): Record<string, unknown> {
+	return { id: OPENAI_CREDENTIAL_ID, name: 'OpenAI (emulator)', type: 'openAiApi', data: { apiKey: 'sk-emulator', url: `${baseUrl}/v1` } };
+}
+
+/** n8n's AI Agent with the Coze Chat node as a tool: the model fills the message with $fromAI. */
+export function agentWorkflow(): Record<string, unknown> {
+	nodeCounter = 0;
+	return {
+		id: 'cozeE2eAgentTool1',
+		name: 'Coze e2e: AI Agent tool',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			trigger(),
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', 2.2, {
+				promptType: 'define',
+				text: 'What day is 2024-10-01?',
+				options: {},
+			}),
+			node(
+				'OpenAI Chat Model',
+				'@n8n/n8n-nodes-langchain.lmChatOpenAi',
+				1.2,
+				{ model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, options: {} },
+				{ credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'OpenAI (emulator)' } } },
+			),
+			node('Coze Chat Tool', 'n8n-nodes-coze.cozeChatTool', 1, {
+				toolDescription: 'Ask the Coze calendar bot a question about dates',
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: bot(scenarios.plain.botId),
+				userId: 'e2e-agent',
+				message: "={{ $fromAI('message', 'The question to ask the Coze bot', 'string') }}",
+				options: {},
+			}, { credentials: { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } } }),
+		],
+		connections: {
+			'Manual Trigger': { main: [[link('AI Agent')]] },
+			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Coze Chat Tool': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}

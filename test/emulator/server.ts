@@ -7,6 +7,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
+import { completion, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing } from './sse';
 
@@ -129,6 +130,13 @@ export class CozeEmulator {
 		}
 		const query = Object.fromEntries(url.searchParams.entries());
 		this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, body, headers: req.headers });
+
+		if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
+			// The scripted OpenAI-style model for AI Agent tests; any API key is fine.
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify(completion(body as CompletionRequest)));
+			return;
+		}
 
 		const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 		if (token === EMULATOR_TOKEN_NO_PERMISSION) {
