@@ -89,7 +89,13 @@ export function keyValueMap(collection: IDataObject | undefined): Record<string,
 	return Object.keys(map).length > 0 ? map : undefined;
 }
 
-export function keyValueCollection(displayName: string, name: string, description: string): INodeProperties {
+/** A repeatable fixedCollection whose entries land in `{ entries: [...] }`. */
+function entriesCollection(
+	displayName: string,
+	name: string,
+	description: string,
+	entry: { displayName: string; values: INodeProperties[] },
+): INodeProperties {
 	return {
 		displayName,
 		name,
@@ -97,48 +103,38 @@ export function keyValueCollection(displayName: string, name: string, descriptio
 		typeOptions: { multipleValues: true },
 		default: {},
 		description,
-		options: [
-			{
-				displayName: 'Entry',
-				name: 'entries',
-				values: [
-					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
+		options: [{ displayName: entry.displayName, name: 'entries', values: entry.values }],
 	};
+}
+
+export function keyValueCollection(displayName: string, name: string, description: string): INodeProperties {
+	return entriesCollection(displayName, name, description, {
+		displayName: 'Entry',
+		values: [
+			{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+			{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+		],
+	});
 }
 
 /** A list of user/assistant turns `{ entries: [{ role, content }] }` (conversation context). */
 export function messageListCollection(displayName: string, name: string, description: string): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		default: {},
-		description,
-		options: [
+	return entriesCollection(displayName, name, description, {
+		displayName: 'Message',
+		values: [
 			{
-				displayName: 'Message',
-				name: 'entries',
-				values: [
-					{
-						displayName: 'Role',
-						name: 'role',
-						type: 'options',
-						options: [
-							{ name: 'User', value: 'user' },
-							{ name: 'Assistant', value: 'assistant' },
-						],
-						default: 'user',
-					},
-					{ displayName: 'Content', name: 'content', type: 'string', default: '' },
+				displayName: 'Role',
+				name: 'role',
+				type: 'options',
+				options: [
+					{ name: 'User', value: 'user' },
+					{ name: 'Assistant', value: 'assistant' },
 				],
+				default: 'user',
 			},
+			{ displayName: 'Content', name: 'content', type: 'string', default: '' },
 		],
-	};
+	});
 }
 
 /** The turns of a messageListCollection as Coze EnterMessages (empty ones dropped). */
