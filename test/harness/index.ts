@@ -12,7 +12,7 @@
  * `testCredential` mirrors the CLI's CredentialsTester for credentials with a `test` request:
  * n8n-core's RoutingNode sends the request from a temp noOp node, then the rules are applied.
  */
-import { ExecuteContext, ExternalSecretsProxy, RoutingNode, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -20,6 +20,7 @@ import type {
 	IExecuteData,
 	INode,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeParameters,
 	INodeType,
 	INodeTypes,
@@ -152,6 +153,44 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		throw new UnexpectedError('The node asked the engine to run sub-nodes, which the harness does not support');
 	}
 	return { items: response.data?.[0] ?? [] };
+}
+
+/**
+ * Calls a node's `methods.listSearch[method]` (a resource locator's list mode) in n8n-core's real
+ * LoadOptionsContext, the way the editor does when the user opens or filters the list.
+ */
+export async function runListSearch(opts: {
+	node: INodeType;
+	credentialType: ICredentialType;
+	credentials: ICredentialDataDecryptedObject;
+	method: string;
+	filter?: string;
+	paginationToken?: string;
+	parameters?: INodeParameters;
+}): Promise<INodeListSearchResult> {
+	ensureContainer();
+	const { node: nodeType, credentialType } = opts;
+	const search = nodeType.methods?.listSearch?.[opts.method];
+	if (!search) throw new UnexpectedError(`listSearch method '${opts.method}' not found`);
+	const node: INode = {
+		id: 'harness-node',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: nodeType.description.name,
+		typeVersion: highestVersion(nodeType),
+		position: [0, 0],
+		parameters: structuredClone(opts.parameters ?? {}),
+		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
+	};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: singleNodeTypes(nodeType),
+	});
+	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	return await search.call(context, opts.filter, opts.paginationToken);
 }
 
 export interface CredentialTestResult {
