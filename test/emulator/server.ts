@@ -106,6 +106,13 @@ export class CozeEmulator {
 		this.server = undefined;
 	}
 
+	private readonly failures = new Map<string, { count: number; status: number }>();
+
+	/** Makes the next `count` requests to `path` fail like an overloaded gateway would. */
+	failNext(path: string, count: number, status = 503): void {
+		this.failures.set(path, { count, status });
+	}
+
 	/** Requests to one path, oldest first. */
 	requestsTo(path: string): RecordedRequest[] {
 		return this.requests.filter((r) => r.path === path);
@@ -130,6 +137,14 @@ export class CozeEmulator {
 		}
 		const query = Object.fromEntries(url.searchParams.entries());
 		this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, body, headers: req.headers });
+
+		const failure = this.failures.get(url.pathname);
+		if (failure && failure.count > 0) {
+			failure.count--;
+			res.writeHead(failure.status, { 'Content-Type': 'text/html' });
+			res.end(`<html><body><h1>${failure.status} Service Temporarily Unavailable</h1></body></html>`);
+			return;
+		}
 
 		if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
 			// The scripted OpenAI-style model for AI Agent tests; any API key is fine.

@@ -239,6 +239,31 @@ describe('Send Message in non-stream mode', () => {
 	});
 });
 
+describe('Transient failures', () => {
+	it('retries idempotent reads (retrieve) after a gateway error, and the answer still arrives', async () => {
+		emulator.failNext('/v3/chat/retrieve', 2, 503);
+		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId, { options: { stream: false, pollInterval: 0.1 } }));
+		expect(item.json.answer).toBe('2024 年 10 月 1 日是星期二。');
+		expect(chatPosts()).toHaveLength(1);
+	});
+
+	it('never re-sends a chat: a gateway error on POST /v3/chat fails the item with the status', async () => {
+		emulator.failNext('/v3/chat', 1, 502);
+		const error = await rejectionOf(runCoze(emulator, sendMessage(scenarios.plain.botId)));
+		expect(error.message).toContain('Coze answered HTTP 502 with a body that is not JSON');
+		expect(chatPosts()).toHaveLength(1);
+	});
+
+	it('gives up on reads after three tries and says what happened', async () => {
+		emulator.failNext('/v3/chat/retrieve', 3, 503);
+		const error = await rejectionOf(
+			runCoze(emulator, { resource: 'chat', operation: 'retrieve', conversationId: '7400000000000000000', chatId: '7400000000000000001', options: {} }),
+		);
+		expect(error.message).toContain('HTTP 503');
+		expect(emulator.requestsTo('/v3/chat/retrieve')).toHaveLength(3);
+	});
+});
+
 describe('Continue On Fail and several items', () => {
 	it('keeps going: one output item per input item, the failure as an error item', async () => {
 		const out = await runCoze(

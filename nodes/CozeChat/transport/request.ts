@@ -79,21 +79,49 @@ export async function cozeHttp(
 		request.body = JSON.stringify(options.body);
 		request.headers!['Content-Type'] = 'application/json';
 	}
+	// Only idempotent reads are retried: Coze has no idempotency key, so re-sending a POST (a chat,
+	// an upload) could duplicate it.
+	const attempts = options.method === 'GET' ? READ_ATTEMPTS : 1;
+	for (let attempt = 1; ; attempt++) {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				'cozeApi',
+				request,
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			if (isCanceled(this)) throw canceledError(this);
+			if (attempt < attempts) {
+				await backoff(this, attempt);
+				continue;
+			}
+			// A fresh error on purpose: the original one references the request options (and the token).
+			throw toNodeError(
+				this.getNode(),
+				new CozeApiError({
+					msg: `Could not reach Coze at ${baseUrl}${options.path}: ${(error as Error).message}`,
+				}),
+			);
+		}
+		if (attempt < attempts && TRANSIENT_STATUSES.includes(response.statusCode)) {
+			await backoff(this, attempt);
+			continue;
+		}
+		return response;
+	}
+}
+
+/** Tries per idempotent read, and the HTTP statuses worth another try. */
+const READ_ATTEMPTS = 3;
+const TRANSIENT_STATUSES = [429, 502, 503, 504];
+
+async function backoff(context: CozeContext, attempt: number): Promise<void> {
+	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal?.() : undefined;
 	try {
-		return (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			'cozeApi',
-			request,
-		)) as IN8nHttpFullResponse;
-	} catch (error) {
-		if (isCanceled(this)) throw canceledError(this);
-		// A fresh error on purpose: the original one references the request options (and the token).
-		throw toNodeError(
-			this.getNode(),
-			new CozeApiError({
-				msg: `Could not reach Coze at ${baseUrl}${options.path}: ${(error as Error).message}`,
-			}),
-		);
+		await sleepWithAbort(500 * 2 ** (attempt - 1), signal);
+	} catch {
+		throw canceledError(context);
 	}
 }
 
