@@ -5,11 +5,16 @@
  * 1. bytes → events → answer for a 10k-delta stream: this package's pipeline vs. a naive reader
  *    (string concatenation of the buffer, split per line, JSON.parse, answer += delta).
  * 2. parseJsonExact vs JSON.parse on Coze payloads (the price of exact 19-digit ids).
- * 3. the whole node over real sockets: Send Message for 50 items against the emulator.
+ * 3. a batch job: Send Message for 24 items, one at a time vs. "Items in Parallel" = 8, through
+ *    n8n-core's execution engine against the emulator's 250 ms bot (a stand-in for model latency).
  */
 import { ChatAggregator } from '../../nodes/CozeChat/chat/aggregate';
 import { parseJsonExact } from '../../nodes/CozeChat/chat/json';
 import { readSseEvents } from '../../nodes/CozeChat/chat/sse';
+import { CozeApi } from '../../credentials/CozeApi.credentials';
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
+import { runNode } from '../harness';
+import { EMULATOR_TOKEN, startEmulator } from '../emulator/server';
 import { scenarios, standaloneContext } from '../emulator/scenarios';
 import { FRAMINGS, renderChunks } from '../emulator/sse';
 
@@ -78,7 +83,37 @@ async function main(): Promise<void> {
 	const withBigInts = payloads.map((p) => p.replace(/"(\d{19})"/g, '$1'));
 	const a = await measure('JSON.parse (rounds 19-digit ids)', () => withBigInts.forEach((p) => JSON.parse(p)));
 	const b = await measure('parseJsonExact (keeps them exact)', () => withBigInts.forEach((p) => parseJsonExact(p)));
-	process.stdout.write(`  ratio parseJsonExact / JSON.parse: ${(b / a).toFixed(2)}x\n\n`);
+	process.stdout.write(`  ratio parseJsonExact / JSON.parse: ${(b / a).toFixed(2)}x\n`);
+
+	process.stdout.write('\n3) batch of 24 items, Send Message to a bot that takes 250 ms\n');
+	const emulator = await startEmulator();
+	try {
+		const items = Array.from({ length: 24 }, (_, i) => ({ json: { q: `question ${i}` } }));
+		const batch = (concurrency: number) => async () => {
+			const { items: out } = await runNode({
+				node: new CozeChat(),
+				credentialType: new CozeApi(),
+				credentials: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN },
+				parameters: {
+					resource: 'chat',
+					operation: 'sendMessage',
+					botId: { __rl: true, mode: 'id', value: scenarios.latency.botId },
+					userId: 'bench',
+					message: '={{ $json.q }}',
+					options: { concurrency },
+				},
+				items,
+			});
+			if (out.length !== items.length || out.some((o, i) => o.json.answer !== `Answer to: question ${i}`)) {
+				throw new Error('wrong batch output');
+			}
+		};
+		const sequential = await measure('one item at a time', batch(1), 1);
+		const parallel = await measure('Items in Parallel = 8', batch(8), 1);
+		process.stdout.write(`  ratio sequential / parallel: ${(sequential / parallel).toFixed(2)}x\n\n`);
+	} finally {
+		await emulator.stop();
+	}
 }
 
 void main();

@@ -388,9 +388,10 @@ const scenarioList: Scenario[] = [
 			const answer =
 				`Turn ${turn}. You said: "${ctx.userMessage}".` +
 				(previous ? ` Before that you said: "${previous.content}".` : ' This is the start of our conversation.');
+			// A short pause, so turns sent at once would overlap (and Coze would answer 4016).
 			return new TranscriptBuilder(ctx)
 				.start()
-				.answer(answer.match(/.{1,12}/gsu) ?? [answer])
+				.answer(answer.match(/.{1,12}/gsu) ?? [answer], { delayMs: 5 })
 				.whole('follow_up', 'Tell me more')
 				.complete({ token_count: 120, output_count: 20, input_count: 100 })
 				.build({ answer, status: 'completed', follow_ups: ['Tell me more'] });
@@ -412,6 +413,18 @@ const scenarioList: Scenario[] = [
 				.complete()
 				.build({ answer, status: 'completed' });
 		},
+	},
+	{
+		name: 'latency',
+		botId: '7400000000000000017',
+		botName: 'Busy Bot',
+		build: (ctx) =>
+			// Like a real model: a while to think, then the answer. Used to measure batch throughput.
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer([`Answer to: ${ctx.userMessage}`], { delayMs: 250 })
+				.complete()
+				.build({ answer: `Answer to: ${ctx.userMessage}`, status: 'completed' }),
 	},
 	{
 		name: 'slow',

@@ -61,6 +61,11 @@ export class CozeEmulator {
 
 	framing: Framing;
 
+	/** Most /v3/chat streams open at the same time so far (batch concurrency checks). */
+	maxOpenStreams = 0;
+
+	private openStreams = 0;
+
 	pollsUntilDone: number;
 
 	private server: http.Server | undefined;
@@ -313,6 +318,9 @@ export class CozeEmulator {
 			'Cache-Control': 'no-cache',
 			'x-tt-logid': newLogId(),
 		});
+		this.openStreams++;
+		this.maxOpenStreams = Math.max(this.maxOpenStreams, this.openStreams);
+		res.on('close', () => this.openStreams--);
 		const texts = renderEventTexts(transcript.events, this.framing);
 		for (let i = 0; i < texts.length; i++) {
 			if (transcript.closeAfterEvents !== undefined && i >= transcript.closeAfterEvents) break;

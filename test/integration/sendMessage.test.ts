@@ -264,6 +264,43 @@ describe('Transient failures', () => {
 	});
 });
 
+describe('Items in parallel', () => {
+	it('runs several items at once, keeping input order and pairedItem', async () => {
+		emulator.maxOpenStreams = 0;
+		const items = Array.from({ length: 6 }, (_, i) => ({ json: { q: `question ${i}` } }));
+		const out = await runCoze(emulator, sendMessage(scenarios.latency.botId, { message: '={{ $json.q }}', options: { concurrency: 3 } }), { items });
+		expect(out.map((i) => i.json.answer)).toEqual(items.map((i) => `Answer to: ${i.json.q}`));
+		expect(out.map((i) => i.pairedItem)).toEqual(items.map((_, i) => ({ item: i })));
+		expect(emulator.maxOpenStreams).toBe(3);
+	});
+
+	it('still runs the items of one conversation one after another', async () => {
+		const [first] = await runCoze(emulator, sendMessage(scenarios.memory.botId, { message: 'zero' }));
+		emulator.maxOpenStreams = 0;
+		const items = ['one', 'two', 'three'].map((q) => ({ json: { q } }));
+		const out = await runCoze(
+			emulator,
+			sendMessage(scenarios.memory.botId, { message: '={{ $json.q }}', conversationId: first.json.conversation_id as string, options: { concurrency: 3 } }),
+			{ items },
+		);
+		expect(out.map((i) => i.json.answer)).toEqual([
+			'Turn 2. You said: "one". Before that you said: "zero".',
+			'Turn 3. You said: "two". Before that you said: "one".',
+			'Turn 4. You said: "three". Before that you said: "two".',
+		]);
+		expect(emulator.maxOpenStreams).toBe(1);
+	});
+
+	it('stops starting new items after a failure when Continue On Fail is off', async () => {
+		const items = [scenarios.failedChat.botId, ...Array(5).fill(scenarios.latency.botId)].map((bot) => ({ json: { bot } }));
+		const error = await rejectionOf(
+			runCoze(emulator, sendMessage('', { botId: { __rl: true, mode: 'id', value: '={{ $json.bot }}' }, options: { concurrency: 2 } }), { items }),
+		);
+		expect(error.message).toContain('Coze error 5000');
+		expect(chatPosts().length).toBeLessThan(items.length);
+	});
+});
+
 describe('Continue On Fail and several items', () => {
 	it('keeps going: one output item per input item, the failure as an error item', async () => {
 		const out = await runCoze(

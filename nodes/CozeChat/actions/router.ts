@@ -5,10 +5,22 @@ import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+/** An operation may run items in parallel: how many at once, and which items must queue up. */
+export interface Parallelism {
+	limit(context: IExecuteFunctions): number;
+	/** Items with the same key run one after another (Coze allows one chat per conversation). */
+	queueKey(context: IExecuteFunctions, itemIndex: number): string;
+}
+
+interface Operation {
+	execute: Execute;
+	parallelism?: Parallelism;
+}
 
 /** resource → operation → execute; adding an operation means adding it to its resource file. */
-const operations: Record<string, Record<string, { execute: Operation }>> = {
+const operations: Record<string, Record<string, Operation>> = {
 	chat: {
 		sendMessage: chat.sendMessage,
 		retrieve: chat.retrieve,
@@ -25,30 +37,95 @@ const operations: Record<string, Record<string, { execute: Operation }>> = {
 	file: { upload: file.upload },
 };
 
+type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof toNodeError> };
+
 /**
- * Runs the chosen operation once per input item. Every output item carries its pairedItem; with
- * Continue On Fail a failing item becomes an error item and the others still run.
+ * Runs the chosen operation once per input item, one at a time or (when the operation allows and
+ * the user asks) several at once. Output keeps input order and every item carries its pairedItem;
+ * with Continue On Fail a failing item becomes an error item and the others still run.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
+	const outcomes: ItemOutcome[] = new Array(items.length);
+	const continueOnFail = this.continueOnFail();
+
+	const runItem = async (itemIndex: number): Promise<ItemOutcome> => {
+		try {
+			const operation = lookup(this, itemIndex);
+			return { items: await operation.execute.call(this, itemIndex) };
+		} catch (error) {
+			return { error: toNodeError(this.getNode(), error, itemIndex) };
+		}
+	};
+
+	const parallelism = items.length > 1 ? lookupSafely(this)?.parallelism : undefined;
+	const limit = parallelism ? Math.max(1, Math.floor(parallelism.limit(this))) : 1;
+	if (limit === 1) {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			outcomes[itemIndex] = await runItem(itemIndex);
+			if ('error' in outcomes[itemIndex] && !continueOnFail) break;
+		}
+	} else {
+		await runQueues(queuesByKey(this, items.length, parallelism!), limit, async (itemIndex) => {
+			outcomes[itemIndex] = await runItem(itemIndex);
+			return !('error' in outcomes[itemIndex]) || continueOnFail;
+		});
+	}
+
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const resource = this.getNodeParameter('resource', itemIndex) as string;
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const handler = operations[resource]?.[operation];
-			if (!handler) {
-				throw new Error(`The operation '${operation}' of resource '${resource}' is not supported`);
-			}
-			output.push(...(await handler.execute.call(this, itemIndex)));
-		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, itemIndex);
-			if (this.continueOnFail()) {
-				output.push({ json: errorItemJson(nodeError), pairedItem: { item: itemIndex } });
-				continue;
-			}
-			throw nodeError;
-		}
+		const outcome = outcomes[itemIndex];
+		if (!outcome) continue; // not started: an earlier failure stopped the run
+		if ('items' in outcome) output.push(...outcome.items);
+		else if (continueOnFail) output.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });
+		else throw outcome.error;
 	}
 	return [output];
+}
+
+function lookup(context: IExecuteFunctions, itemIndex: number): Operation {
+	const resource = context.getNodeParameter('resource', itemIndex) as string;
+	const operation = context.getNodeParameter('operation', itemIndex) as string;
+	const handler = operations[resource]?.[operation];
+	if (!handler) throw new Error(`The operation '${operation}' of resource '${resource}' is not supported`);
+	return handler;
+}
+
+/** Resource and operation cannot be expressions, so item 0 tells for all items. */
+function lookupSafely(context: IExecuteFunctions): Operation | undefined {
+	try {
+		return lookup(context, 0);
+	} catch {
+		return undefined; // runItem reports it per item
+	}
+}
+
+function queuesByKey(context: IExecuteFunctions, count: number, parallelism: Parallelism): number[][] {
+	const queues = new Map<string, number[]>();
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const key = parallelism.queueKey(context, itemIndex);
+		const queue = queues.get(key);
+		if (queue) queue.push(itemIndex);
+		else queues.set(key, [itemIndex]);
+	}
+	return [...queues.values()];
+}
+
+/**
+ * Works through the queues with at most `limit` running at once, each queue in order. `run`
+ * returns false to stop: no new item starts, running ones finish.
+ */
+async function runQueues(queues: number[][], limit: number, run: (itemIndex: number) => Promise<boolean>): Promise<void> {
+	let next = 0;
+	let stopped = false;
+	const worker = async () => {
+		while (!stopped && next < queues.length) {
+			const queue = queues[next++];
+			for (const itemIndex of queue) {
+				if (stopped) return;
+				if (!(await run(itemIndex))) stopped = true;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, queues.length) }, worker));
 }

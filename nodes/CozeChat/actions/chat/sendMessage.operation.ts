@@ -20,6 +20,7 @@ import {
 import { assertCozeId, getBotId, getRequiredString } from '../validation';
 import { attachmentType, userMessageContent, type Attachment } from '../../chat/content';
 import { uploadBinary } from '../../transport/files';
+import type { Parallelism } from '../router';
 import { runChatForItem, runOptionsFrom } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -132,6 +133,15 @@ const properties: INodeProperties[] = [
 						},
 					],
 				},
+				{
+					displayName: 'Items in Parallel',
+					name: 'concurrency',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 20 },
+					default: 1,
+					description:
+						'How many items to send at once. Items with the same Conversation ID still go one after another, because Coze runs one chat per conversation at a time.',
+				},
 				...chatRunOptions,
 			]),
 		],
@@ -142,6 +152,15 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['chat'], operation: ['sendMessage'] } },
 	properties,
 );
+
+/** Items may run in parallel, except several items in one conversation. */
+export const parallelism: Parallelism = {
+	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
+	queueKey: (context, itemIndex) => {
+		const conversationId = String(context.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
+		return conversationId === '' ? `item:${itemIndex}` : `conversation:${conversationId}`;
+	},
+};
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const botId = getBotId(this, itemIndex);
