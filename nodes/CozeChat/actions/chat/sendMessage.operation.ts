@@ -170,6 +170,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const stream = options.stream !== false;
 
+	// conversation_id is a query parameter of /v3/chat, not a body field.
+	const qs: IDataObject = {};
+	if (conversationIdRaw !== '') {
+		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
+	}
+	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
+	// Uploads come last: nothing is sent to Coze before every field checked out.
 	const attachments = await collectAttachments.call(this, itemIndex, options);
 	const body: IDataObject = {
 		bot_id: botId,
@@ -181,7 +188,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			{ role: 'user', type: 'question', ...userMessageContent(message, attachments) },
 		],
 	};
-	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
 	if (parameters && Object.keys(parameters).length > 0) body.parameters = parameters;
 	if (options.publishStatus === 'unpublished_draft') body.publish_status = 'unpublished_draft';
 	if (typeof options.botVersion === 'string' && options.botVersion.trim() !== '') {
@@ -193,12 +199,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (customVariables) body.custom_variables = customVariables;
 	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
 	if (metaData) body.meta_data = metaData;
-
-	// conversation_id is a query parameter of /v3/chat, not a body field.
-	const qs: IDataObject = {};
-	if (conversationIdRaw !== '') {
-		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
-	}
 
 	const result = await runChatForItem.call(
 		this,
@@ -215,17 +215,17 @@ async function collectAttachments(
 	itemIndex: number,
 	options: IDataObject,
 ): Promise<Attachment[]> {
+	const urls = splitList(options.fileUrls);
+	const badUrl = urls.find((url) => !/^https?:\/\//i.test(url));
+	if (badUrl !== undefined) {
+		throw new NodeOperationError(this.getNode(), `File URLs: '${badUrl}' is not an http(s) URL`, { itemIndex });
+	}
 	const attachments: Attachment[] = [];
 	for (const name of splitList(options.binaryProperties)) {
 		const file = await uploadBinary.call(this, itemIndex, name);
 		attachments.push({ type: attachmentType({ mimeType: file.mime_type }), file_id: file.id });
 	}
-	for (const url of splitList(options.fileUrls)) {
-		if (!/^https?:\/\//i.test(url)) {
-			throw new NodeOperationError(this.getNode(), `File URLs: '${url}' is not an http(s) URL`, { itemIndex });
-		}
-		attachments.push({ type: attachmentType({ url }), file_url: url });
-	}
+	for (const url of urls) attachments.push({ type: attachmentType({ url }), file_url: url });
 	return attachments;
 }
 
