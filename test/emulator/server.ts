@@ -64,6 +64,9 @@ export class CozeEmulator {
 	/** Most /v3/chat streams open at the same time so far (batch concurrency checks). */
 	maxOpenStreams = 0;
 
+	/** Streams the client closed before the emulator finished writing them. */
+	streamsClosedByClient = 0;
+
 	private openStreams = 0;
 
 	pollsUntilDone: number;
@@ -320,7 +323,10 @@ export class CozeEmulator {
 		});
 		this.openStreams++;
 		this.maxOpenStreams = Math.max(this.maxOpenStreams, this.openStreams);
-		res.on('close', () => this.openStreams--);
+		res.on('close', () => {
+			this.openStreams--;
+			if (!res.writableEnded && transcript.closeAfterEvents === undefined) this.streamsClosedByClient++;
+		});
 		const texts = renderEventTexts(transcript.events, this.framing);
 		for (let i = 0; i < texts.length; i++) {
 			if (transcript.closeAfterEvents !== undefined && i >= transcript.closeAfterEvents) break;
