@@ -55,3 +55,11 @@ export function assertCozeId(
 export function getCozeId(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
 	return assertCozeId(context, getRequiredString(context, name, label, itemIndex), label, itemIndex);
 }
+
+/** The Conversation ID and Chat ID fields every chat follow-up operation starts from. */
+export function getChatIds(context: IExecuteFunctions, itemIndex: number): { conversationId: string; chatId: string } {
+	return {
+		conversationId: getCozeId(context, 'conversationId', 'Conversation ID', itemIndex),
+		chatId: getCozeId(context, 'chatId', 'Chat ID', itemIndex),
+	};
+}

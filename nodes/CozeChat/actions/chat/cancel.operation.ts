@@ -10,7 +10,7 @@ import { CozeApiError } from '../../chat/errors';
 import { chatPollClient } from '../../transport/chatApi';
 import { toNodeError } from '../../transport/errors';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getCozeId } from '../validation';
+import { getChatIds } from '../validation';
 
 /** Coze's code for "this chat cannot be canceled in its current status". */
 const CANNOT_CANCEL = 4104;
@@ -23,8 +23,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const { conversationId, chatId } = getChatIds(this, itemIndex);
 	const client = chatPollClient(this);
 	try {
 		const chat = await client.cancel(conversationId, chatId);

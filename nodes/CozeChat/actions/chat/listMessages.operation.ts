@@ -10,7 +10,7 @@ import { aggregateChatMessages } from '../../chat/aggregate';
 import { isTerminalStatus } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getCozeId } from '../validation';
+import { getChatIds } from '../validation';
 
 const properties: INodeProperties[] = [
 	conversationIdField,
@@ -31,8 +31,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const { conversationId, chatId } = getChatIds(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const client = chatPollClient(this);
 	const messages = await client.listMessages(conversationId, chatId);

@@ -10,7 +10,7 @@ import { aggregateChatMessages } from '../../chat/aggregate';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getCozeId } from '../validation';
+import { getChatIds } from '../validation';
 
 const properties: INodeProperties[] = [
 	conversationIdField,
@@ -47,8 +47,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const { conversationId, chatId } = getChatIds(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeMessages = options.includeMessages === true;
 	const client = chatPollClient(this);

@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
-import { getCozeId } from '../validation';
+import { getChatIds } from '../validation';
 import { runChatForItem, runOptionsFrom } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -130,8 +130,7 @@ function readToolOutputs(context: IExecuteFunctions, itemIndex: number): ToolOut
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const chatId = getCozeId(this, 'chatId', 'Chat ID', itemIndex);
+	const { conversationId, chatId } = getChatIds(this, itemIndex);
 	const toolOutputs = readToolOutputs(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
