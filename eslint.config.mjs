@@ -1,7 +1,7 @@
 // n8n's own lint rules, as n8n's verification scanner applies them: the community-nodes plugin in
 // its Cloud variant ("recommended": no restricted globals/imports), no-console, and the three
 // eslint-plugin-n8n-nodes-base rule sets. `npm run lint` runs it over nodes/, credentials/ and
-// package.json.
+// package.json; `npm run lint:dist` over the built bundle, which the scanner lints too.
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
@@ -9,7 +9,13 @@ import tseslint from 'typescript-eslint';
 const tsFiles = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'gulpfile.js', 'eslint.config.mjs'] },
+	{ ignores: ['node_modules/**', 'test/**', 'gulpfile.js', 'eslint.config.mjs'] },
+	{
+		files: ['dist/**/*.js'],
+		...n8nCommunityNodesPlugin.configs.recommended,
+		languageOptions: { sourceType: 'commonjs', ecmaVersion: 2022 },
+		rules: { ...n8nCommunityNodesPlugin.configs.recommended.rules, 'no-console': 'error' },
+	},
 	{
 		files: tsFiles,
 		extends: [tseslint.configs.recommended],

@@ -6,6 +6,10 @@ const fs = require('fs');
 const path = require('path');
 const { dest, parallel, series, src } = require('gulp');
 
+// eventsource-parser is bundled into the node, so its MIT notice travels with it.
+const BUNDLED_NOTICE = `/*! Bundles eventsource-parser (https://github.com/rexxars/eventsource-parser), MIT License,
+ * ${fs.readFileSync(require.resolve('eventsource-parser/package.json').replace(/package\.json$/, 'LICENSE'), 'utf8').split('\n').find((line) => line.startsWith('Copyright'))} */`;
+
 const ENTRY_POINTS = [
 	'nodes/CozeChat/CozeChat.node.ts',
 	'credentials/CozeApi.credentials.ts',
@@ -38,6 +42,7 @@ async function bundle() {
 				external: ['n8n-workflow'],
 				sourcemap: false,
 				legalComments: 'inline',
+				banner: entry.includes('CozeChat.node') ? { js: BUNDLED_NOTICE } : undefined,
 				logLevel: 'warning',
 			}),
 		),
