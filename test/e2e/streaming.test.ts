@@ -1,5 +1,5 @@
 /**
- * Live streaming in real n8n: a published Webhook (v2.1, Respond = Streaming) → Coze Chat (a bot
+ * Live streaming in real n8n (each pinned version): a published Webhook (v2.1, Respond = Streaming) → Coze Chat (a bot
  * that takes 3 s) → Respond to Webhook. The HTTP caller must get the answer's NDJSON `item` chunks
  * while the bot is still answering, and the node's output must still hold the full answer.
  */
@@ -10,7 +10,6 @@ import { scenarios } from '../emulator/scenarios';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, packPackage, timed } from './n8n';
 import { emulatorCredential, streamingWebhookWorkflow } from './workflows';
 
-const target = TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
 
 interface Chunk {
 	type: string;
@@ -19,7 +18,7 @@ interface Chunk {
 	at: number;
 }
 
-describe(`live streaming in n8n ${target.n8n}`, () => {
+describe.each(TARGETS.map((t) => [t.n8n, t] as const))('live streaming in n8n %s', (_version, target) => {
 	let emulator: CozeEmulator;
 	let n8n: N8nInstance;
 	let port: number;
@@ -30,10 +29,15 @@ describe(`live streaming in n8n ${target.n8n}`, () => {
 		n8n.installPackage(packPackage(path.join(REPO_ROOT, '.e2e-tmp', 'streaming')));
 		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]);
 		await n8n.importWorkflows([streamingWebhookWorkflow('coze-stream')]);
-		const published = await n8n.cli(['publish:workflow', '--id=cozeE2eStreaming1']);
+		// 2.x publishes workflows; 1.x activates them.
+		const published = await n8n.cli(
+			target.n8n.startsWith('1.')
+				? ['update:workflow', '--id=cozeE2eStreaming1', '--active=true']
+				: ['publish:workflow', '--id=cozeE2eStreaming1'],
+		);
 		if (published.code !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
 		port = await freePort();
-		await timed('n8n start (streaming test)', () => n8n.start(port));
+		await timed(`${target.name}: n8n start (streaming test)`, () => n8n.start(port));
 	});
 
 	afterAll(async () => {
@@ -42,12 +46,20 @@ describe(`live streaming in n8n ${target.n8n}`, () => {
 	});
 
 	it('delivers answer chunks before the stream ends, and the full answer as node output', async () => {
-		const sent = Date.now();
-		const response = await fetch(`http://127.0.0.1:${port}/webhook/coze-stream`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ message: 'Count to ten slowly' }),
-		});
+		// n8n reports ready before it has activated the workflows (1.x): a 404 means "not yet".
+		let sent = Date.now();
+		let response: Response;
+		for (let attempt = 0; ; attempt++) {
+			sent = Date.now();
+			response = await fetch(`http://127.0.0.1:${port}/webhook/coze-stream`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ message: 'Count to ten slowly' }),
+			});
+			if (response.status !== 404 || attempt >= 60) break;
+			await response.text();
+			await new Promise((r) => setTimeout(r, 500));
+		}
 		expect(response.status).toBe(200);
 		const chunks: Chunk[] = [];
 		const decoder = new TextDecoder();
@@ -63,7 +75,7 @@ describe(`live streaming in n8n ${target.n8n}`, () => {
 		}
 		const fromCoze = chunks.filter((c) => c.metadata?.nodeName === 'Ask Slow Bot');
 		const items = fromCoze.filter((c) => c.type === 'item');
-		log(`streaming: ${items.length} item chunks from Coze Chat, first at ${items[0]?.at} ms, last at ${items[items.length - 1]?.at} ms`);
+		log(`${target.name} streaming: ${items.length} item chunks from Coze Chat, first at ${items[0]?.at} ms, last at ${items[items.length - 1]?.at} ms`);
 		expect(fromCoze[0].type).toBe('begin');
 		expect(fromCoze[fromCoze.length - 1].type).toBe('end');
 		const expected = scenarios.slow.build({ chatId: '1', conversationId: '1', sectionId: '1', botId: scenarios.slow.botId, userMessage: '', history: [], createdAt: 0 }).expected.answer;
