@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-wo
 
 import type { ChatPollClient } from '../chat/poll';
 import type { CozeChat, CozeMessage } from '../chat/types';
-import { canceledError, cozeApiRequest, sleepWithAbort } from './request';
+import { cozeApiRequest, sleepUnlessCanceled } from './request';
 
 /** The chat companion endpoints (retrieve, message list, cancel) over n8n's HTTP. */
 export function chatPollClient(context: IExecuteFunctions): ChatPollClient {
@@ -24,13 +24,7 @@ export function chatPollClient(context: IExecuteFunctions): ChatPollClient {
 			await request<CozeChat>('POST', '/v3/chat/cancel', {
 				body: { conversation_id: conversationId, chat_id: chatId },
 			}),
-		sleep: async (ms) => {
-			try {
-				await sleepWithAbort(ms, context.getExecutionCancelSignal?.());
-			} catch {
-				throw canceledError(context);
-			}
-		},
+		sleep: async (ms) => await sleepUnlessCanceled(context, ms),
 		now: () => Date.now(),
 	};
 }

@@ -117,12 +117,7 @@ const READ_ATTEMPTS = 3;
 const TRANSIENT_STATUSES = [429, 502, 503, 504];
 
 async function backoff(context: CozeContext, attempt: number): Promise<void> {
-	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal?.() : undefined;
-	try {
-		await sleepWithAbort(500 * 2 ** (attempt - 1), signal);
-	} catch {
-		throw canceledError(context);
-	}
+	await sleepUnlessCanceled(context, 500 * 2 ** (attempt - 1));
 }
 
 /** A JSON call: returns the envelope's `data`, or throws CozeApiError for a non-zero code. */
@@ -172,8 +167,22 @@ export function headerValue(response: IN8nHttpFullResponse, name: string): strin
 	return value === undefined ? undefined : String(value);
 }
 
+/** The execution's cancel signal (load-options contexts have none). */
+export function cancelSignal(context: CozeContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal?.() : undefined;
+}
+
 export function isCanceled(context: CozeContext): boolean {
-	return 'getExecutionCancelSignal' in context && context.getExecutionCancelSignal?.()?.aborted === true;
+	return cancelSignal(context)?.aborted === true;
+}
+
+/** Waits `ms`; a canceled execution ends the wait with canceledError. */
+export async function sleepUnlessCanceled(context: CozeContext, ms: number): Promise<void> {
+	try {
+		await sleepWithAbort(ms, cancelSignal(context));
+	} catch {
+		throw canceledError(context);
+	}
 }
 
 export function canceledError(context: CozeContext): NodeOperationError {

@@ -7,7 +7,7 @@ import { readSseEvents } from '../../chat/sse';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { toNodeError } from '../../transport/errors';
-import { canceledError, cozeApiRequest } from '../../transport/request';
+import { cancelSignal, canceledError, cozeApiRequest } from '../../transport/request';
 import { guardStream, openCozeStream, StreamBrokenError, type StreamLimits } from '../../transport/stream';
 
 /** How long a stream may stay silent before it counts as broken (Coze may think for minutes). */
@@ -103,7 +103,7 @@ export async function runChat(
 	const limits: StreamLimits = {
 		idleMs: IDLE_LIMIT_MS,
 		deadline,
-		signal: this.getExecutionCancelSignal?.(),
+		signal: cancelSignal(this),
 	};
 	const { body, logid } = await openCozeStream.call(this, { ...request, body: { ...request.body, stream: true } });
 	aggregator.logid = logid;
