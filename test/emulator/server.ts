@@ -49,6 +49,26 @@ interface ChatRecord {
 	toolOutputs?: string[];
 }
 
+/** What a plugged-in route sees of one request. */
+export interface RouteRequest {
+	req: http.IncomingMessage;
+	res: http.ServerResponse;
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	/** The JSON body (undefined for an empty or multipart body). */
+	body: unknown;
+	rawBytes: Buffer;
+	/** The bearer token, if any. */
+	token: string | undefined;
+}
+
+/**
+ * A handler a feature module plugs into the emulator (workflows, OAuth, other dialects); returns
+ * true when it answered the request.
+ */
+export type EmulatorRoute = (request: RouteRequest, emulator: CozeEmulator) => Promise<boolean> | boolean;
+
 export interface EmulatorOptions {
 	port?: number;
 	framing?: Partial<Framing>;
@@ -78,6 +98,15 @@ export class CozeEmulator {
 	private readonly chats = new Map<string, ChatRecord>();
 
 	private readonly sockets = new Set<import('net').Socket>();
+
+	/** Routes tried before the token check (for endpoints that authenticate differently). */
+	readonly publicRoutes: EmulatorRoute[] = [];
+
+	/** Routes tried after the token check, before the built-in chat routes. */
+	readonly routes: EmulatorRoute[] = [];
+
+	/** Extra token checks: a token any of them accepts is as good as EMULATOR_TOKEN. */
+	readonly tokenCheckers: Array<(token: string) => boolean> = [];
 
 	/** Uploaded files by id, for tests to inspect. */
 	readonly files = new Map<string, { name: string; contentType: string; bytes: Buffer }>();
@@ -162,15 +191,18 @@ export class CozeEmulator {
 		}
 
 		const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+		const routeRequest: RouteRequest = { req, res, method: req.method ?? 'GET', path: url.pathname, query, body, rawBytes, token };
+		for (const route of this.publicRoutes) if (await route(routeRequest, this)) return;
 		if (token === EMULATOR_TOKEN_NO_PERMISSION) {
 			return this.json(res, 200, {
 				code: 4101,
 				msg: 'The token you entered is incorrect. Please double check the token and try again.',
 			});
 		}
-		if (token !== EMULATOR_TOKEN) {
+		if (token !== EMULATOR_TOKEN && !(token !== undefined && this.tokenCheckers.some((check) => check(token)))) {
 			return this.json(res, 401, { code: 4100, msg: 'authentication is invalid' });
 		}
+		for (const route of this.routes) if (await route(routeRequest, this)) return;
 
 		const route = `${req.method} ${url.pathname}`;
 		const data = (body ?? {}) as Record<string, unknown>;
@@ -500,11 +532,13 @@ export class CozeEmulator {
 		this.ok(res, { ...record.chat, status: 'canceled' });
 	}
 
-	private ok(res: http.ServerResponse, data: unknown): void {
+	/** Answers with Coze's success envelope. */
+	ok(res: http.ServerResponse, data: unknown): void {
 		this.json(res, 200, { code: 0, msg: '', data });
 	}
 
-	private json(res: http.ServerResponse, status: number, envelope: Record<string, unknown>): void {
+	/** Answers with a JSON envelope (code, msg, …) plus detail.logid and the x-tt-logid header. */
+	json(res: http.ServerResponse, status: number, envelope: Record<string, unknown>): void {
 		const logid = newLogId();
 		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'x-tt-logid': logid });
 		res.end(JSON.stringify({ ...envelope, detail: { logid } }));
