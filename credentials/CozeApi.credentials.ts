@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -72,8 +74,25 @@ export class CozeApi implements ICredentialType {
 				'={{ $credentials.region === "custom" ? $credentials.baseUrl : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
 			url: '/v1/users/me',
 			method: 'GET',
+			// The request carries the token: never follow a redirect, and give up on a silent server.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+			timeout: 15000,
 		},
+		// n8n's type allows one kind of rule per list, but its tester reads both kinds from one list:
+		// responseCode rules for HTTP errors, responseSuccessBody rules for Coze's HTTP 200 errors.
 		rules: [
+			...[301, 302, 303, 307, 308].map((status) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value: status,
+					message: `Coze answered with a redirect (HTTP ${status}). The test does not follow redirects, because they would carry your token to another address: check the region and the Base URL (for example http:// vs https://, or a missing path).`,
+				},
+			})),
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: `HTTP 401: the access token was rejected. ${REGION_HINT}.` },
+			},
 			{
 				type: 'responseSuccessBody',
 				properties: {
@@ -114,6 +133,6 @@ export class CozeApi implements ICredentialType {
 					message: `Coze rejected the request (non-zero code). ${REGION_HINT}.`,
 				},
 			},
-		],
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as ICredentialTestRequest['rules'],
 	};
 }

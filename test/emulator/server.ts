@@ -150,6 +150,11 @@ export class CozeEmulator {
 		this.failures.set(path, { count, status });
 	}
 
+	/** Ids of every chat the emulator created (a chat Coze rejected is not one). */
+	get chatIds(): string[] {
+		return [...this.chats.keys()];
+	}
+
 	/** Requests to one path, oldest first. */
 	requestsTo(path: string): RecordedRequest[] {
 		return this.requests.filter((r) => r.path === path);

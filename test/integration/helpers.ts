@@ -9,12 +9,12 @@ import { runNode } from '../harness';
 export async function runCoze(
 	emulator: CozeEmulator,
 	parameters: INodeParameters,
-	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; token?: string; abortSignal?: AbortSignal } = {},
+	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; token?: string; abortSignal?: AbortSignal; baseUrl?: string } = {},
 ): Promise<INodeExecutionData[]> {
 	const { items } = await runNode({
 		node: new CozeChat(),
 		credentialType: new CozeApi(),
-		credentials: { region: 'custom', baseUrl: emulator.url, accessToken: options.token ?? EMULATOR_TOKEN },
+		credentials: { region: 'custom', baseUrl: options.baseUrl ?? emulator.url, accessToken: options.token ?? EMULATOR_TOKEN },
 		parameters,
 		items: options.items,
 		continueOnFail: options.continueOnFail,

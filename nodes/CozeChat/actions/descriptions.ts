@@ -176,6 +176,14 @@ export const chatRunOptions: INodeProperties[] = [
 		description: 'How often to ask Coze whether the chat finished, when Stream is off',
 	},
 	{
+		displayName: 'Retry When Rate Limited',
+		name: 'retryRateLimit',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to send the request again after a pause when Coze answers "too many requests" (HTTP 429 or code 4013). Coze created nothing then, so no chat is duplicated. The pause follows Coze\'s Retry-After or grows exponentially, within the Timeout; in a batch, fewer items run at once until Coze accepts again.',
+	},
+	{
 		displayName: 'Stream',
 		name: 'stream',
 		type: 'boolean',

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItemJson, toNodeError } from '../transport/errors';
+import { errorItemJson, nodeErrorFor } from '../transport/errors';
+import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
+import { existingSession } from '../transport/session';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
@@ -37,7 +39,7 @@ const operations: Record<string, Record<string, Operation>> = {
 	file: { upload: file.upload },
 };
 
-type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof toNodeError> };
+type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof nodeErrorFor> };
 
 /**
  * Runs the chosen operation once per input item, one at a time or (when the operation allows and
@@ -49,12 +51,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const outcomes: ItemOutcome[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
 
+	// Secrets never leave the node, whatever a server echoed into an answer or an error.
 	const runItem = async (itemIndex: number): Promise<ItemOutcome> => {
 		try {
 			const operation = lookup(this, itemIndex);
-			return { items: await operation.execute.call(this, itemIndex) };
+			const produced = await operation.execute.call(this, itemIndex);
+			const redactor = existingSession(this)?.redactor;
+			return { items: redactor ? redactor.items(produced) : produced };
 		} catch (error) {
-			return { error: toNodeError(this.getNode(), error, itemIndex) };
+			return { error: nodeErrorFor(this, error, itemIndex) };
 		}
 	};
 
@@ -66,8 +71,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if ('error' in outcomes[itemIndex] && !continueOnFail) break;
 		}
 	} else {
+		// Items share one limiter: when Coze answers "too many", fewer run at once for a while.
+		const limiter = new AdaptiveLimiter(limit);
+		setExecutionLimiter(this, limiter);
 		await runQueues(queuesByKey(this, items.length, parallelism!), limit, async (itemIndex) => {
-			outcomes[itemIndex] = await runItem(itemIndex);
+			await limiter.acquire();
+			try {
+				outcomes[itemIndex] = await runItem(itemIndex);
+			} finally {
+				limiter.release();
+			}
 			return !('error' in outcomes[itemIndex]) || continueOnFail;
 		});
 	}

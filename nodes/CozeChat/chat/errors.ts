@@ -15,6 +15,9 @@ export class CozeApiError extends Error {
 
 	readonly conversationId: string | undefined;
 
+	/** How long the server asked to wait before trying again (Retry-After), in ms. */
+	readonly retryAfterMs: number | undefined;
+
 	constructor(details: {
 		code?: number | string;
 		msg: string;
@@ -22,6 +25,7 @@ export class CozeApiError extends Error {
 		httpStatus?: number;
 		chatId?: string;
 		conversationId?: string;
+		retryAfterMs?: number;
 	}) {
 		super(details.msg);
 		this.name = 'CozeApiError';
@@ -31,6 +35,7 @@ export class CozeApiError extends Error {
 		this.httpStatus = details.httpStatus;
 		this.chatId = details.chatId;
 		this.conversationId = details.conversationId;
+		this.retryAfterMs = details.retryAfterMs;
 	}
 }
 

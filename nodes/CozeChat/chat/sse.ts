@@ -1,27 +1,87 @@
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 
+import { CozeApiError } from './errors';
 import type { SseEvent } from './types';
 
+/** Largest event (or unterminated line) accepted, in characters: Coze answers are a few MB at most. */
+export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/** How much of a stream's beginning is kept while no event has been seen (to report a bare JSON body). */
+const HEAD_CHARS = 64 * 1024;
+
 /**
- * Turns a byte stream into server-sent events. The only place that knows the SSE wire format:
- * bytes are decoded with a streaming TextDecoder (multi-byte characters may be split across
- * chunks), framing (CRLF, optional space after the colon, multi-line data) is eventsource-parser's
- * job, and a last event without a trailing blank line is still delivered at end of stream.
+ * Turns the bytes of a server-sent event stream into events, pushed to `onEvent` as they complete.
+ * The only place that knows the SSE wire format: bytes are decoded with a streaming TextDecoder
+ * (multi-byte characters may be split across chunks), framing (CRLF, optional space after the
+ * colon, multi-line data, comments) is eventsource-parser's job, the last event is delivered even
+ * without a trailing blank line, and no event or line may grow beyond `maxEventChars`.
+ *
+ * Push-style on purpose: the caller's one read loop feeds chunks straight from the socket, and
+ * `onEvent` runs synchronously inside `push` (an exception there propagates out of `push`).
  */
+export class SseDecoder {
+	/** Events delivered so far. */
+	events = 0;
+
+	/** The first characters of the stream, kept until the first event arrives. */
+	head = '';
+
+	private readonly decoder = new TextDecoder();
+
+	private readonly parser: EventSourceParser;
+
+	private overflow = false;
+
+	constructor(
+		onEvent: (event: SseEvent) => void,
+		private readonly maxEventChars = MAX_EVENT_CHARS,
+	) {
+		this.parser = createParser({
+			onEvent: (message) => {
+				this.events++;
+				onEvent(
+					message.id === undefined
+						? { event: message.event ?? 'message', data: message.data }
+						: { event: message.event ?? 'message', data: message.data, id: message.id },
+				);
+			},
+			onError: (error) => {
+				if (error.type === 'max-buffer-size-exceeded') this.overflow = true;
+			},
+			maxBufferSize: maxEventChars,
+		});
+	}
+
+	/** Feeds one chunk of bytes (or text). */
+	push(chunk: Uint8Array | string): void {
+		const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+		if (this.events === 0 && this.head.length < HEAD_CHARS) this.head += text.slice(0, HEAD_CHARS - this.head.length);
+		this.parser.feed(text);
+		if (this.overflow) throw this.tooLarge();
+	}
+
+	/** Ends the stream: flushes the decoder and delivers a last event that lacked its blank line. */
+	end(): void {
+		this.push(this.decoder.decode() + '\n\n');
+	}
+
+	private tooLarge(): CozeApiError {
+		return new CozeApiError({
+			msg: `Coze sent an event or line longer than ${Math.round(this.maxEventChars / 1024 / 1024)} MB without ending it; the stream was closed`,
+		});
+	}
+}
+
+/** Async-iterable convenience over SseDecoder (tests, tools). */
 export async function* readSseEvents(
 	body: AsyncIterable<Uint8Array | string>,
 ): AsyncGenerator<SseEvent> {
-	const decoder = new TextDecoder();
 	const pending: SseEvent[] = [];
-	const parser = createParser({
-		onEvent: (message) => pending.push({ event: message.event ?? 'message', data: message.data }),
-	});
+	const decoder = new SseDecoder((event) => pending.push(event));
 	for await (const chunk of body) {
-		parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-		while (pending.length > 0) yield pending.shift() as SseEvent;
+		decoder.push(chunk);
+		for (const event of pending.splice(0)) yield event;
 	}
-	// Flush the decoder, then end the last line and the last event: real Coze streams may stop
-	// right after the final `data:` line.
-	parser.feed(decoder.decode() + '\n\n');
-	while (pending.length > 0) yield pending.shift() as SseEvent;
+	decoder.end();
+	for (const event of pending.splice(0)) yield event;
 }

@@ -52,6 +52,8 @@ export interface CozeMessage {
 export interface SseEvent {
 	event: string;
 	data: string;
+	/** The `id:` field, where the server sends one (workflow streams count their events). */
+	id?: string;
 }
 
 /** Chat statuses after which polling stops. */

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { toNodeError } from '../transport/errors';
+import { nodeErrorFor } from '../transport/errors';
 import { cozeApiRequest } from '../transport/request';
 
 const PAGE_SIZE = 50;
@@ -68,7 +68,7 @@ export async function searchBots(
 		}
 		return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
 	} catch (error) {
-		throw toNodeError(this.getNode(), error);
+		throw nodeErrorFor(this, error);
 	}
 }
 

@@ -2,20 +2,31 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-wo
 
 import type { ChatPollClient } from '../chat/poll';
 import type { CozeChat, CozeMessage } from '../chat/types';
-import { cozeApiRequest, sleepUnlessCanceled } from './request';
+import { ItemBudget } from './http';
+import { cozeApiRequest } from './request';
 
-/** The chat companion endpoints (retrieve, message list, cancel) over n8n's HTTP. */
-export function chatPollClient(context: IExecuteFunctions): ChatPollClient {
+/**
+ * The chat companion endpoints (retrieve, message list, cancel) over n8n's HTTP, within the item's
+ * budget. Cancel (and the retrieve that explains a refused cancel) still get a few seconds of
+ * their own after the item ran out of time or was canceled: that is when a chat needs canceling.
+ */
+export function chatPollClient(context: IExecuteFunctions, budget = ItemBudget.of(context)): ChatPollClient {
 	const request = async <T>(
 		method: IHttpRequestMethods,
 		path: string,
 		options: { qs?: IDataObject; body?: IDataObject },
-	) => (await cozeApiRequest.call(context, method, path, options)) as unknown as T;
+		cleanup = false,
+	) =>
+		(await cozeApiRequest.call(context, method, path, {
+			...options,
+			activity: path === '/v3/chat/cancel' ? 'canceling the chat' : `polling the chat (${path})`,
+			budget: cleanup && isSpent(budget) ? ItemBudget.forCleanup() : budget,
+		})) as unknown as T;
 	return {
 		retrieve: async (conversationId, chatId) =>
 			await request<CozeChat>('GET', '/v3/chat/retrieve', {
 				qs: { conversation_id: conversationId, chat_id: chatId },
-			}),
+			}, true),
 		listMessages: async (conversationId, chatId) =>
 			(await request<CozeMessage[] | null>('GET', '/v3/chat/message/list', {
 				qs: { conversation_id: conversationId, chat_id: chatId },
@@ -23,8 +34,13 @@ export function chatPollClient(context: IExecuteFunctions): ChatPollClient {
 		cancel: async (conversationId, chatId) =>
 			await request<CozeChat>('POST', '/v3/chat/cancel', {
 				body: { conversation_id: conversationId, chat_id: chatId },
-			}),
-		sleep: async (ms) => await sleepUnlessCanceled(context, ms),
+			}, true),
+		sleep: async (ms) => await budget.sleep(ms, 'waiting for the chat to finish'),
 		now: () => Date.now(),
 	};
+}
+
+function isSpent(budget: ItemBudget): boolean {
+	const remaining = budget.remainingMs();
+	return budget.canceled || (remaining !== undefined && remaining <= 0);
 }

@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CozeApiError } from '../chat/errors';
+import { existingSession } from './session';
 
 /** What to do about the Coze codes users actually hit. */
 const HINTS: Record<number, string> = {
@@ -79,4 +80,17 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 		if (value !== undefined && value !== null) json[field] = value as string | number;
 	}
 	return json;
+}
+
+/**
+ * toNodeError for a node context: the error the user sees, with the credential's secrets (and any
+ * token-shaped text) removed from its message, description and context, wherever they came from.
+ */
+export function nodeErrorFor(
+	context: { getNode(): INode },
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	const nodeError = toNodeError(context.getNode(), error, itemIndex);
+	return existingSession(context)?.redactor.error(nodeError) ?? nodeError;
 }

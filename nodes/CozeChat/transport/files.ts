@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { cozeHttp, parseEnvelope } from './request';
+import type { ItemBudget } from './http';
+import { cozeApiEnvelope } from './request';
 
 export interface CozeFile {
 	id: string;
@@ -12,12 +13,13 @@ export interface CozeFile {
 /**
  * Uploads an input item's binary property to POST /v1/files/upload (multipart field `file`, with
  * the real file name and mime type). The multipart body is built here so the node needs no
- * form-data library at runtime.
+ * form-data library at runtime. The upload runs within the item's time budget.
  */
 export async function uploadBinary(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	propertyName: string,
+	budget?: ItemBudget,
 ): Promise<CozeFile & { mime_type: string }> {
 	const binary = this.helpers.assertBinaryData(itemIndex, propertyName);
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
@@ -30,12 +32,10 @@ export async function uploadBinary(
 		'utf8',
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-	const response = await cozeHttp.call(this, {
-		method: 'POST',
-		path: '/v1/files/upload',
+	const envelope = await cozeApiEnvelope.call(this, 'POST', '/v1/files/upload', {
 		rawBody: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
-		encoding: 'text',
+		budget,
+		activity: `uploading '${safeName}' to Coze`,
 	});
-	const envelope = parseEnvelope(response, String(response.body ?? ''));
 	return { ...((envelope.data as IDataObject) as unknown as CozeFile), mime_type: mimeType };
 }

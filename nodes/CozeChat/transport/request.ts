@@ -1,135 +1,183 @@
-import * as workflow from 'n8n-workflow';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
-	type IN8nHttpFullResponse,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { CozeApiError } from '../chat/errors';
 import { tryParseJsonExact } from '../chat/json';
-import { toNodeError } from './errors';
+import {
+	describeUrl,
+	Exchange,
+	headerValue,
+	ItemBudget,
+	LIMITS,
+	readText,
+	sendHttp,
+	TransportError,
+	type HttpRequest,
+	type HttpResponse,
+} from './http';
+import { backoffMs, executionLimiter, MAX_ATTEMPTS_WITHOUT_DEADLINE, parseRetryAfter } from './rateLimit';
+import { getSession, type CozeContext, type CozeSession } from './session';
 
-export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type { CozeContext } from './session';
 
-const REGION_BASE_URLS: Record<string, string> = {
-	cn: 'https://api.coze.cn',
-	com: 'https://api.coze.com',
-};
-
-/** A response body read as a stream: what n8n hands back for `encoding: 'stream'`. */
-export interface ByteStream extends AsyncIterable<Uint8Array> {
-	destroy(error?: Error): void;
-}
-
-/** The API base URL of the credential: region cn / com, or the custom base URL. */
-export async function getBaseUrl(this: CozeContext): Promise<string> {
-	const credentials = await this.getCredentials('cozeApi');
-	const region = (credentials.region as string | undefined) ?? 'cn';
-	if (region !== 'custom') {
-		const url = REGION_BASE_URLS[region];
-		if (!url) throw new NodeOperationError(this.getNode(), `Credential 'Coze API': unknown region '${region}'`);
-		return url;
-	}
-	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Credential 'Coze API': Base URL '${baseUrl}' is not an http(s) URL (expected something like http://localhost:8888)`,
-		);
-	}
-	return baseUrl;
-}
-
-/**
- * One authenticated HTTP exchange with Coze. HTTP errors do not throw here: callers read Coze's
- * envelope from the body. Network failures are rethrown without the request options, which hold
- * the token.
- */
-export async function cozeHttp(
-	this: CozeContext,
-	options: {
-		method: IHttpRequestMethods;
-		path: string;
-		qs?: IDataObject;
-		body?: IDataObject;
-		/** A body sent as is (multipart uploads). */
-		rawBody?: { data: Buffer; contentType: string };
-		encoding: 'text' | 'stream';
-	},
-): Promise<IN8nHttpFullResponse> {
-	const baseUrl = await getBaseUrl.call(this);
-	const request: IHttpRequestOptions = {
-		method: options.method,
-		url: `${baseUrl}${options.path}`,
-		qs: options.qs,
-		headers: { Accept: options.encoding === 'stream' ? 'text/event-stream' : 'application/json' },
-		encoding: options.encoding,
-		json: false,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
-	if (options.rawBody) {
-		request.body = options.rawBody.data;
-		request.headers!['Content-Type'] = options.rawBody.contentType;
-	} else if (options.body !== undefined) {
-		request.body = JSON.stringify(options.body);
-		request.headers!['Content-Type'] = 'application/json';
-	}
-	// Only idempotent reads are retried: Coze has no idempotency key, so re-sending a POST (a chat,
-	// an upload) could duplicate it.
-	const attempts = options.method === 'GET' ? READ_ATTEMPTS : 1;
-	for (let attempt = 1; ; attempt++) {
-		let response: IN8nHttpFullResponse;
-		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				'cozeApi',
-				request,
-			)) as IN8nHttpFullResponse;
-		} catch (error) {
-			if (isCanceled(this)) throw canceledError(this);
-			if (attempt < attempts) {
-				await backoff(this, attempt);
-				continue;
-			}
-			// A fresh error on purpose: the original one references the request options (and the token).
-			throw toNodeError(
-				this.getNode(),
-				new CozeApiError({
-					msg: `Could not reach Coze at ${baseUrl}${options.path}: ${(error as Error).message}`,
-				}),
-			);
-		}
-		if (attempt < attempts && TRANSIENT_STATUSES.includes(response.statusCode)) {
-			await backoff(this, attempt);
-			continue;
-		}
-		return response;
-	}
-}
-
-/** Tries per idempotent read, and the HTTP statuses worth another try. */
+/** Coze's code for "too many requests". */
+const RATE_LIMITED = 4013;
+/** Gateway answers worth another try for an idempotent read. */
+const TRANSIENT_STATUSES = [502, 503, 504];
+/** Tries for an idempotent read that hit a network error or a transient gateway answer. */
 const READ_ATTEMPTS = 3;
-const TRANSIENT_STATUSES = [429, 502, 503, 504];
 
-async function backoff(context: CozeContext, attempt: number): Promise<void> {
-	await sleepUnlessCanceled(context, 500 * 2 ** (attempt - 1));
+export interface CallOptions {
+	qs?: IDataObject;
+	body?: IDataObject;
+	/** The item's time budget; default: no deadline, the execution's cancel signal only. */
+	budget?: ItemBudget;
+	/** Resend a request Coze rejected as "too many" (default true). */
+	retryRateLimit?: boolean;
+	/** What the request does, for a timeout's message. */
+	activity?: string;
 }
 
-/** A JSON call: returns the envelope's `data`, or throws CozeApiError for a non-zero code. */
+/** A JSON call: returns the envelope's `data`, or throws CozeApiError for a failed call. */
 export async function cozeApiRequest<T = IDataObject>(
 	this: CozeContext,
 	method: IHttpRequestMethods,
 	path: string,
-	options: { qs?: IDataObject; body?: IDataObject } = {},
+	options: CallOptions = {},
 ): Promise<T> {
-	const response = await cozeHttp.call(this, { method, path, ...options, encoding: 'text' });
-	const envelope = parseEnvelope(response, String(response.body ?? ''));
+	const envelope = await cozeApiEnvelope.call(this, method, path, options);
 	return envelope.data as T;
+}
+
+/** A JSON call that returns Coze's whole envelope (for answers with fields beside `data`). */
+export async function cozeApiEnvelope(
+	this: CozeContext,
+	method: IHttpRequestMethods,
+	path: string,
+	options: CallOptions & { rawBody?: HttpRequest['rawBody'] } = {},
+): Promise<IDataObject> {
+	const request: HttpRequest = {
+		method,
+		path,
+		qs: options.qs,
+		body: options.body,
+		rawBody: options.rawBody,
+		accept: 'application/json',
+		activity: options.activity ?? `waiting for Coze to answer ${method} ${path}`,
+	};
+	return await withRetries(this, request, options, async (response, exchange) => {
+		const text = await readText(response, exchange, LIMITS.maxJsonBytes);
+		return parseEnvelope(response, text);
+	});
+}
+
+/**
+ * Sends a request and hands its response to `handle`, resending it when that is safe:
+ *  - "too many requests" (HTTP 429 or code 4013) means Coze created nothing, so any request is
+ *    resent after a backoff (Retry-After, else exponential with jitter), within the item's time;
+ *  - network errors and 502/503/504 are retried for GETs only: a POST that may have reached Coze
+ *    (a chat, an upload) is never sent twice — Coze has no idempotency key.
+ * A rejection for "too many" also lowers the execution's parallelism (see AdaptiveLimiter).
+ */
+export async function withRetries<T>(
+	context: CozeContext,
+	request: HttpRequest,
+	options: Pick<CallOptions, 'budget' | 'retryRateLimit'>,
+	handle: (response: HttpResponse, exchange: Exchange) => Promise<T>,
+): Promise<T> {
+	const session = await getSession(context);
+	const budget = options.budget ?? ItemBudget.of(context);
+	const idempotent = request.method === 'GET';
+	const limiter = executionLimiter(context);
+	for (let attempt = 1; ; attempt++) {
+		const exchange = new Exchange(budget);
+		const outcome = await attemptOnce(context, session, request, exchange, handle);
+		if ('result' in outcome) {
+			if (request.method !== 'GET') limiter?.onSuccess();
+			return outcome.result;
+		}
+		const error = outcome.error;
+		const rateLimited = !exchange.committed && isRateLimit(error);
+		const transient = !exchange.committed && idempotent && isTransient(error);
+		if (!rateLimited && !transient) throw error;
+		if (rateLimited) {
+			budget.rateLimited++;
+			limiter?.onRateLimited();
+			if (options.retryRateLimit === false) throw withRateLimitNote(error, budget, 'Retry When Rate Limited is off');
+		}
+		const maxAttempts = rateLimited
+			? budget.deadline === undefined ? MAX_ATTEMPTS_WITHOUT_DEADLINE : Infinity
+			: READ_ATTEMPTS;
+		if (attempt >= maxAttempts) {
+			throw rateLimited ? withRateLimitNote(error, budget, `gave up after ${attempt} attempts`) : error;
+		}
+		const wait = backoffMs(attempt, (error as CozeApiError).retryAfterMs);
+		const remaining = budget.remainingMs();
+		if (remaining !== undefined && wait >= remaining) {
+			throw rateLimited
+				? withRateLimitNote(error, budget, `the next try (in ${Math.ceil(wait / 1000)} s) would pass the item's Timeout`)
+				: error;
+		}
+		await budget.sleep(wait, `waiting to retry ${request.method} ${request.path}`);
+	}
+}
+
+/** One attempt: the response handled, or the error it ended with (the connection closed either way). */
+async function attemptOnce<T>(
+	context: CozeContext,
+	session: CozeSession,
+	request: HttpRequest,
+	exchange: Exchange,
+	handle: (response: HttpResponse, exchange: Exchange) => Promise<T>,
+): Promise<{ result: T } | { error: Error }> {
+	try {
+		const response = await sendHttp(context, session, request, exchange);
+		if (response.statusCode === 429) {
+			const text = await readText(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
+			return { error: rateLimitError(response, text) };
+		}
+		return { result: await handle(response, exchange) };
+	} catch (error) {
+		exchange.close();
+		return { error: error as Error };
+	} finally {
+		exchange.finish();
+	}
+}
+
+function isRateLimit(error: unknown): boolean {
+	return error instanceof CozeApiError && !(error instanceof TransportError) && (error.httpStatus === 429 || error.code === RATE_LIMITED);
+}
+
+function isTransient(error: unknown): boolean {
+	if (error instanceof TransportError) return error.reason === 'network';
+	return error instanceof CozeApiError && error.httpStatus !== undefined && TRANSIENT_STATUSES.includes(error.httpStatus);
+}
+
+function rateLimitError(response: HttpResponse, text: string): CozeApiError {
+	let error: CozeApiError;
+	try {
+		parseEnvelope(response, text);
+		error = new CozeApiError({ msg: 'Too many requests', httpStatus: 429, logid: response.logid });
+	} catch (caught) {
+		error = caught as CozeApiError;
+	}
+	return new CozeApiError({
+		code: error.code ?? RATE_LIMITED,
+		msg: error.msg,
+		logid: error.logid,
+		httpStatus: 429,
+		retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after')),
+	});
+}
+
+function withRateLimitNote(error: unknown, budget: ItemBudget, why: string): CozeApiError {
+	const original = error as CozeApiError;
+	return new CozeApiError({
+		code: original.code ?? RATE_LIMITED,
+		msg: `${original.msg} (Coze rate-limited this item ${budget.rateLimited} time${budget.rateLimited === 1 ? '' : 's'}; ${why})`,
+		logid: original.logid,
+		httpStatus: original.httpStatus,
+	});
 }
 
 /**
@@ -144,12 +192,14 @@ export function parseEnvelope(response: IN8nHttpFullResponse, text: string): IDa
 		| undefined;
 	const status = response.statusCode;
 	const code = envelope?.code;
+	const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
 	if (envelope && (code === 0 || code === '0') && status < 400) return envelope;
 	if (!envelope) {
 		throw new CozeApiError({
 			msg: `Coze answered HTTP ${status} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
 			httpStatus: status,
 			logid,
+			retryAfterMs,
 		});
 	}
 	const detail = envelope.detail as IDataObject | undefined;
@@ -158,43 +208,8 @@ export function parseEnvelope(response: IN8nHttpFullResponse, text: string): IDa
 		msg: String(envelope.msg ?? envelope.error_message ?? envelope.message ?? `HTTP ${status}`),
 		logid: logid ?? (detail?.logid as string | undefined),
 		httpStatus: status >= 400 ? status : undefined,
+		retryAfterMs,
 	});
 }
 
-export function headerValue(response: IN8nHttpFullResponse, name: string): string | undefined {
-	const value = response.headers?.[name] ?? response.headers?.[name.toLowerCase()];
-	if (Array.isArray(value)) return value[0] as string;
-	return value === undefined ? undefined : String(value);
-}
-
-/** The execution's cancel signal (load-options contexts have none). */
-export function cancelSignal(context: CozeContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal?.() : undefined;
-}
-
-export function isCanceled(context: CozeContext): boolean {
-	return cancelSignal(context)?.aborted === true;
-}
-
-/** Waits `ms`; a canceled execution ends the wait with canceledError. */
-export async function sleepUnlessCanceled(context: CozeContext, ms: number): Promise<void> {
-	try {
-		await sleepWithAbort(ms, cancelSignal(context));
-	} catch {
-		throw canceledError(context);
-	}
-}
-
-export function canceledError(context: CozeContext): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'The execution was canceled while waiting for Coze');
-}
-
-type SleepWithAbort = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/**
- * Sleeps, rejecting early when `signal` aborts. n8n 1.x exports this as `sleepWithAbort`, n8n 2.x
- * folds it into `sleep`; both are timers n8n owns, which community nodes must use.
- */
-export const sleepWithAbort: SleepWithAbort =
-	(workflow as unknown as { sleepWithAbort?: SleepWithAbort }).sleepWithAbort ??
-	(workflow.sleep as SleepWithAbort);
+export { describeUrl, headerValue, ItemBudget };

@@ -1,129 +1,105 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { CozeApiError } from '../chat/errors';
-import { cozeHttp, headerValue, parseEnvelope, sleepWithAbort, type ByteStream } from './request';
+import { SseDecoder } from '../chat/sse';
+import type { SseEvent } from '../chat/types';
+import { consume, describeUrl, ItemBudget, LIMITS, readText, TransportError } from './http';
+import { parseEnvelope, withRetries } from './request';
+import type { CozeContext } from './session';
 
-/** Largest body read when a stream request is answered with JSON (an error envelope). */
-const MAX_ERROR_BODY = 1024 * 1024;
+/** What a caller does with the events of one Coze stream. */
+export interface StreamHandler {
+	/** The response headers arrived (its log id, for errors). */
+	onOpen?(logid: string | undefined): void;
+	/** One event, synchronously as it is parsed; throwing ends the stream with that error. */
+	onEvent(event: SseEvent): void;
+	/** True once the caller has all it needs: the node stops reading and closes the connection. */
+	finished(): boolean;
+	/** The silence allowed before the next byte, asked after each chunk (e.g. shorter once only `done` is left). */
+	idleMs?(): number;
+}
+
+export interface StreamOutcome {
+	logid: string | undefined;
+	events: number;
+	/** `finished`: the handler had all it needed; `eof`: Coze closed the stream. */
+	ended: 'finished' | 'eof';
+}
 
 /**
- * Starts a Coze SSE request. Returns the open body only if Coze really answered with an event
- * stream; an HTTP error or a JSON body (Coze rejects bad requests with HTTP 200 + JSON) throws
- * CozeApiError with Coze's code, msg and logid.
+ * Sends a request Coze answers with server-sent events and reads the stream in one loop, from the
+ * socket straight into the handler: bytes → SseDecoder → `onEvent`. The stream is bounded in size
+ * and time (the item's deadline, an idle limit, the execution's cancel signal); a stop closes the
+ * socket and throws TransportError with the reason and phase.
+ *
+ * A stream request Coze refuses (an error status, or a JSON envelope where events were expected,
+ * even under `text/event-stream`) throws Coze's code, msg and logid; a "too many requests" refusal
+ * is sent again after a backoff (nothing was created). Once an event arrived the request is never
+ * sent again.
  */
-export async function openCozeStream(
-	this: IExecuteFunctions,
-	options: { path: string; qs?: IDataObject; body: IDataObject },
-): Promise<{ body: ByteStream; logid: string | undefined }> {
-	const response = await cozeHttp.call(this, { method: 'POST', ...options, encoding: 'stream' });
-	const body = response.body as ByteStream;
-	const contentType = headerValue(response, 'content-type') ?? '';
-	const logid = headerValue(response, 'x-tt-logid');
-	if (response.statusCode < 400 && contentType.includes('text/event-stream')) return { body, logid };
-	const text = await readSmallBody(body);
-	parseEnvelope(response, text); // throws for every error envelope
-	throw new CozeApiError({
-		msg: `Coze answered a streaming request with '${contentType || 'no content type'}' instead of an event stream: ${text.slice(0, 300)}`,
-		logid,
+export async function streamCoze(
+	this: CozeContext,
+	request: { path: string; qs?: IDataObject; body: IDataObject },
+	options: { budget: ItemBudget; retryRateLimit?: boolean; handler: StreamHandler },
+): Promise<StreamOutcome> {
+	const { handler } = options;
+	return await withRetries(
+		this,
+		{ method: 'POST', path: request.path, qs: request.qs, body: request.body, accept: 'text/event-stream' },
+		options,
+		async (response, exchange) => {
+			const logid = response.logid;
+			if (response.statusCode >= 400 || !response.mediaType.includes('event-stream')) {
+				const text = await readText(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
+				parseEnvelope(response, text); // throws for every error envelope
+				throw new CozeApiError({
+					msg: `Coze answered a streaming request with '${response.mediaType || 'no content type'}' instead of an event stream: ${text.slice(0, 300)}`,
+					logid,
+				});
+			}
+			handler.onOpen?.(logid);
+			exchange.phase = `receiving the answer from ${describeUrl(response.url)}`;
+			const decoder = new SseDecoder((event) => {
+				exchange.committed = true;
+				handler.onEvent(event);
+			});
+			let received = 0;
+			let ended = 'eof' as StreamOutcome['ended'];
+			const failure = await consume(response, exchange, (chunk) => {
+				received += chunk.length;
+				if (received > LIMITS.maxStreamBytes) {
+					exchange.stop('limit');
+					return new TransportError('limit', `Coze's stream grew beyond ${LIMITS.maxStreamBytes / 1024 / 1024} MB; the node closed it`, { logid });
+				}
+				decoder.push(chunk);
+				if (handler.finished()) {
+					ended = 'finished';
+					return false;
+				}
+				if (handler.idleMs) exchange.setIdle(handler.idleMs());
+				return true;
+			});
+			if (failure) throw failure;
+			if (ended === 'eof') decoder.end();
+			if (ended === 'finished') exchange.close();
+			if (decoder.events === 0) throw noEventError(response, decoder.head);
+			return { logid, events: decoder.events, ended };
+		},
+	);
+}
+
+/**
+ * A stream that carried no event at all: Coze sometimes answers a stream request with a bare JSON
+ * envelope under `text/event-stream` (a rejection); say what it was.
+ */
+function noEventError(response: Parameters<typeof parseEnvelope>[0], head: string): CozeApiError {
+	const text = head.trim();
+	if (text.startsWith('{')) parseEnvelope(response, text); // throws Coze's code and msg
+	return new CozeApiError({
+		msg: `Coze's event stream ended without any event${text ? `: ${text.slice(0, 300)}` : ' (the body was empty)'}`,
+		logid: (response as { logid?: string }).logid,
+		httpStatus: response.statusCode >= 400 ? response.statusCode : undefined,
 	});
 }
 
-async function readSmallBody(body: ByteStream): Promise<string> {
-	const decoder = new TextDecoder();
-	let text = '';
-	try {
-		for await (const chunk of body) {
-			text += decoder.decode(chunk, { stream: true });
-			if (text.length > MAX_ERROR_BODY) break;
-		}
-	} finally {
-		body.destroy();
-	}
-	return text + decoder.decode();
-}
-
-export type StreamStopReason = 'timeout' | 'idle' | 'canceled' | 'socket';
-
-/** The stream stopped before Coze ended it: why, and the underlying error if any. */
-export class StreamBrokenError extends Error {
-	constructor(
-		readonly reason: StreamStopReason,
-		message: string,
-	) {
-		super(message);
-		this.name = 'StreamBrokenError';
-	}
-}
-
-/** Limits for reading one stream; `idleMs` may be lowered while reading. */
-export interface StreamLimits {
-	/** Longest silence (no bytes) accepted. */
-	idleMs: number;
-	/** Epoch ms at which the whole chat must be over; undefined = no limit. */
-	deadline?: number;
-	/** The execution's cancel signal. */
-	signal?: AbortSignal;
-}
-
-/**
- * Yields the chunks of `body` until it ends, and destroys the socket when the deadline passes,
- * the stream stays silent longer than `idleMs`, or the execution is canceled. A single watchdog
- * loop on n8n's sleep does the timing (community nodes may not use timers directly).
- */
-export async function* guardStream(
-	body: ByteStream,
-	limits: StreamLimits,
-): AsyncGenerator<Uint8Array> {
-	let lastActivity = Date.now();
-	let stopReason: StreamBrokenError | undefined;
-	let tick: AbortController | undefined;
-	let finished = false;
-	const stop = (reason: StreamBrokenError) => {
-		if (stopReason || finished) return;
-		stopReason = reason;
-		body.destroy();
-	};
-	const onCancel = () =>
-		stop(new StreamBrokenError('canceled', 'The execution was canceled while Coze was answering'));
-	if (limits.signal?.aborted) onCancel();
-	limits.signal?.addEventListener('abort', onCancel);
-	const watchdog = (async () => {
-		while (!finished && !stopReason) {
-			tick = new AbortController();
-			await sleepWithAbort(Math.min(1000, limits.idleMs), tick.signal).catch(() => undefined);
-			if (finished || stopReason) return;
-			const now = Date.now();
-			if (limits.deadline !== undefined && now >= limits.deadline) {
-				stop(new StreamBrokenError('timeout', 'The chat ran past its time limit'));
-			} else if (now - lastActivity >= limits.idleMs) {
-				stop(
-					new StreamBrokenError(
-						'idle',
-						`Coze sent nothing for ${Math.round(limits.idleMs / 1000)} s`,
-					),
-				);
-			}
-		}
-	})();
-	try {
-		for await (const chunk of body) {
-			if (stopReason) break;
-			lastActivity = Date.now();
-			yield chunk;
-		}
-	} catch (error) {
-		if (!stopReason) {
-			stopReason = new StreamBrokenError(
-				'socket',
-				`The connection to Coze broke: ${(error as Error).message}`,
-			);
-		}
-	} finally {
-		finished = true;
-		tick?.abort();
-		limits.signal?.removeEventListener('abort', onCancel);
-		body.destroy();
-		await watchdog;
-	}
-	if (stopReason) throw stopReason;
-}
+export { ItemBudget, TransportError };

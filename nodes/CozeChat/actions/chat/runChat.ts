@@ -2,16 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
 import { CozeApiError } from '../../chat/errors';
-import { cancelForTimeout, pollChatResult } from '../../chat/poll';
-import { readSseEvents } from '../../chat/sse';
+import { cancelForTimeout, pollChatResult, type ChatPollClient } from '../../chat/poll';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
-import { toNodeError } from '../../transport/errors';
-import { cancelSignal, canceledError, cozeApiRequest } from '../../transport/request';
-import { guardStream, openCozeStream, StreamBrokenError, type StreamLimits } from '../../transport/stream';
+import { LIMITS } from '../../transport/http';
+import { cozeApiRequest } from '../../transport/request';
+import { ItemBudget, streamCoze, TransportError } from '../../transport/stream';
 
-/** How long a stream may stay silent before it counts as broken (Coze may think for minutes). */
-const IDLE_LIMIT_MS = 5 * 60 * 1000;
 /** After the terminal chat event only `done` is left; don't wait long for it. */
 const TAIL_IDLE_LIMIT_MS = 10 * 1000;
 
@@ -25,6 +22,10 @@ export interface RunChatOptions {
 	recoverable: boolean;
 	/** Forward answer text to a streaming trigger (Chat Trigger, Webhook with Respond: Streaming). */
 	liveStream: boolean;
+	/** Resend a request Coze rejected as "too many" (it created nothing), after a backoff. */
+	retryRateLimit: boolean;
+	/** The item's time budget, when the item already used some of it (uploads before the chat). */
+	budget?: ItemBudget;
 }
 
 /** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
@@ -36,6 +37,7 @@ export function runOptionsFrom(options: IDataObject, extra: { recoverable: boole
 		includeMessages: options.includeMessages === true,
 		recoverable: extra.recoverable,
 		liveStream: options.enableStreaming !== false,
+		retryRateLimit: options.retryRateLimit !== false,
 	};
 }
 
@@ -69,9 +71,10 @@ export async function runChatForItem(
 
 /**
  * Runs one chat turn (POST /v3/chat, or another endpoint that answers with the same stream) and
- * returns its aggregated result. Streaming: SSE → aggregator, and if the stream breaks after the
- * chat id is known, poll retrieve + message list instead (never re-POST: Coze has no idempotency
- * key). Non-streaming: create, poll, list.
+ * returns its aggregated result. Streaming: SSE → aggregator in one read loop, and if the stream
+ * breaks after the chat id is known, poll retrieve + message list instead (never re-POST: Coze has
+ * no idempotency key). Non-streaming: create, poll, list. The item's Timeout and the execution's
+ * cancel close the connection in any phase and cancel the chat when one exists.
  */
 export async function runChat(
 	this: IExecuteFunctions,
@@ -79,77 +82,115 @@ export async function runChat(
 	options: RunChatOptions,
 	onAnswerDelta?: (text: string) => void,
 ): Promise<ChatResult> {
-	const deadline = options.timeoutSeconds > 0 ? Date.now() + options.timeoutSeconds * 1000 : undefined;
-	const poll = chatPollClient(this);
+	const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
+	const poll = chatPollClient(this, budget);
 	const pollOptions = {
 		pollIntervalMs: Math.max(100, options.pollIntervalSeconds * 1000),
-		deadline,
+		deadline: budget.deadline,
 		timeoutSeconds: options.timeoutSeconds || undefined,
 		includeMessages: options.includeMessages,
 	};
+	const callOptions = { budget, retryRateLimit: options.retryRateLimit };
 
 	if (!options.stream) {
 		const chat = (await cozeApiRequest.call(this, 'POST', request.path, {
+			...callOptions,
 			qs: request.qs,
 			body: { ...request.body, stream: false },
 		})) as unknown as CozeChat;
 		if (!chat?.id || !chat.conversation_id) {
 			throw new CozeApiError({ msg: 'Coze accepted the chat but returned no chat or conversation id' });
 		}
-		return await pollChatResult(poll, { conversationId: chat.conversation_id, chatId: chat.id }, pollOptions);
+		const ids = { conversationId: chat.conversation_id, chatId: chat.id };
+		return await whileChatRuns(poll, ids, options, async () => await pollChatResult(poll, ids, pollOptions));
 	}
 
 	const aggregator = new ChatAggregator();
-	const limits: StreamLimits = {
-		idleMs: IDLE_LIMIT_MS,
-		deadline,
-		signal: cancelSignal(this),
-	};
-	const { body, logid } = await openCozeStream.call(this, { ...request, body: { ...request.body, stream: true } });
-	aggregator.logid = logid;
-	let broken: StreamBrokenError | undefined;
-	let failure: unknown;
-	try {
-		for await (const event of readSseEvents(guardStream(body, limits))) {
-			const delta = aggregator.push(event);
-			if (delta !== undefined) onAnswerDelta?.(delta);
-			if (aggregator.isDone) break;
-			if (aggregator.isTerminal) {
-				// Only `done` (maybe with a debug_url) is left; requires_action may not send it at all.
-				if (aggregator.status === 'requires_action') break;
-				limits.idleMs = TAIL_IDLE_LIMIT_MS;
-			}
-		}
-	} catch (error) {
-		if (error instanceof StreamBrokenError) broken = error;
-		else failure = error; // Coze reported a failure (chat.failed, error event, bad payload)
-	} finally {
-		body.destroy();
-	}
-	if (failure !== undefined) throw toNodeError(this.getNode(), failure);
-
+	const streamed = await streamCoze
+		.call(this, { ...request, body: { ...request.body, stream: true } }, {
+			...callOptions,
+			handler: {
+				onOpen: (logid) => (aggregator.logid = logid),
+				onEvent: (event) => {
+					const delta = aggregator.push(event);
+					if (delta !== undefined) onAnswerDelta?.(delta);
+				},
+				// requires_action may not be followed by `done`; after completion only `done` is left.
+				finished: () => aggregator.isDone || aggregator.status === 'requires_action',
+				idleMs: () => (aggregator.isTerminal ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
+			},
+		})
+		.then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+	// A terminal chat is a complete answer, whatever happened to the connection after it.
+	const broken = streamed instanceof TransportError && streamed.reason !== 'redirect' ? streamed : undefined;
+	if (streamed !== undefined && !broken && !aggregator.isTerminal) throw streamed;
 	if (aggregator.isTerminal) return aggregator.result({ includeMessages: options.includeMessages });
-	if (broken?.reason === 'canceled') throw canceledError(this);
 
-	const ids = { conversationId: aggregator.conversationId, chatId: aggregator.chatId };
-	if (!ids.chatId || !ids.conversationId) {
+	const logid = aggregator.logid;
+	if (!aggregator.chatId || !aggregator.conversationId) {
+		if (broken?.reason === 'timeout' || broken?.reason === 'canceled') throw broken;
 		throw new CozeApiError({
-			msg: `The Coze stream ended before the chat started (${broken?.message ?? 'no events'}), so there is no answer and no chat to recover. Nothing was retried, to avoid a duplicate turn.`,
+			msg: `The Coze stream ended before the chat started${broken ? ` (${broken.msg})` : ''}, so there is no answer and no chat to recover. Nothing was retried, to avoid a duplicate turn.`,
 			logid,
 		});
 	}
-	const known = { conversationId: ids.conversationId, chatId: ids.chatId };
-	if (broken?.reason === 'timeout') {
-		throw await cancelForTimeout(poll, known, { status: 'in_progress' }, options.timeoutSeconds);
+	const ids = { conversationId: aggregator.conversationId, chatId: aggregator.chatId };
+	if (broken && broken.reason !== 'network' && broken.reason !== 'idle') {
+		throw await stopChat(poll, ids, broken, options);
 	}
 	if (!options.recoverable) {
 		throw new CozeApiError({
-			msg: `The Coze stream broke off before the chat finished (${broken?.message ?? 'stream ended early'}), and with Auto Save History off the answer cannot be fetched afterwards`,
+			msg: `The Coze stream broke off before the chat finished (${broken?.msg ?? 'the stream ended early'}), and with Auto Save History off the answer cannot be fetched afterwards`,
 			logid,
-			chatId: known.chatId,
-			conversationId: known.conversationId,
+			chatId: ids.chatId,
+			conversationId: ids.conversationId,
 		});
 	}
 	// The chat keeps running on Coze's side: wait for it and read the answer from the message list.
-	return await pollChatResult(poll, known, pollOptions);
+	return await whileChatRuns(poll, ids, options, async () => await pollChatResult(poll, ids, pollOptions));
+}
+
+/** Runs `work` on a started chat; if the item runs out of time or is canceled, cancels the chat. */
+async function whileChatRuns<T>(
+	poll: ChatPollClient,
+	ids: { conversationId: string; chatId: string },
+	options: RunChatOptions,
+	work: () => Promise<T>,
+): Promise<T> {
+	const outcome = await work().then(
+		(result) => ({ result }),
+		(error: unknown) => ({ error }),
+	);
+	if ('result' in outcome) return outcome.result;
+	const { error } = outcome;
+	if (error instanceof TransportError && (error.reason === 'timeout' || error.reason === 'canceled')) {
+		throw await stopChat(poll, ids, error, options);
+	}
+	throw error;
+}
+
+/**
+ * The item stopped (Timeout, execution canceled, a stream over the size limit) while its chat
+ * still runs on Coze: cancel the chat, and say what happened to it in the error.
+ */
+async function stopChat(
+	poll: ChatPollClient,
+	ids: { conversationId: string; chatId: string },
+	stopped: TransportError,
+	options: RunChatOptions,
+): Promise<CozeApiError> {
+	if (stopped.reason === 'timeout') {
+		const error = await cancelForTimeout(poll, ids, { status: 'in_progress' }, options.timeoutSeconds);
+		return new CozeApiError({ msg: `${stopped.msg}; ${error.msg}`, chatId: ids.chatId, conversationId: ids.conversationId, logid: stopped.logid });
+	}
+	let outcome = 'the chat was canceled';
+	try {
+		await poll.cancel(ids.conversationId, ids.chatId);
+	} catch (error) {
+		outcome = `canceling the chat failed too (${(error as Error).message})`;
+	}
+	return new TransportError(stopped.reason, `${stopped.msg}; ${outcome}`, { logid: stopped.logid });
 }

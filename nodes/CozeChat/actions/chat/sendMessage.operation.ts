@@ -20,6 +20,7 @@ import {
 import { assertCozeId, getBotId, getRequiredString } from '../validation';
 import { attachmentType, userMessageContent, type Attachment } from '../../chat/content';
 import { uploadBinary } from '../../transport/files';
+import { ItemBudget } from '../../transport/http';
 import type { Parallelism } from '../router';
 import { runChatForItem, runOptionsFrom } from './runChat';
 
@@ -176,8 +177,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
 	}
 	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
+	const runOptions = runOptionsFrom(options, { recoverable: !stream || options.autoSaveHistory !== false });
+	// One time budget for the whole item: uploads and the chat.
+	runOptions.budget = ItemBudget.of(this, runOptions.timeoutSeconds);
 	// Uploads come last: nothing is sent to Coze before every field checked out.
-	const attachments = await collectAttachments.call(this, itemIndex, options);
+	const attachments = await collectAttachments.call(this, itemIndex, options, runOptions.budget);
 	const body: IDataObject = {
 		bot_id: botId,
 		user_id: userId,
@@ -200,12 +204,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
 	if (metaData) body.meta_data = metaData;
 
-	const result = await runChatForItem.call(
-		this,
-		itemIndex,
-		{ path: '/v3/chat', qs, body },
-		runOptionsFrom(options, { recoverable: body.auto_save_history === true }),
-	);
+	const result = await runChatForItem.call(this, itemIndex, { path: '/v3/chat', qs, body }, runOptions);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }
 
@@ -214,6 +213,7 @@ async function collectAttachments(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	options: IDataObject,
+	budget: ItemBudget,
 ): Promise<Attachment[]> {
 	const urls = splitList(options.fileUrls);
 	const badUrl = urls.find((url) => !/^https?:\/\//i.test(url));
@@ -222,7 +222,7 @@ async function collectAttachments(
 	}
 	const attachments: Attachment[] = [];
 	for (const name of splitList(options.binaryProperties)) {
-		const file = await uploadBinary.call(this, itemIndex, name);
+		const file = await uploadBinary.call(this, itemIndex, name, budget);
 		attachments.push({ type: attachmentType({ mimeType: file.mime_type }), file_id: file.id });
 	}
 	for (const url of urls) attachments.push({ type: attachmentType({ url }), file_url: url });

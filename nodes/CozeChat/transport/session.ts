@@ -1,0 +1,110 @@
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import { Redactor } from './redact';
+
+export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+const REGION_BASE_URLS: Record<string, string> = {
+	cn: 'https://api.coze.cn',
+	com: 'https://api.coze.com',
+};
+
+/** The credential fields whose values must never be shown. */
+const SECRET_FIELDS = ['accessToken', 'privateKey'];
+
+/**
+ * What every request of one execution shares: the credential, read and decrypted once (n8n's
+ * `getCredentials` costs milliseconds, and a batch makes hundreds of requests), the API base URL,
+ * and the redactor that keeps the credential's secrets out of errors and outputs.
+ */
+export interface CozeSession {
+	credentialType: string;
+	/** Passed to httpRequestWithAuthentication, which then neither loads nor decrypts again. */
+	credentials: ICredentialsDecrypted;
+	/** Base URL without a trailing slash; may carry a path prefix (a proxy, a gateway). */
+	baseUrl: string;
+	origin: string;
+	redactor: Redactor;
+}
+
+const sessions = new WeakMap<object, Promise<CozeSession>>();
+const settled = new WeakMap<object, CozeSession>();
+
+/** The session of this execution (or load-options call), created on first use. */
+export async function getSession(context: CozeContext): Promise<CozeSession> {
+	let session = sessions.get(context);
+	if (!session) {
+		session = createSession(context);
+		sessions.set(context, session);
+		session.then(
+			(ready) => settled.set(context, ready),
+			() => sessions.delete(context), // a later item may try again and report the same error itself
+		);
+	}
+	return await session;
+}
+
+/** The session if one was created already (for redacting errors that happen afterwards). */
+export function existingSession(context: object): CozeSession | undefined {
+	return settled.get(context);
+}
+
+/** Which credential the node uses: the Authentication choice, when the node has one. */
+export function credentialTypeOf(context: CozeContext): string {
+	let authentication = 'accessToken';
+	try {
+		authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
+	} catch {
+		// older node versions have no Authentication parameter
+	}
+	return authentication === 'jwt' ? 'cozeJwtApi' : 'cozeApi';
+}
+
+async function createSession(context: CozeContext): Promise<CozeSession> {
+	const credentialType = credentialTypeOf(context);
+	const data = await context.getCredentials<ICredentialDataDecryptedObject>(credentialType);
+	const reference = context.getNode().credentials?.[credentialType];
+	const baseUrl = baseUrlOf(context, data, credentialType);
+	return {
+		credentialType,
+		credentials: { id: reference?.id ?? '', name: reference?.name ?? credentialType, type: credentialType, data },
+		baseUrl,
+		origin: new URL(baseUrl).origin,
+		redactor: new Redactor(data, SECRET_FIELDS),
+	};
+}
+
+/** The API base URL of a credential: region cn / com, or its custom base URL. */
+export function baseUrlOf(
+	context: CozeContext,
+	credentials: ICredentialDataDecryptedObject,
+	credentialType = 'cozeApi',
+): string {
+	const region = (credentials.region as string | undefined) ?? 'cn';
+	const label = credentialType === 'cozeJwtApi' ? 'Coze OAuth (JWT)' : 'Coze API';
+	if (region !== 'custom') {
+		const url = REGION_BASE_URLS[region];
+		if (!url) throw new NodeOperationError(context.getNode(), `Credential '${label}': unknown region '${region}'`);
+		return url;
+	}
+	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(baseUrl);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Credential '${label}': Base URL '${baseUrl}' is not an http(s) URL without query (expected something like http://localhost:8888)`,
+		);
+	}
+	return baseUrl;
+}

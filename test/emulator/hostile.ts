@@ -1,0 +1,138 @@
+/**
+ * Misbehaving-server routes for the emulator: redirects to another listener, a server that never
+ * answers, a stream that goes silent, an endless line, echoed tokens, rate limits. Each route is
+ * plugged into an emulator's `publicRoutes` by a test and records, from the server side, what the
+ * client did (did it close the socket, and when).
+ */
+import type * as http from 'http';
+
+import type { EmulatorRoute, RouteRequest } from './server';
+
+/** What the server saw of one hostile exchange. */
+export interface ServerSide {
+	/** Requests the route answered (or held). */
+	hits: number;
+	/** When the client closed a held connection (epoch ms), one entry per connection. */
+	closedAt: number[];
+	/** When each held request arrived (epoch ms). */
+	arrivedAt: number[];
+}
+
+export function serverSide(): ServerSide {
+	return { hits: 0, closedAt: [], arrivedAt: [] };
+}
+
+type Match = (request: RouteRequest) => boolean;
+
+/** Matches a method and path (and, optionally, more). */
+export function on(method: string, path: string, extra?: Match): Match {
+	return (request) => request.method === method && request.path === path && (extra ? extra(request) : true);
+}
+
+function hold(request: RouteRequest, seen: ServerSide): void {
+	seen.hits++;
+	seen.arrivedAt.push(Date.now());
+	request.res.on('close', () => seen.closedAt.push(Date.now()));
+}
+
+/** Answers with a redirect to `target` + the same path and query. */
+export function redirect(match: Match, target: string, status = 307, seen = serverSide()): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		seen.hits++;
+		const query = new URLSearchParams(request.query).toString();
+		request.res.writeHead(status, { Location: `${target}${request.path}${query ? `?${query}` : ''}` });
+		request.res.end();
+		return true;
+	};
+}
+
+/** Accepts the request and never answers (the connection stays open until the client gives up). */
+export function hang(match: Match, seen: ServerSide): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		hold(request, seen);
+		return true;
+	};
+}
+
+/** Starts an event stream, sends `events`, then stays silent with the connection open. */
+export function silentStream(match: Match, events: Array<{ event: string; data: unknown }>, seen: ServerSide, contentType = 'text/event-stream'): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		hold(request, seen);
+		request.res.writeHead(200, { 'Content-Type': contentType, 'x-tt-logid': 'hostile-logid' });
+		for (const e of events) request.res.write(`event:${e.event}\ndata:${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+		return true;
+	};
+}
+
+/** Sends a well-formed stream with a chosen content type (e.g. odd casing), then ends it. */
+export function stream(match: Match, events: Array<{ event: string; data: unknown }>, contentType: string): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		request.res.writeHead(200, { 'Content-Type': contentType });
+		for (const e of events) request.res.write(`event:${e.event}\ndata:${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+		request.res.end();
+		return true;
+	};
+}
+
+/**
+ * A body that never ends its line: `prefix` then filler, written as fast as the client reads, up
+ * to `maxBytes` (then it stalls). For SSE, prefix `data:`; for JSON, prefix `{"code":0,"data":"`.
+ */
+export function endless(match: Match, seen: ServerSide, options: { contentType: string; prefix: string; maxBytes: number; status?: number }): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		hold(request, seen);
+		const res = request.res;
+		res.writeHead(options.status ?? 200, { 'Content-Type': options.contentType });
+		res.write(options.prefix);
+		const chunk = Buffer.alloc(64 * 1024, 'x');
+		let sent = options.prefix.length;
+		const pump = () => {
+			while (!res.destroyed && sent < options.maxBytes) {
+				sent += chunk.length;
+				if (!res.write(chunk)) return void res.once('drain', pump);
+			}
+		};
+		pump();
+		return true;
+	};
+}
+
+/** Answers with `status`, a content type and a body built from the request (e.g. echoing its token). */
+export function answer(match: Match, build: (request: RouteRequest) => { status: number; contentType: string; body: string; headers?: http.OutgoingHttpHeaders }, seen = serverSide()): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		seen.hits++;
+		const { status, contentType, body, headers } = build(request);
+		request.res.writeHead(status, { 'Content-Type': contentType, ...headers });
+		request.res.end(body);
+		return true;
+	};
+}
+
+/**
+ * Rejects every `n`th matching request as "too many requests" — HTTP 429 (with Retry-After when
+ * given) or HTTP 200 with code 4013 — and lets the others through to the emulator's own routes.
+ */
+export function rateLimitEvery(n: number, match: Match, kind: '429' | '4013', options: { retryAfterSeconds?: number } = {}, seen = serverSide()): EmulatorRoute {
+	let count = 0;
+	return (request) => {
+		if (!match(request)) return false;
+		count++;
+		if (count % n !== 0) return false;
+		seen.hits++;
+		const headers: http.OutgoingHttpHeaders = options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) };
+		if (kind === '429') {
+			request.res.writeHead(429, { 'Content-Type': 'application/json', ...headers });
+			request.res.end(JSON.stringify({ code: 4013, msg: 'Too Many Requests' }));
+		} else {
+			request.res.writeHead(200, { 'Content-Type': 'application/json', 'x-tt-logid': 'rate-limited-logid', ...headers });
+			request.res.end(JSON.stringify({ code: 4013, msg: 'The request is too frequent. Please try again later.', detail: { logid: 'rate-limited-logid' } }));
+		}
+		return true;
+	};
+}
