@@ -1,5 +1,5 @@
 import { CozeApiError, normalizeCode } from './errors';
-import { parseJsonExact, tryParseJsonExact } from './json';
+import { tryParseJsonExact } from './json';
 import type { CozeChat, CozeMessage, CozeUsage, SseEvent } from './types';
 
 /**
@@ -267,9 +267,14 @@ export function aggregateChatMessages(
 	return aggregator.result(options);
 }
 
+/**
+ * Event payloads carry their ids as strings, so plain JSON.parse is exact here (and the hot path
+ * of a long answer); the raw 19-digit numbers inside message content (function_call) are parsed
+ * exactly where that content is read.
+ */
 function parseEventJson(event: SseEvent): Record<string, unknown> {
 	try {
-		const data = parseJsonExact(event.data);
+		const data: unknown = JSON.parse(event.data);
 		if (isObject(data)) return data;
 	} catch {
 		// fall through to the error below

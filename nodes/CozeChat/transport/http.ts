@@ -94,6 +94,12 @@ export class ItemBudget {
 
 export type StopReason = 'timeout' | 'idle' | 'canceled' | 'limit' | 'network' | 'redirect';
 
+/**
+ * The reason handed to AbortController.abort(): one shared instance, because abort() without a
+ * reason builds a DOMException with a stack trace each time, and every request ends its watchdog.
+ */
+const ABORTED = new Error('aborted by the Coze node');
+
 /** The exchange with Coze broke off, ran out of time, or was refused by the node's own rules. */
 export class TransportError extends CozeApiError {
 	constructor(
@@ -149,9 +155,9 @@ export class Exchange {
 
 	/** A fresh signal for another attempt over the same exchange (a followed redirect). */
 	nextAttempt(): void {
-		this.controller.abort();
+		this.controller.abort(ABORTED);
 		this.controller = new AbortController();
-		if (this.stopReason) this.controller.abort();
+		if (this.stopReason) this.controller.abort(ABORTED);
 	}
 
 	/** Bytes arrived. */
@@ -162,26 +168,26 @@ export class Exchange {
 	setIdle(ms: number): void {
 		if (ms === this.idleMs) return;
 		this.idleMs = ms;
-		this.tick?.abort(); // re-arm the watchdog with the new limit
+		this.tick?.abort(ABORTED); // re-arm the watchdog with the new limit
 	}
 
 	/** Stops the request: the socket is closed. The first reason wins. */
 	stop(reason: StopReason): void {
 		if (this.stopReason || this.finished) return;
 		this.stopReason = reason;
-		this.controller.abort();
+		this.controller.abort(ABORTED);
 	}
 
 	/** Closes the connection without it counting as a failure (the node read what it needed). */
 	close(): void {
-		this.controller.abort();
+		this.controller.abort(ABORTED);
 	}
 
 	/** Ends the exchange: no more timers or listeners. */
 	finish(): void {
 		if (this.finished) return;
 		this.finished = true;
-		this.tick?.abort();
+		this.tick?.abort(ABORTED);
 		this.budget.signal?.removeEventListener('abort', this.onCancel);
 	}
 

@@ -64,26 +64,26 @@ export async function streamCoze(
 				handler.onEvent(event);
 			});
 			let received = 0;
-			let ended = 'eof' as StreamOutcome['ended'];
+			let finished = false;
+			// Once the handler has all it needs, the rest is read and dropped until Coze ends the
+			// stream (it does, right after `done`): closing it ourselves would cost an abort per item.
+			// A server that keeps it open is cut off by the handler's (short) idle limit.
 			const failure = await consume(response, exchange, (chunk) => {
 				received += chunk.length;
 				if (received > LIMITS.maxStreamBytes) {
 					exchange.stop('limit');
 					return new TransportError('limit', `Coze's stream grew beyond ${LIMITS.maxStreamBytes / 1024 / 1024} MB; the node closed it`, { logid });
 				}
+				if (finished) return true;
 				decoder.push(chunk);
-				if (handler.finished()) {
-					ended = 'finished';
-					return false;
-				}
+				finished = handler.finished();
 				if (handler.idleMs) exchange.setIdle(handler.idleMs());
 				return true;
 			});
-			if (failure) throw failure;
-			if (ended === 'eof') decoder.end();
-			if (ended === 'finished') exchange.close();
+			if (failure && !(finished && failure instanceof TransportError)) throw failure;
+			if (!finished) decoder.end();
 			if (decoder.events === 0) throw noEventError(response, decoder.head);
-			return { logid, events: decoder.events, ended };
+			return { logid, events: decoder.events, ended: finished ? 'finished' : 'eof' };
 		},
 	);
 }

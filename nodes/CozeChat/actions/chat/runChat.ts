@@ -117,7 +117,7 @@ export async function runChat(
 				},
 				// requires_action may not be followed by `done`; after completion only `done` is left.
 				finished: () => aggregator.isDone || aggregator.status === 'requires_action',
-				idleMs: () => (aggregator.isTerminal ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
+				idleMs: () => (aggregator.isTerminal || aggregator.isDone ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
 			},
 		})
 		.then(
