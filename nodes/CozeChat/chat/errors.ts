@@ -15,6 +15,15 @@ export class CozeApiError extends Error {
 
 	readonly conversationId: string | undefined;
 
+	/** The workflow run this error belongs to, when known (workflow operations). */
+	readonly executeId: string | undefined;
+
+	/** Coze's debug page of that run, when known. */
+	readonly debugUrl: string | undefined;
+
+	/** What to do about it, when the caller knows better than the per-code hints. */
+	readonly hint: string | undefined;
+
 	constructor(details: {
 		code?: number | string;
 		msg: string;
@@ -22,6 +31,9 @@ export class CozeApiError extends Error {
 		httpStatus?: number;
 		chatId?: string;
 		conversationId?: string;
+		executeId?: string;
+		debugUrl?: string;
+		hint?: string;
 	}) {
 		super(details.msg);
 		this.name = 'CozeApiError';
@@ -31,6 +43,9 @@ export class CozeApiError extends Error {
 		this.httpStatus = details.httpStatus;
 		this.chatId = details.chatId;
 		this.conversationId = details.conversationId;
+		this.executeId = details.executeId;
+		this.debugUrl = details.debugUrl;
+		this.hint = details.hint;
 	}
 }
 

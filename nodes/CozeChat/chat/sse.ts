@@ -14,7 +14,7 @@ export async function* readSseEvents(
 	const decoder = new TextDecoder();
 	const pending: SseEvent[] = [];
 	const parser = createParser({
-		onEvent: (message) => pending.push({ event: message.event ?? 'message', data: message.data }),
+		onEvent: (message) => pending.push({ event: message.event ?? 'message', data: message.data, id: message.id }),
 	});
 	for await (const chunk of body) {
 		parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));

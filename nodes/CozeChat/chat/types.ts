@@ -52,6 +52,8 @@ export interface CozeMessage {
 export interface SseEvent {
 	event: string;
 	data: string;
+	/** The event's `id:` line, when it had one (Coze workflow streams number their events). */
+	id?: string;
 }
 
 /** Chat statuses after which polling stops. */
