@@ -4,6 +4,7 @@ import { errorItemJson, toNodeError } from '../transport/errors';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
+import * as workflow from './workflow/Workflow.resource';
 
 type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -35,6 +36,12 @@ const operations: Record<string, Record<string, Operation>> = {
 		clearContext: conversation.clearContext,
 	},
 	file: { upload: file.upload },
+	workflow: {
+		run: workflow.run,
+		resume: workflow.resume,
+		getRunHistory: workflow.getRunHistory,
+		chat: workflow.chat,
+	},
 };
 
 type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof toNodeError> };

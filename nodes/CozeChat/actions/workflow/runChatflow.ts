@@ -1,0 +1,93 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
+import { CozeApiError } from '../../chat/errors';
+import { tryParseJsonExact } from '../../chat/json';
+import type { SseEvent } from '../../chat/types';
+import { toNodeError } from '../../transport/errors';
+import { isObject } from '../../workflow/decode';
+import { executionCancelSignal, executionCanceled, openEventStream, StreamBrokenError, type StreamLimits } from './transport';
+
+const IDLE_LIMIT_MS = 5 * 60 * 1000;
+/** After the chat's last status only `done` (with the debug_url) is left. */
+const TAIL_IDLE_LIMIT_MS = 5 * 1000;
+
+/** A chatflow turn: Send Message's result, plus what to do when a question/input node waits. */
+export type ChatflowResult = Omit<ChatResult, 'required_action'> & {
+	interrupt?: { question: string; conversation_id: string; how_to_continue: string };
+};
+
+/**
+ * Runs one chatflow turn (POST /v1/workflows/chat, the /v3/chat event set) through the chat
+ * aggregator. A question or input node ends the turn as `requires_action` — Coze says so with
+ * `conversation.chat.requires_action` (Coze Studio) or a verbose `interrupt` message followed by
+ * `done` without a chat status (Coze docs) — and the item tells what to send next. A stream that
+ * breaks is not sent again (that would run the chatflow a second time) and is not recovered.
+ */
+export async function runChatflowForItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	body: IDataObject,
+	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean },
+): Promise<ChatflowResult> {
+	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
+	if (live) this.sendChunk('begin', itemIndex);
+	try {
+		const deadline = options.timeoutSeconds > 0 ? Date.now() + options.timeoutSeconds * 1000 : undefined;
+		const limits: StreamLimits = { idleMs: IDLE_LIMIT_MS, deadline, signal: executionCancelSignal(this) };
+		const aggregator = new ChatAggregator();
+		const stream = await openEventStream(this, '/v1/workflows/chat', body, limits);
+		aggregator.logid = stream.logid;
+		let interrupted = false;
+		let broken: StreamBrokenError | undefined;
+		let failure: unknown;
+		try {
+			for await (const event of stream.events) {
+				if (isInterruptVerbose(event)) interrupted = true;
+				const delta = aggregator.push(event);
+				if (delta !== undefined && live) this.sendChunk('item', itemIndex, delta);
+				if (aggregator.isDone) break;
+				if (aggregator.isTerminal) limits.idleMs = TAIL_IDLE_LIMIT_MS;
+			}
+		} catch (error) {
+			if (error instanceof StreamBrokenError) broken = error;
+			else failure = error; // Coze reported a failure (chat.failed, error event, bad payload)
+		} finally {
+			stream.close();
+		}
+		if (failure !== undefined) throw toNodeError(this.getNode(), failure);
+		if (!aggregator.isTerminal && interrupted && aggregator.chatId) aggregator.applyChat({ status: 'requires_action' });
+		if (!aggregator.isTerminal) {
+			if (broken?.reason === 'canceled') throw executionCanceled(this);
+			throw new CozeApiError({
+				msg: `The Coze chatflow stream ${broken ? `broke off (${broken.message})` : 'ended'} before the turn finished. The message was not sent again, because that would run the chatflow a second time.`,
+				logid: stream.logid,
+				chatId: aggregator.chatId,
+				conversationId: aggregator.conversationId,
+				hint: 'See what the chatflow answered with Chat → List Messages (Conversation ID and Chat ID below), then send the message again yourself if needed.',
+			});
+		}
+		// Chatflows take no tool outputs (docs workflow_chat): required_action is left out.
+		const turn: ChatflowResult = aggregator.result({ includeMessages: options.includeMessages });
+		delete (turn as ChatResult).required_action;
+		if (turn.status === 'requires_action') {
+			turn.interrupt = {
+				question: turn.answer,
+				conversation_id: turn.conversation_id,
+				how_to_continue: 'Run Chatflow again with the reply as Message and this Conversation ID.',
+			};
+		}
+		return turn;
+	} finally {
+		if (live) this.sendChunk('end', itemIndex);
+	}
+}
+
+/** A completed verbose message whose msg_type is `interrupt` (docs workflow_chat). */
+function isInterruptVerbose(event: SseEvent): boolean {
+	if (event.event !== 'conversation.message.completed' || !event.data.includes('interrupt')) return false;
+	const message = tryParseJsonExact(event.data);
+	if (!isObject(message) || message.type !== 'verbose' || typeof message.content !== 'string') return false;
+	const content = tryParseJsonExact(message.content);
+	return isObject(content) && content.msg_type === 'interrupt';
+}
