@@ -58,10 +58,21 @@ export interface WorkflowEmulatorOptions {
 	lowercaseEvents: boolean;
 	/** Where Coze cuts the synchronous `/v1/workflow/run` (90 s on the real service). */
 	syncLimitMs: number;
+	/** Multiplies every pause of a run (slow runs for timeout tests). */
+	delayScale: number;
 }
 
+const DEFAULT_OPTIONS: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000, delayScale: 1 };
+
 export class WorkflowEmulator {
-	options: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000 };
+	options: WorkflowEmulatorOptions = { ...DEFAULT_OPTIONS };
+
+	/** Workflow streams open right now, the most at once so far, and those the client hung up on. */
+	openStreams = 0;
+
+	maxOpenStreams = 0;
+
+	streamsClosedByClient = 0;
 
 	readonly runs = new Map<string, RunRecord>();
 
@@ -71,7 +82,8 @@ export class WorkflowEmulator {
 
 	/** Back to the cloud dialect and default limits (tests share one emulator). */
 	reset(): void {
-		this.options = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000 };
+		this.options = { ...DEFAULT_OPTIONS };
+		this.maxOpenStreams = 0;
 	}
 
 	get studio(): boolean {
@@ -134,7 +146,7 @@ export class WorkflowEmulator {
 			plan,
 			mode,
 			createdAt: now,
-			readyAt: now + (plan.durationMs ?? 0),
+			readyAt: now + (plan.durationMs ?? 0) * this.options.delayScale,
 			resumes: 0,
 			eventCounter: 0,
 			botId: typeof body.bot_id === 'string' ? body.bot_id : '0',
@@ -204,6 +216,8 @@ export class WorkflowEmulator {
 		}
 		if (plan.dropEvent !== undefined) events = events.filter((_, i) => i !== plan.dropEvent);
 		await this.writeEvents(res, events, broken);
+		// A stream that was written to the end is a run that is over; a broken one goes on until readyAt.
+		if (!broken) record.readyAt = Math.min(record.readyAt, Date.now());
 	}
 
 	/** Bookkeeping when a plan starts: an interrupt waits for its event id. */
@@ -225,10 +239,18 @@ export class WorkflowEmulator {
 			'Cache-Control': 'no-cache',
 			'x-tt-logid': newLogId(),
 		});
+		// SSE servers send the headers at once; the first event may be a while.
+		res.flushHeaders();
+		this.openStreams++;
+		this.maxOpenStreams = Math.max(this.maxOpenStreams, this.openStreams);
+		res.on('close', () => {
+			this.openStreams--;
+			if (!res.writableEnded && !breakAfter) this.streamsClosedByClient++;
+		});
 		const framing = this.studio ? { ...this.emulator.framing, spaceAfterColon: true } : this.emulator.framing;
 		const texts = renderEventTexts(events, framing);
 		for (let i = 0; i < texts.length; i++) {
-			const delay = events[i].delayMs;
+			const delay = (events[i].delayMs ?? 0) * this.options.delayScale;
 			if (delay) await sleep(delay);
 			if (res.destroyed) return;
 			for (const chunk of toChunks(texts[i], framing.chunkSize)) res.write(chunk);
@@ -266,7 +288,7 @@ export class WorkflowEmulator {
 
 	/** A synchronous answer, cut like Coze cuts it when the run takes longer than the limit. */
 	private async answerSync(res: http.ServerResponse, record: RunRecord): Promise<void> {
-		const duration = record.plan.durationMs ?? 0;
+		const duration = (record.plan.durationMs ?? 0) * this.options.delayScale;
 		if (duration > this.options.syncLimitMs) {
 			await sleep(this.options.syncLimitMs);
 			res.socket?.destroy();
@@ -324,7 +346,7 @@ export class WorkflowEmulator {
 		if (stream) return await this.writeRunStream(res, record, plan);
 		this.enterPlan(record, plan);
 		if (record.mode === 'async') {
-			record.readyAt = Date.now() + (plan.durationMs ?? 0);
+			record.readyAt = Date.now() + (plan.durationMs ?? 0) * this.options.delayScale;
 			return this.raw(res, { code: 0, msg: '', execute_id: record.executeId, debug_url: this.debugUrl(record) });
 		}
 		await this.answerSync(res, record);
