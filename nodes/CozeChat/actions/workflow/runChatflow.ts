@@ -74,7 +74,7 @@ export async function runChatflowForItem(
 			turn.interrupt = {
 				question: turn.answer,
 				conversation_id: turn.conversation_id,
-				how_to_continue: 'Run Chatflow again with the reply as Message and this Conversation ID.',
+				how_to_continue: 'Run Chat With Chatflow again with the reply as Message and this Conversation ID.',
 			};
 		}
 		return turn;
