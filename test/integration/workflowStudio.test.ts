@@ -43,6 +43,12 @@ describe('Coze Studio (custom base URL)', () => {
 		});
 	});
 
+	it('sends the workflow version also as Studio\'s `version`', async () => {
+		const [item] = await runWorkflowNode(emulator, runParams('echo', { options: { workflowVersion: 'v0.0.2' } }));
+		expect(item.json.output).toMatchObject({ echo: { workflow_version: 'v0.0.2' } });
+		expect(emulator.requestsTo('/v1/workflow/stream_run')[0].body).toMatchObject({ version: 'v0.0.2', workflow_version: 'v0.0.2' });
+	});
+
 	it('reports a plain-text error event (a failure while Studio reads the run)', async () => {
 		const error = await rejectionOf(runWorkflowNode(emulator, runParams('broken')));
 		expect(error.message).toBe('The Coze workflow failed: workflow stream recv failed: context canceled\nexecute interrupted');

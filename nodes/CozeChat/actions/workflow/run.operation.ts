@@ -28,6 +28,7 @@ import {
 	workflowVersionOption,
 } from './common';
 import { runWorkflowForItem, type RunMode } from './runWorkflow';
+import { usesCustomBaseUrl } from './transport';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -70,7 +71,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const ext = extFrom(options);
 	if (ext) body.ext = ext;
 	const version = String(options.workflowVersion ?? '').trim();
-	if (version !== '') body.workflow_version = version;
+	if (version !== '') {
+		body.workflow_version = version;
+		// Coze Studio names the field `version` (idl/workflow/workflow.thrift).
+		if (await usesCustomBaseUrl(this)) body.version = version;
+	}
 	// Uploads come last: nothing is sent to Coze before every field checked out.
 	body.parameters = await collectParameters(this, itemIndex, options);
 	const result = await runWorkflowForItem.call(this, itemIndex, { workflowId, body, resume: false }, runOptionsFrom(options, mode));
