@@ -9,6 +9,7 @@ import {
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
+import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
 import { listSearch } from './methods';
 
@@ -20,7 +21,7 @@ export class CozeChat implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Chat with Coze (coze.cn / coze.com) bots: send a message and get the complete answer',
+		description: 'Chat with Coze (coze.cn / coze.com) bots and run Coze workflows and chatflows, with complete results',
 		defaults: { name: 'Coze Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -36,12 +37,14 @@ export class CozeChat implements INodeType {
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'File', value: 'file' },
+					{ name: 'Workflow', value: 'workflow' },
 				],
 				default: 'chat',
 			},
 			...chat.description,
 			...conversation.description,
 			...file.description,
+			...workflow.description,
 		],
 	};
 

@@ -10,6 +10,7 @@ import { newId, newLogId } from './ids';
 import { completion, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing } from './sse';
+import { WorkflowEmulator } from './workflows';
 
 export const EMULATOR_TOKEN = 'pat_emulator_0123456789abcdefghijklmnopqrstuvwxyz';
 /** A token Coze knows but that lacks permissions: answers HTTP 200 with code 4101. */
@@ -111,9 +112,13 @@ export class CozeEmulator {
 	/** Uploaded files by id, for tests to inspect. */
 	readonly files = new Map<string, { name: string; contentType: string; bytes: Buffer }>();
 
+	/** Workflows, chatflows and run histories (test/emulator/workflows.ts). */
+	readonly workflows: WorkflowEmulator = new WorkflowEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
+		this.routes.push(this.workflows.route);
 	}
 
 	get url(): string {

@@ -6,6 +6,8 @@ export interface WireEvent {
 	data: unknown;
 	/** Pause before this event (ms), to model a bot that thinks. */
 	delayMs?: number;
+	/** The event's `id:` line (Coze workflow streams number their events); none when undefined. */
+	id?: number | string;
 }
 
 export type DoneVariant = 'quoted' | 'bare' | 'empty-object' | 'debug-url';
@@ -21,6 +23,8 @@ export interface Framing {
 	done: DoneVariant;
 	/** Bytes per socket write; 1 splits every multi-byte UTF-8 character. 0 = one write per event. */
 	chunkSize: number;
+	/** Leave out `id:` lines even for events that have an id (a stream without event ids). */
+	omitIds?: boolean;
 }
 
 export const REAL_FRAMING: Framing = {
@@ -67,7 +71,10 @@ export function renderEvent(event: WireEvent, framing: Framing): string {
 	} else {
 		data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
 	}
-	return `event${sep}${event.event}${eol}data${sep}${data}${eol}${eol}`;
+	const id = event.id !== undefined && !framing.omitIds ? `id${sep}${event.id}${eol}` : '';
+	// Multi-line data (Coze Studio's plain-text errors) goes out as one `data:` line per line.
+	const dataLines = data.split('\n').map((line) => `data${sep}${line}${eol}`).join('');
+	return `${id}event${sep}${event.event}${eol}${dataLines}${eol}`;
 }
 
 /** The text of each event; the last one without its blank line when the framing says so. */

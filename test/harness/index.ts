@@ -12,7 +12,7 @@
  * `testCredential` mirrors the CLI's CredentialsTester for credentials with a `test` request:
  * n8n-core's RoutingNode sends the request from a temp noOp node, then the rules are applied.
  */
-import { ExecuteContext, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -24,7 +24,9 @@ import type {
 	INodeParameters,
 	INodeType,
 	INodeTypes,
+	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	StructuredChunk,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import {
@@ -59,6 +61,11 @@ export interface RunNodeOptions {
 	typeVersion?: number;
 	/** Default 'manual'. */
 	mode?: string;
+	/**
+	 * Makes the execution a streaming one (like a Chat Trigger or a Webhook that responds with
+	 * Streaming): `isStreaming()` is true and every `sendChunk` reaches this handler.
+	 */
+	onChunk?: (chunk: StructuredChunk) => void;
 }
 
 export interface RunNodeResult {
@@ -84,7 +91,7 @@ function unsupported(what: string): () => never {
 	};
 }
 
-function createAdditionalData(credentialsHelper: HarnessCredentialsHelper): IWorkflowExecuteAdditionalData {
+export function createAdditionalData(credentialsHelper: HarnessCredentialsHelper): IWorkflowExecuteAdditionalData {
 	const base = 'http://localhost:5678';
 	return {
 		credentialsHelper,
@@ -144,6 +151,12 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	});
 
 	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	if (opts.onChunk) {
+		const hooks = new ExecutionLifecycleHooks(mode, 'harness-execution', { id: workflow.id, name: workflow.name, nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase);
+		hooks.addHandler('sendChunk', opts.onChunk);
+		additionalData.hooks = hooks;
+		additionalData.streamingEnabled = true;
+	}
 	const executeData: IExecuteData = { node, data: { main: [opts.items ?? [{ json: {} }]] }, source: null };
 	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [executeData] } });
 

@@ -6,6 +6,7 @@ import { existingSession } from '../transport/session';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
+import * as workflow from './workflow/Workflow.resource';
 
 type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
@@ -37,6 +38,12 @@ const operations: Record<string, Record<string, Operation>> = {
 		clearContext: conversation.clearContext,
 	},
 	file: { upload: file.upload },
+	workflow: {
+		run: workflow.run,
+		resume: workflow.resume,
+		getRunHistory: workflow.getRunHistory,
+		chat: workflow.chat,
+	},
 };
 
 type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof nodeErrorFor> };

@@ -18,6 +18,15 @@ export class CozeApiError extends Error {
 	/** How long the server asked to wait before trying again (Retry-After), in ms. */
 	readonly retryAfterMs: number | undefined;
 
+	/** The workflow run this error belongs to, when known (workflow operations). */
+	readonly executeId: string | undefined;
+
+	/** Coze's debug page of that run, when known. */
+	readonly debugUrl: string | undefined;
+
+	/** What to do about it, when the caller knows better than the per-code hints. */
+	readonly hint: string | undefined;
+
 	constructor(details: {
 		code?: number | string;
 		msg: string;
@@ -26,6 +35,9 @@ export class CozeApiError extends Error {
 		chatId?: string;
 		conversationId?: string;
 		retryAfterMs?: number;
+		executeId?: string;
+		debugUrl?: string;
+		hint?: string;
 	}) {
 		super(details.msg);
 		this.name = 'CozeApiError';
@@ -36,6 +48,9 @@ export class CozeApiError extends Error {
 		this.chatId = details.chatId;
 		this.conversationId = details.conversationId;
 		this.retryAfterMs = details.retryAfterMs;
+		this.executeId = details.executeId;
+		this.debugUrl = details.debugUrl;
+		this.hint = details.hint;
 	}
 }
 

@@ -84,3 +84,5 @@ async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace
 	}
 	return all;
 }
+
+export { searchChatflows, searchWorkflows } from './workflowSearch';

@@ -31,13 +31,15 @@ export function toNodeError(
 ): NodeApiError | NodeOperationError {
 	if (error instanceof CozeApiError) {
 		const code = error.code;
-		const hint = typeof code === 'number' ? HINTS[code] : undefined;
+		const hint = error.hint ?? (typeof code === 'number' ? HINTS[code] : undefined);
 		const message = code === undefined ? error.msg : `Coze error ${code}: ${error.msg}`;
 		const details = [
 			hint,
 			error.logid ? `logid: ${error.logid}` : undefined,
 			error.chatId ? `chat_id: ${error.chatId}` : undefined,
 			error.conversationId ? `conversation_id: ${error.conversationId}` : undefined,
+			error.executeId ? `execute_id: ${error.executeId}` : undefined,
+			error.debugUrl ? `debug_url: ${error.debugUrl}` : undefined,
 		].filter(Boolean);
 		const response: JsonObject = { code: code ?? null, msg: error.msg, logid: error.logid ?? null };
 		const apiError = new NodeApiError(node, response, {
@@ -55,6 +57,8 @@ export function toNodeError(
 			logid: error.logid ?? null,
 			chatId: error.chatId ?? null,
 			conversationId: error.conversationId ?? null,
+			executeId: error.executeId ?? null,
+			debugUrl: error.debugUrl ?? null,
 		};
 		return apiError;
 	}
@@ -75,6 +79,8 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 		['logid', 'logid'],
 		['chatId', 'chat_id'],
 		['conversationId', 'conversation_id'],
+		['executeId', 'execute_id'],
+		['debugUrl', 'debug_url'],
 	] as const) {
 		const value = context[key];
 		if (value !== undefined && value !== null) json[field] = value as string | number;

@@ -1,0 +1,393 @@
+/** Fields and readers shared by the Workflow resource's operations. */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { botIdLocator } from '../descriptions';
+import { assertCozeId, getBotId } from '../validation';
+import type { RunMode, WorkflowRunOptions } from './runWorkflow';
+import { uploadFile } from './transport';
+
+/**
+ * Workflow editor URLs: `https://www.coze.cn/work_flow?space_id=…&workflow_id=…` and, for an
+ * app's workflows, `https://www.coze.cn/space/…/project-ide/…/workflow/…` (also a Coze Studio host).
+ */
+export const WORKFLOW_URL_REGEX = 'https?://\\S+?(?:[?&]workflow_id=|/workflow/)(\\d+)';
+
+export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties {
+	const label = kind === 'chatflow' ? 'Chatflow' : 'Workflow';
+	return {
+		displayName: label,
+		name: 'workflowId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: `The Coze ${kind} to run. It must be published.`,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a published ${kind}...`,
+				typeOptions: { searchListMethod: kind === 'chatflow' ? 'searchChatflows' : 'searchWorkflows', searchable: true },
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'https://www.coze.cn/work_flow?space_id=7498...&workflow_id=7522...',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: `${WORKFLOW_URL_REGEX}.*`,
+							errorMessage: `Not a Coze ${kind} URL: copy it from the ${kind} editor, e.g. https://www.coze.cn/work_flow?space_id=<space_id>&workflow_id=<workflow_id>`,
+						},
+					},
+				],
+				extractValue: { type: 'regex', regex: WORKFLOW_URL_REGEX },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '7522804697494000000',
+				validation: [
+					{ type: 'regex', properties: { regex: '\\s*\\d+\\s*', errorMessage: `A Coze ${kind} ID contains digits only` } },
+				],
+			},
+		],
+	};
+}
+
+export function getWorkflowId(context: IExecuteFunctions, itemIndex: number): string {
+	const raw = context.getNodeParameter('workflowId', itemIndex, '', { extractValue: true }) as string;
+	const id = String(raw ?? '').trim();
+	if (!/^\d+$/.test(id)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			id === ''
+				? 'Workflow: choose one from the list, paste its editor URL, or enter its ID'
+				: `Workflow: '${id}' is not a Coze workflow ID (digits only, e.g. 7522804697494000000)`,
+			{ itemIndex },
+		);
+	}
+	return id;
+}
+
+export const modeField: INodeProperties = {
+	displayName: 'Mode',
+	name: 'mode',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Async (Poll Run History)',
+			value: 'async',
+			description:
+				'Start the run in the background and poll its run history until it succeeds or fails (paid Coze plans; runs may take up to 24 h)',
+		},
+		{
+			name: 'Stream',
+			value: 'stream',
+			description: 'Receive the run as a stream and output the complete result (works for every workflow, no 90 s limit)',
+		},
+		{
+			name: 'Synchronous',
+			value: 'sync',
+			description:
+				'One request that waits for the result. Coze ends it after 90 s and refuses workflows with Output nodes or a streaming End node.',
+		},
+	],
+	default: 'stream',
+};
+
+const RUN_IN_DESCRIPTION = 'Coze accepts a bot or an app, never both';
+const RUN_IN_APP = { name: 'App', value: 'app', description: 'The workflow belongs to a Coze app (or runs in one)' };
+const RUN_IN_BOT = { name: 'Bot', value: 'bot', description: 'Run it in a bot, for workflows with database or variable nodes' };
+
+export function associationFields(required: boolean): INodeProperties[] {
+	const runIn: INodeProperties = required
+		? {
+				displayName: 'Run In',
+				name: 'associateWith',
+				type: 'options',
+				options: [RUN_IN_APP, RUN_IN_BOT],
+				default: 'bot',
+				description: `${RUN_IN_DESCRIPTION}; a chatflow needs one of them`,
+			}
+		: {
+				displayName: 'Run In',
+				name: 'associateWith',
+				type: 'options',
+				options: [RUN_IN_APP, RUN_IN_BOT, { name: 'None', value: 'none', description: 'A workflow of your space\'s library' }],
+				default: 'none',
+				description: RUN_IN_DESCRIPTION,
+			};
+	return [
+		runIn,
+		{
+			...botIdLocator,
+			description: 'The bot to run it in. It must be published to the API channel.',
+			displayOptions: { show: { associateWith: ['bot'] } },
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '7439828073000000000',
+			description: 'The app\'s ID: the number after project-ide/ in the app editor\'s URL',
+			displayOptions: { show: { associateWith: ['app'] } },
+		},
+	];
+}
+
+/** `bot_id` or `app_id` (never both) from the Run In fields. */
+export function getAssociation(context: IExecuteFunctions, itemIndex: number): IDataObject {
+	const kind = context.getNodeParameter('associateWith', itemIndex, 'none') as string;
+	if (kind === 'bot') return { bot_id: getBotId(context, itemIndex) };
+	if (kind === 'app') {
+		const appId = String(context.getNodeParameter('appId', itemIndex, '') ?? '').trim();
+		if (appId === '') throw new NodeOperationError(context.getNode(), 'App ID is empty: enter the app\'s ID', { itemIndex });
+		return { app_id: assertCozeId(context, appId, 'App ID', itemIndex) };
+	}
+	return {};
+}
+
+export const parameterFields: INodeProperties[] = [
+	{
+		displayName: 'Specify Parameters',
+		name: 'parametersInput',
+		type: 'options',
+		options: [
+			{ name: 'Using Fields Below', value: 'fields' },
+			{ name: 'Using JSON', value: 'json' },
+		],
+		default: 'fields',
+		description: 'How to give the inputs of the workflow\'s Start node',
+	},
+	{
+		displayName: 'Parameters',
+		name: 'parametersUi',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Parameter',
+		default: {},
+		description: 'Inputs of the Start node, by name',
+		displayOptions: { show: { parametersInput: ['fields'] } },
+		options: [
+			{
+				displayName: 'Parameter',
+				name: 'entries',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'user_name' },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: [
+							{ name: 'Boolean', value: 'boolean' },
+							{ name: 'JSON', value: 'json' },
+							{ name: 'Number', value: 'number' },
+							{ name: 'String', value: 'string' },
+						],
+						default: 'string',
+					},
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Parameters (JSON)',
+		name: 'parametersJson',
+		type: 'json',
+		default: '{}',
+		description: 'Inputs of the Start node as a JSON object, e.g. {"user_name": "George"}',
+		displayOptions: { show: { parametersInput: ['json'] } },
+	},
+];
+
+export const binaryFileOption: INodeProperties = {
+	displayName: 'File Parameters From Binary',
+	name: 'fileParameters',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	default: {},
+	description:
+		'Parameters of type File/Image filled from input binary fields: each file is uploaded to Coze and the parameter gets {"file_id": "…"}',
+	options: [
+		{
+			displayName: 'File Parameter',
+			name: 'entries',
+			values: [
+				{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', placeholder: 'image' },
+				{ displayName: 'Input Binary Field', name: 'binaryField', type: 'string', default: 'data' },
+			],
+		},
+	],
+};
+
+export const extOption: INodeProperties = {
+	displayName: 'Extra Fields (Ext)',
+	name: 'ext',
+	type: 'collection',
+	placeholder: 'Add Field',
+	default: {},
+	description: 'Values some plugins read implicitly',
+	options: [
+		{ displayName: 'Latitude', name: 'latitude', type: 'string', default: '', placeholder: '39.9042' },
+		{ displayName: 'Longitude', name: 'longitude', type: 'string', default: '', placeholder: '116.4074' },
+		{ displayName: 'User ID', name: 'user_id', type: 'string', default: '', placeholder: 'customer-42' },
+	],
+};
+
+export const workflowVersionOption: INodeProperties = {
+	displayName: 'Workflow Version',
+	name: 'workflowVersion',
+	type: 'string',
+	default: '',
+	placeholder: 'v0.0.5',
+	description: 'Run this published version of a library workflow (latest when empty)',
+};
+
+export const enableStreamingOption: INodeProperties = {
+	displayName: 'Enable Streaming',
+	name: 'enableStreaming',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to stream message text, as it arrives, to a Chat Trigger or a Webhook that responds with Streaming. The full result is output either way.',
+};
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Items in Parallel',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 20 },
+	default: 1,
+	description: 'How many items to run at once',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 600,
+	description:
+		'Longest time to wait for the run; 0 means no limit. When it runs out the item fails, but Coze is not asked to stop the run.',
+};
+
+export const pollIntervalOption: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 0.1, numberPrecision: 1 },
+	default: 2,
+	description: 'Async mode: how often to read the run history',
+};
+
+export const fetchNodeOutputsOption: INodeProperties = {
+	displayName: 'Fetch Output Nodes One by One',
+	name: 'fetchNodeOutputs',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to read each Output node\'s result separately (execute_nodes). Always done when Coze marks the output as trimmed; turn it on for Output-node results over 1 MB.',
+};
+
+/** The Start-node parameters of an item, files uploaded last (after every field checked out). */
+export async function collectParameters(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<IDataObject> {
+	const parameters: IDataObject = {};
+	const how = context.getNodeParameter('parametersInput', itemIndex, 'fields') as string;
+	if (how === 'json') {
+		Object.assign(parameters, parseJsonObject(context, context.getNodeParameter('parametersJson', itemIndex, '{}'), 'Parameters (JSON)', itemIndex));
+	} else {
+		const entries = ((context.getNodeParameter('parametersUi', itemIndex, {}) as IDataObject).entries as IDataObject[] | undefined) ?? [];
+		for (const entry of entries) {
+			const name = String(entry.name ?? '').trim();
+			if (name === '') continue;
+			parameters[name] = typedValue(context, entry.value, String(entry.type ?? 'string'), name, itemIndex) as IDataObject[string];
+		}
+	}
+	const files = ((options.fileParameters as IDataObject | undefined)?.entries as IDataObject[] | undefined) ?? [];
+	const uploads = files
+		.map((f) => ({ name: String(f.name ?? '').trim(), field: String(f.binaryField ?? '').trim() }))
+		.filter((f) => f.name !== '');
+	for (const file of uploads) {
+		if (file.field === '') {
+			throw new NodeOperationError(context.getNode(), `File parameter '${file.name}': enter the input binary field`, { itemIndex });
+		}
+		context.helpers.assertBinaryData(itemIndex, file.field);
+	}
+	for (const file of uploads) {
+		parameters[file.name] = JSON.stringify({ file_id: await uploadFile(context, itemIndex, file.field) });
+	}
+	return parameters;
+}
+
+function typedValue(context: IExecuteFunctions, value: unknown, type: string, name: string, itemIndex: number): unknown {
+	if (type === 'string') return typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	if (type === 'number') {
+		const n = typeof value === 'number' ? value : Number(String(value ?? '').trim());
+		if (String(value ?? '').trim() === '' || !Number.isFinite(n)) {
+			throw new NodeOperationError(context.getNode(), `Parameter '${name}': '${String(value)}' is not a number`, { itemIndex });
+		}
+		return n;
+	}
+	if (type === 'boolean') {
+		if (typeof value === 'boolean') return value;
+		const text = String(value ?? '').trim().toLowerCase();
+		if (text === 'true' || text === 'false') return text === 'true';
+		throw new NodeOperationError(context.getNode(), `Parameter '${name}': '${String(value)}' is not true or false`, { itemIndex });
+	}
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value) as unknown;
+	} catch {
+		throw new NodeOperationError(context.getNode(), `Parameter '${name}' is not valid JSON`, { itemIndex });
+	}
+}
+
+export function parseJsonObject(context: IExecuteFunctions, value: unknown, label: string, itemIndex: number): IDataObject {
+	if (value === undefined || value === null || value === '') return {};
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value);
+		} catch {
+			throw new NodeOperationError(context.getNode(), `${label} is not valid JSON`, { itemIndex });
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new NodeOperationError(context.getNode(), `${label} must be a JSON object, like {"user_name": "George"}`, { itemIndex });
+	}
+	return parsed as IDataObject;
+}
+
+/** `ext` from the Extra Fields option (strings only, empty ones left out). */
+export function extFrom(options: IDataObject): IDataObject | undefined {
+	const ext = (options.ext as IDataObject | undefined) ?? {};
+	const out: IDataObject = {};
+	for (const key of ['latitude', 'longitude', 'user_id']) {
+		const value = String(ext[key] ?? '').trim();
+		if (value !== '') out[key] = value;
+	}
+	return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function runOptionsFrom(options: IDataObject, mode: RunMode, extra: { errorHint?: string } = {}): WorkflowRunOptions {
+	return {
+		mode,
+		timeoutSeconds: Number(options.timeout ?? 600),
+		pollIntervalSeconds: Number(options.pollInterval ?? 2),
+		liveStream: options.enableStreaming !== false,
+		fetchNodeOutputs: options.fetchNodeOutputs === true,
+		errorHint: extra.errorHint,
+	};
+}

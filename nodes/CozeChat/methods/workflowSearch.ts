@@ -1,0 +1,104 @@
+import {
+	NodeOperationError,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
+} from 'n8n-workflow';
+
+import { CozeApiError } from '../chat/errors';
+import { toNodeError } from '../transport/errors';
+import { requestData, usesCustomBaseUrl } from '../actions/workflow/transport';
+
+const PAGE_SIZE = 50;
+const RESULTS_PER_PAGE = 30;
+const MAX_WORKSPACE_PAGES = 10;
+
+interface Workspace {
+	id: string;
+	name?: string;
+}
+interface WorkflowBasic {
+	workflow_id: string;
+	workflow_name?: string;
+	description?: string;
+	app_id?: string;
+}
+interface Cursor {
+	workspace: number;
+	page: number;
+}
+
+/** Workflow picker: published workflows of every workspace the token sees (GET /v1/workflows). */
+export async function searchWorkflows(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	return await search(this, 'workflow', filter, paginationToken);
+}
+
+/** Chatflow picker: the same list with workflow_mode=chatflow. */
+export async function searchChatflows(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	return await search(this, 'chatflow', filter, paginationToken);
+}
+
+async function search(
+	context: ILoadOptionsFunctions,
+	mode: 'workflow' | 'chatflow',
+	filter: string | undefined,
+	paginationToken: string | undefined,
+): Promise<INodeListSearchResult> {
+	try {
+		const workspaces = await listWorkspaces(context);
+		const credentials = await context.getCredentials('cozeApi');
+		const site = credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
+		const needle = (filter ?? '').trim().toLowerCase();
+		const results: INodeListSearchItems[] = [];
+		let cursor: Cursor | undefined = paginationToken ? (JSON.parse(paginationToken) as Cursor) : { workspace: 0, page: 1 };
+		while (cursor && results.length < RESULTS_PER_PAGE) {
+			const workspace: Workspace | undefined = workspaces[cursor.workspace];
+			if (!workspace) {
+				cursor = undefined;
+				break;
+			}
+			const data: { items?: WorkflowBasic[]; has_more?: boolean } = await requestData(context, 'GET', '/v1/workflows', {
+				workspace_id: workspace.id,
+				workflow_mode: mode,
+				publish_status: 'published_online',
+				page_num: cursor.page,
+				page_size: PAGE_SIZE,
+			});
+			for (const workflow of data?.items ?? []) {
+				const name = workflow.workflow_name || workflow.workflow_id;
+				if (needle && !name.toLowerCase().includes(needle) && !workflow.workflow_id.includes(needle)) continue;
+				results.push({
+					name: workspaces.length > 1 && workspace.name ? `${name} (${workspace.name})` : name,
+					value: workflow.workflow_id,
+					url: site ? `${site}/work_flow?space_id=${workspace.id}&workflow_id=${workflow.workflow_id}` : undefined,
+					description: workflow.description,
+				});
+			}
+			cursor = data?.has_more === true ? { workspace: cursor.workspace, page: cursor.page + 1 } : { workspace: cursor.workspace + 1, page: 1 };
+			if (cursor.workspace >= workspaces.length) cursor = undefined;
+		}
+		return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
+	} catch (error) {
+		if (error instanceof CozeApiError && (error.httpStatus === 401 || error.httpStatus === 404) && (await usesCustomBaseUrl(context))) {
+			throw new NodeOperationError(
+				context.getNode(),
+				'This Coze server has no workflow list (Coze Studio lacks GET /v1/workspaces and /v1/workflows): choose By URL or ID instead',
+			);
+		}
+		throw toNodeError(context.getNode(), error);
+	}
+}
+
+async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace[]> {
+	const all: Workspace[] = [];
+	for (let page = 1; page <= MAX_WORKSPACE_PAGES; page++) {
+		const data = await requestData<{ workspaces?: Workspace[]; total_count?: number }>(context, 'GET', '/v1/workspaces', {
+			page_num: page,
+			page_size: PAGE_SIZE,
+		});
+		const list = data?.workspaces ?? [];
+		all.push(...list);
+		if (list.length < PAGE_SIZE || all.length >= Number(data?.total_count ?? 0)) break;
+	}
+	return all;
+}
