@@ -59,6 +59,11 @@ export interface RunNodeOptions {
 	typeVersion?: number;
 	/** Default 'manual'. */
 	mode?: string;
+	/**
+	 * The credential store to use instead of a fresh one built from `credentials`: pass the same
+	 * helper to several runs to see what one run persisted (a refreshed token) in the next.
+	 */
+	credentialsHelper?: HarnessCredentialsHelper;
 }
 
 export interface RunNodeResult {
@@ -143,7 +148,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	const additionalData = createAdditionalData(opts.credentialsHelper ?? new HarnessCredentialsHelper(credentialType, opts.credentials));
 	const executeData: IExecuteData = { node, data: { main: [opts.items ?? [{ json: {} }]] }, source: null };
 	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [executeData] } });
 
@@ -211,12 +216,12 @@ interface RequestFailure {
 export async function testCredential(
 	credentialType: ICredentialType,
 	credentials: ICredentialDataDecryptedObject,
+	credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials),
 ): Promise<CredentialTestResult> {
 	ensureContainer();
 	const { test } = credentialType;
 	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
 
-	const credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials);
 	const additionalData = createAdditionalData(credentialsHelper);
 	const mode: WorkflowExecuteMode = 'internal';
 
