@@ -13,6 +13,7 @@ const BUNDLED_NOTICE = `/*! Bundles eventsource-parser (https://github.com/rexxa
 const ENTRY_POINTS = [
 	'nodes/CozeChat/CozeChat.node.ts',
 	'credentials/CozeApi.credentials.ts',
+	'credentials/CozeJwtApi.credentials.ts',
 ];
 
 function clean(done) {

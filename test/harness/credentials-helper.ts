@@ -27,6 +27,9 @@ import type {
 import { ICredentialsHelper, isExpression, NodeHelpers, UnexpectedError, Workflow } from 'n8n-workflow';
 
 export class HarnessCredentialsHelper extends ICredentialsHelper {
+	/** What preAuthentication wrote to the "database", oldest first (the CLI persists each mint). */
+	readonly persisted: ICredentialDataDecryptedObject[] = [];
+
 	constructor(
 		private readonly credentialType: ICredentialType,
 		private data: ICredentialDataDecryptedObject,
@@ -97,7 +100,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return requestOptions;
 	}
 
-	/** The CLI's preAuthentication minus persisting the refreshed token to the database. */
+	/**
+	 * The CLI's preAuthentication (packages/cli/src/credentials-helper.ts), persisting to the
+	 * in-memory data instead of the database.
+	 */
 	async preAuthentication(
 		helpers: IHttpRequestHelper,
 		credentials: ICredentialDataDecryptedObject,
@@ -115,7 +121,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined || !node.credentials) return undefined;
+		// n8n 2.x merges the output into the stored data (1.x stores the whole decrypted object).
 		this.data = { ...this.data, ...output };
+		this.persisted.push(structuredClone(output));
 		return Object.assign(credentials, output);
 	}
 

@@ -66,6 +66,11 @@ export interface RunNodeOptions {
 	 * Streaming): `isStreaming()` is true and every `sendChunk` reaches this handler.
 	 */
 	onChunk?: (chunk: StructuredChunk) => void;
+	/**
+	 * The credential store to use instead of a fresh one built from `credentials`: pass the same
+	 * helper to several runs to see what one run persisted (a refreshed token) in the next.
+	 */
+	credentialsHelper?: HarnessCredentialsHelper;
 }
 
 export interface RunNodeResult {
@@ -150,7 +155,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	const additionalData = createAdditionalData(opts.credentialsHelper ?? new HarnessCredentialsHelper(credentialType, opts.credentials));
 	if (opts.onChunk) {
 		const hooks = new ExecutionLifecycleHooks(mode, 'harness-execution', { id: workflow.id, name: workflow.name, nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase);
 		hooks.addHandler('sendChunk', opts.onChunk);
@@ -224,12 +229,12 @@ interface RequestFailure {
 export async function testCredential(
 	credentialType: ICredentialType,
 	credentials: ICredentialDataDecryptedObject,
+	credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials),
 ): Promise<CredentialTestResult> {
 	ensureContainer();
 	const { test } = credentialType;
 	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
 
-	const credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials);
 	const additionalData = createAdditionalData(credentialsHelper);
 	const mode: WorkflowExecuteMode = 'internal';
 

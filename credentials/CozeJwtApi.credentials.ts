@@ -1,0 +1,238 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IN8nHttpFullResponse,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
+
+import {
+	CozeJwtError,
+	MAX_TOKEN_LIFETIME,
+	MIN_TOKEN_LIFETIME,
+	MintCoordinator,
+	readJwtConfig,
+	type TokenPoster,
+} from '../nodes/CozeChat/auth/jwt';
+
+/** One mint at a time per app/key/site in this n8n process (see MintCoordinator). */
+const coordinator = new MintCoordinator();
+
+const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
+const SETTINGS_HINT =
+	'Check that the region matches the site where the OAuth app was created, and that the app was authorized with the permissions and workspaces the node needs';
+
+/**
+ * Coze OAuth for server-to-server use: n8n signs a short-lived JWT with the service app's private
+ * key and exchanges it for an access token, which it keeps in the hidden `accessToken` field and
+ * replaces when it is empty, when Coze answers HTTP 401, and on every credential test.
+ */
+export class CozeJwtApi implements ICredentialType {
+	name = 'cozeJwtApi';
+
+	displayName = 'Coze OAuth (JWT Service App) API';
+
+	icon: Icon = { light: 'file:../nodes/CozeChat/coze.svg', dark: 'file:../nodes/CozeChat/coze.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze#oauth-jwt-service-app';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: [
+				{ name: 'Coze.cn (China)', value: 'cn', description: 'https://api.coze.cn' },
+				{ name: 'Coze.com (International)', value: 'com', description: 'https://api.coze.com' },
+				{
+					name: 'Custom Base URL',
+					value: 'custom',
+					description: 'Another Coze API host (Coze Studio has no OAuth apps)',
+				},
+			],
+			default: 'cn',
+			description: 'The site where the OAuth app was created; the JWT audience is its API host',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://api.coze.cn',
+			description: 'Base URL of the Coze API, without a path',
+			required: true,
+			displayOptions: { show: { region: ['custom'] } },
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'ID of the OAuth app of client type Service application (API → Authorization → OAuth apps)',
+		},
+		{
+			displayName: 'Public Key Fingerprint',
+			name: 'fingerprint',
+			type: 'string',
+			default: '',
+			required: true,
+			hint: 'The fingerprint shown next to the public key in the OAuth app, not the key itself',
+			description: 'The JWT key ID (kid) of the key pair created in the OAuth app',
+		},
+		{
+			displayName: 'Private Key',
+			name: 'privateKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN PRIVATE KEY-----',
+			description:
+				'Contents of the private_key.pem file Coze downloaded when the key pair was created: PKCS#8 (BEGIN PRIVATE KEY) or PKCS#1 (BEGIN RSA PRIVATE KEY), without a passphrase',
+		},
+		{
+			displayName: 'Token Lifetime (Seconds)',
+			name: 'lifetime',
+			type: 'number',
+			typeOptions: { minValue: MIN_TOKEN_LIFETIME, maxValue: MAX_TOKEN_LIFETIME },
+			default: MAX_TOKEN_LIFETIME,
+			description:
+				'How long each access token lasts, at most 86399 (24 hours). n8n mints a new one shortly before it expires.',
+		},
+		{
+			displayName: 'Session Name',
+			name: 'sessionName',
+			type: 'string',
+			default: '',
+			description: 'Optional. Isolates conversations per end user (the JWT session_name claim).',
+		},
+		{
+			displayName: 'Account ID',
+			name: 'accountId',
+			type: 'string',
+			default: '',
+			description:
+				'Optional. Only for Coze Enterprise with several organisations: the organisation (account) ID to get the token for.',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Expires At',
+			name: 'expiresAt',
+			type: 'hidden',
+			default: 0,
+		},
+		{
+			displayName: 'Refresh At',
+			name: 'refreshAt',
+			type: 'hidden',
+			default: 0,
+		},
+		{
+			displayName: 'Minted For',
+			name: 'mintedFor',
+			type: 'hidden',
+			default: '',
+		},
+	];
+
+	/** Mints an access token. n8n persists the returned fields into the credential. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		const post: TokenPoster = async (request) => {
+			const response = (await this.helpers.httpRequest({
+				method: 'POST',
+				url: request.url,
+				headers: request.headers,
+				body: request.body,
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: TOKEN_REQUEST_TIMEOUT_MS,
+			})) as IN8nHttpFullResponse;
+			return { statusCode: response.statusCode, body: response.body, headers: response.headers };
+		};
+		try {
+			const config = readJwtConfig(credentials);
+			const currentToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined;
+			const token = await coordinator.getToken(config, post, currentToken);
+			return {
+				accessToken: token.accessToken,
+				expiresAt: token.expiresAt,
+				refreshAt: token.refreshAt,
+				mintedFor: token.scope,
+			};
+		} catch (error) {
+			// A new error without the request (which carries the JWT) and without an HTTP status, so
+			// n8n does not take a failed mint for an expired token and mint again.
+			if (error instanceof CozeJwtError) {
+				throw new UserError(`Coze OAuth (JWT): ${error.message}`, { description: error.description });
+			}
+			throw new UserError('Coze OAuth (JWT): could not get an access token', {
+				description: error instanceof Error ? error.name : undefined,
+			});
+		}
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
+		},
+	};
+
+	// n8n mints a token first (preAuthentication runs on every credential test), then sends this.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ $credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
+			url: '/v1/users/me',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 4100,
+					message: `Coze issued an access token but does not accept it (code 4100). ${SETTINGS_HINT}.`,
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 4101,
+					message: `Coze issued an access token but it lacks permissions (code 4101). ${SETTINGS_HINT}.`,
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data',
+					value: undefined,
+					message: `Coze issued an access token but rejected the test request (non-zero code). ${SETTINGS_HINT}.`,
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data',
+					value: null,
+					message: `Coze issued an access token but rejected the test request (non-zero code). ${SETTINGS_HINT}.`,
+				},
+			},
+		],
+	};
+}
