@@ -1,6 +1,6 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
+	IHttpRequestOptions,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
@@ -159,6 +159,8 @@ export class CozeJwtApi implements ICredentialType {
 				json: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
+				// The signed JWT is a credential too: it goes to the token endpoint and nowhere else.
+				disableFollowRedirect: true,
 				timeout: TOKEN_REQUEST_TIMEOUT_MS,
 			})) as IN8nHttpFullResponse;
 			return { statusCode: response.statusCode, body: response.body, headers: response.headers };
@@ -166,7 +168,11 @@ export class CozeJwtApi implements ICredentialType {
 		try {
 			const config = readJwtConfig(credentials);
 			const currentToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined;
-			const token = await coordinator.getToken(config, post, currentToken);
+			// When Coze refused the token, the Coze node empties it and sets refreshAt to minus the
+			// refused token's expiresAt (-1 when unknown), so that token is not handed out again.
+			const refreshAt = Number(credentials.refreshAt);
+			const refused = refreshAt < 0 ? { expiresAt: refreshAt < -1 ? -refreshAt : undefined } : undefined;
+			const token = await coordinator.getToken(config, post, currentToken, refused);
 			return {
 				accessToken: token.accessToken,
 				expiresAt: token.expiresAt,
@@ -185,12 +191,16 @@ export class CozeJwtApi implements ICredentialType {
 		}
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
-		},
-	};
+	// A function rather than a `generic` expression: n8n calls it for every request.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
+		};
+	}
 
 	// n8n mints a token first (preAuthentication runs on every credential test), then sends this.
 	test: ICredentialTestRequest = {
@@ -199,6 +209,10 @@ export class CozeJwtApi implements ICredentialType {
 				'={{ $credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
 			url: '/v1/users/me',
 			method: 'GET',
+			// The request carries the token: never follow a redirect, and give up on a silent server.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+			timeout: 15000,
 		},
 		rules: [
 			{

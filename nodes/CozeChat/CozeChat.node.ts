@@ -26,8 +26,29 @@ export class CozeChat implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'cozeApi', required: true }],
+		credentials: [
+			{ name: 'cozeApi', required: true, displayOptions: { show: { authentication: ['accessToken'] } } },
+			{ name: 'cozeJwtApi', required: true, displayOptions: { show: { authentication: ['jwt'] } } },
+		],
 		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{
+						name: 'Access Token',
+						value: 'accessToken',
+						description: 'A personal or service access token (Coze API credential)',
+					},
+					{
+						name: 'OAuth JWT (Service App)',
+						value: 'jwt',
+						description: 'Tokens minted from a service app\'s key pair, renewed automatically (for unattended jobs)',
+					},
+				],
+				default: 'accessToken',
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -209,3 +209,22 @@ export function createTestApp(format: 'pkcs1' | 'pkcs8' = 'pkcs8', overrides: Pa
 		...overrides,
 	};
 }
+
+/**
+ * Mints a token for `fields` (a JWT credential's data) the way another n8n process would have,
+ * and returns the fields that process would have stored. Lets tests start from a stored token
+ * this process never minted (its in-process token cache knows nothing of it), with no waiting.
+ */
+export async function mintedElsewhere(
+	fields: Record<string, unknown>,
+	overrides: { refreshAt?: number } = {},
+): Promise<Record<string, unknown>> {
+	const { mintAccessToken, readJwtConfig } = await import('../../nodes/CozeChat/auth/jwt');
+	const token = await mintAccessToken(readJwtConfig(fields), async (request) => {
+		const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(request.body) });
+		const headers: Record<string, string> = {};
+		response.headers.forEach((value, key) => (headers[key] = value));
+		return { statusCode: response.status, body: await response.json(), headers };
+	});
+	return { ...fields, accessToken: token.accessToken, expiresAt: token.expiresAt, refreshAt: overrides.refreshAt ?? token.refreshAt, mintedFor: token.scope };
+}

@@ -20,7 +20,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { CozeJwtApi } from '../../credentials/CozeJwtApi.credentials';
-import { createTestApp, OAuthEmulator, type OAuthOptions, type TestApp } from '../emulator/oauth';
+import { createTestApp, mintedElsewhere, OAuthEmulator, type OAuthOptions, type TestApp } from '../emulator/oauth';
 import { startEmulator, type CozeEmulator } from '../emulator/server';
 import { HarnessCredentialsHelper, runNode, testCredential } from '../harness';
 import { rejectionOf } from './helpers';
@@ -161,7 +161,6 @@ function keyBody(pem: string): string {
 	return pem.split('\n').filter((line) => line && !line.startsWith('-----')).join('').slice(100, 140);
 }
 
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeEach(() => {
 	emulator.requests.length = 0;
@@ -235,26 +234,28 @@ describe('preAuthentication through n8n-core', () => {
 describe('across expiry', () => {
 	afterAll(async () => await start());
 
+	/** A store holding a token another process minted, which Coze then ended (no waiting). */
+	async function expiredStore(): Promise<{ helper: HarnessCredentialsHelper; token: string }> {
+		await start();
+		const fields = await mintedElsewhere(credentialsFor(freshApp()));
+		oauth.expire();
+		emulator.requests.length = 0;
+		return { helper: new HarnessCredentialsHelper(new CozeJwtApi(), fields as ICredentialDataDecryptedObject), token: String(fields.accessToken) };
+	}
+
 	it('HTTP 401 for an expired token: n8n runs preAuthentication again and resends once', async () => {
-		await start({ maxTokenLifetime: 1 });
-		const helper = store(app);
-		await probe(helper);
-		const first = (await stored(helper)).accessToken;
-		await sleep(1200);
+		const { helper, token: first } = await expiredStore();
 		const mints = oauth.mints;
 		expect(await probe(helper)).toEqual([{ status: 200, code: 0, sharedTokenChanged: null }]);
 		expect(oauth.mints - mints).toBe(1);
 		const second = (await stored(helper)).accessToken;
 		expect(second).not.toBe(first);
-		expect(bearersTo('/v1/users/me').slice(-2)).toEqual([`Bearer ${String(first)}`, `Bearer ${String(second)}`]);
+		expect(bearersTo('/v1/users/me').slice(-2)).toEqual([`Bearer ${first}`, `Bearer ${String(second)}`]);
 		expect(oauth.expiredTokenRejections).toBe(1);
 	});
 
 	it('20 parallel requests sharing one credentialsDecrypted hit an expired token: one mint, all succeed', async () => {
-		await start({ maxTokenLifetime: 1 });
-		const helper = store(app);
-		await probe(helper);
-		await sleep(1200);
+		const { helper } = await expiredStore();
 		const mints = oauth.mints;
 		const results = await probe(helper, { count: 20, credentialsMode: 'shared' });
 		expect(results.every((r) => r.status === 200 && r.code === 0 && r.sharedTokenChanged === true)).toBe(true);
@@ -263,10 +264,7 @@ describe('across expiry', () => {
 	});
 
 	it('two processes hitting the same expired token mint once each (the cache is per process)', async () => {
-		await start({ maxTokenLifetime: 1 });
-		const helper = store(app);
-		await probe(helper);
-		await sleep(1200);
+		const { helper } = await expiredStore();
 		const worker = new HarnessCredentialsHelper(new (otherProcessCredential())(), await stored(helper));
 		const mints = oauth.mints;
 		await Promise.all([
@@ -277,10 +275,7 @@ describe('across expiry', () => {
 	});
 
 	it('the re-minted token is what the next execution reads', async () => {
-		await start({ maxTokenLifetime: 1 });
-		const helper = store(app);
-		await probe(helper);
-		await sleep(1200);
+		const { helper } = await expiredStore();
 		await probe(helper);
 		const persisted = (await stored(helper)).accessToken;
 		const mints = oauth.mints;

@@ -363,6 +363,22 @@ describe('MintCoordinator', () => {
 		expect(calls).toHaveLength(3);
 	});
 
+	it('never hands out again a token the Coze node reports refused (identified by its expiry)', async () => {
+		const { post, calls, release, clock } = countingPoster();
+		release();
+		const coordinator = new MintCoordinator(10_000, clock.now);
+		const c = config({ tokenLifetime: 900 });
+		const first = await coordinator.getToken(c, post, '');
+		clock.advance(1_000); // refused at once, well inside the reuse window
+		const second = await coordinator.getToken(c, post, '', { expiresAt: first.expiresAt });
+		expect(second.accessToken).toBe('czs_2');
+		// Other items that were refused the first token get the second, without another mint.
+		expect((await coordinator.getToken(c, post, '', { expiresAt: first.expiresAt })).accessToken).toBe('czs_2');
+		// A refusal whose token is unknown (-1) mints.
+		expect((await coordinator.getToken(c, post, '', {})).accessToken).toBe('czs_3');
+		expect(calls).toHaveLength(3);
+	});
+
 	it('keeps separate tokens per app, key and site, and does not cache failures', async () => {
 		const ok = countingPoster();
 		ok.release();

@@ -476,16 +476,18 @@ export class MintCoordinator {
 	 * either not the token the caller holds or minted moments ago (parallel requests that were sent
 	 * with the previous token and all got HTTP 401) — else a new one, shared by concurrent callers.
 	 */
-	async getToken(config: JwtAppConfig, post: TokenPoster, callerToken?: string): Promise<MintedToken> {
+	async getToken(config: JwtAppConfig, post: TokenPoster, callerToken?: string, refused?: { expiresAt?: number }): Promise<MintedToken> {
 		const key = credentialScope(config);
 		const nowMs = this.now();
 		const latest = this.latest.get(key);
-		if (
-			latest &&
-			nowMs / 1000 < latest.refreshAt &&
-			(latest.accessToken !== callerToken || nowMs - latest.mintedAt < this.reuseWindowMs)
-		) {
-			return latest;
+		if (latest && nowMs / 1000 < latest.refreshAt) {
+			if (refused) {
+				// The Coze node says which token Coze refused (it empties the token, so only by its
+				// expiry): a newer one is handed out, the refused one never again.
+				if (refused.expiresAt !== undefined && latest.expiresAt !== refused.expiresAt) return latest;
+			} else if (latest.accessToken !== callerToken || nowMs - latest.mintedAt < this.reuseWindowMs) {
+				return latest;
+			}
 		}
 		const pending = this.inFlight.get(key);
 		if (pending) return await pending;

@@ -290,14 +290,19 @@ export async function sendHttp(
 			sendCredentialsOnCrossOriginRedirect: false,
 			abortSignal: exchange.signal,
 		};
+		const release = await session.tokenGate?.before();
 		const response = (await helperContext.helpers.httpRequestWithAuthentication
 			.call(helperContext, session.credentialType, options, { credentialsDecrypted: session.credentials })
 			.catch((error: unknown) => {
 				if (exchange.stopReason) return exchange.stoppedError();
+				// The credential's own failure (a JWT credential that could not mint a token) says what to fix.
+				const credentialFailure = notANetworkError(error);
+				if (credentialFailure) return credentialFailure;
 				// A fresh error on purpose: n8n's error holds the request options (and the token).
 				return new TransportError('network', `Could not reach Coze at ${describeUrl(url)}: ${networkMessage(error)}`);
-			})) as IN8nHttpFullResponse | TransportError;
-		if (response instanceof TransportError) throw response;
+			})
+			.finally(() => release?.())) as IN8nHttpFullResponse | CozeApiError;
+		if (response instanceof CozeApiError) throw response;
 		exchange.touch();
 		const status = response.statusCode;
 		const location = headerValue(response, 'location');
@@ -372,6 +377,20 @@ export function describeUrl(url: string): string {
 	} catch {
 		return url.split('?')[0];
 	}
+}
+
+/**
+ * n8n wraps both a failed request and a failed pre-authentication in NodeApiError; only the first
+ * has an HTTP client error as its cause. The second is rebuilt with its message and description
+ * (never its cause, which may hold the request).
+ */
+function notANetworkError(error: unknown): CozeApiError | undefined {
+	const record = error as { cause?: { isAxiosError?: unknown; name?: unknown; code?: unknown; message?: unknown; description?: unknown } };
+	const cause = record?.cause;
+	if (!cause || cause.isAxiosError || cause.name === 'AxiosError' || typeof cause.code === 'string') return undefined;
+	if (typeof cause.message !== 'string' || !cause.message) return undefined;
+	const description = typeof cause.description === 'string' && cause.description ? ` (${cause.description})` : '';
+	return new CozeApiError({ msg: `${cause.message}${description}` });
 }
 
 function networkMessage(error: unknown): string {

@@ -88,6 +88,7 @@ export async function withRetries<T>(
 	const budget = options.budget ?? ItemBudget.of(context);
 	const idempotent = request.method === 'GET';
 	const limiter = executionLimiter(context);
+	let reminted = false;
 	for (let attempt = 1; ; attempt++) {
 		const exchange = new Exchange(budget);
 		const outcome = await attemptOnce(context, session, request, exchange, handle);
@@ -96,6 +97,13 @@ export async function withRetries<T>(
 			return outcome.result;
 		}
 		const error = outcome.error;
+		// A JWT credential's token Coze refused: mint a new one and send once more (nothing was created).
+		if (session.tokenGate && !reminted && !exchange.committed && isTokenRejection(error, session.tokenGate.isDue())) {
+			reminted = true;
+			session.tokenGate.rejected();
+			attempt--;
+			continue;
+		}
 		const rateLimited = !exchange.committed && isRateLimit(error);
 		const transient = !exchange.committed && idempotent && isTransient(error);
 		if (!rateLimited && !transient) throw error;
@@ -142,6 +150,12 @@ async function attemptOnce<T>(
 	} finally {
 		exchange.finish();
 	}
+}
+
+/** HTTP 401 or code 4100 (token invalid); 4101 (no permission) only for a token that is due anyway. */
+function isTokenRejection(error: unknown, tokenDue: boolean): boolean {
+	if (!(error instanceof CozeApiError) || error instanceof TransportError) return false;
+	return error.httpStatus === 401 || error.code === 4100 || (tokenDue && error.code === 4101);
 }
 
 function isRateLimit(error: unknown): boolean {

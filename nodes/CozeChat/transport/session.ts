@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { Redactor } from './redact';
+import { TokenGate } from './tokenGate';
 
 export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -31,6 +32,8 @@ export interface CozeSession {
 	baseUrl: string;
 	origin: string;
 	redactor: Redactor;
+	/** For the JWT credential: keeps its access token fresh (see TokenGate). */
+	tokenGate?: TokenGate;
 }
 
 const sessions = new WeakMap<object, Promise<CozeSession>>();
@@ -77,6 +80,7 @@ async function createSession(context: CozeContext): Promise<CozeSession> {
 		baseUrl,
 		origin: new URL(baseUrl).origin,
 		redactor: new Redactor(data, SECRET_FIELDS),
+		tokenGate: credentialType === 'cozeJwtApi' ? new TokenGate(data) : undefined,
 	};
 }
 

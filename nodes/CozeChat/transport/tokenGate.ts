@@ -1,0 +1,56 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { isTokenDue, readJwtConfig, type JwtAppConfig } from '../auth/jwt';
+
+/**
+ * Keeps the access token of a JWT credential usable across its expiry, within n8n's rules: n8n
+ * mints (the credential's preAuthentication) only when the token field is empty, so the node
+ * empties it — once per execution when the token is due (before it expires), and once per
+ * request after Coze rejected it. Requests that arrive while a mint is under way wait for it, so
+ * a batch of parallel items leads to one mint and one write to n8n's database, not one per item.
+ */
+export class TokenGate {
+	private minting: Promise<void> | undefined;
+
+	private config: JwtAppConfig | undefined;
+
+	constructor(private readonly credentials: ICredentialDataDecryptedObject) {}
+
+	/**
+	 * Called before a request. If the token is due, this caller empties it (its request then mints)
+	 * and must call the returned function once that request returned; other callers wait for it.
+	 */
+	async before(): Promise<(() => void) | undefined> {
+		while (this.minting) await this.minting;
+		if (!this.isDue()) return undefined;
+		this.credentials.accessToken = '';
+		let release!: () => void;
+		this.minting = new Promise<void>((resolve) => (release = resolve));
+		return () => {
+			this.minting = undefined;
+			release();
+		};
+	}
+
+	/**
+	 * Coze refused the token (HTTP 401 or code 4100): the next request mints a new one, even if the
+	 * refused token looks fresh. `refreshAt` = minus its expiresAt tells the credential which token
+	 * not to hand out again (no new field: n8n 1.x stores the whole object).
+	 */
+	rejected(): void {
+		if (this.credentials.accessToken === '') return; // another item reported it already
+		const expiresAt = Number(this.credentials.expiresAt);
+		this.credentials.accessToken = '';
+		this.credentials.refreshAt = Number.isFinite(expiresAt) && expiresAt > 1 ? -expiresAt : -1;
+	}
+
+	/** Whether the token should be replaced now (missing, minted for other settings, or at its refresh time). */
+	isDue(): boolean {
+		try {
+			this.config ??= readJwtConfig(this.credentials);
+		} catch {
+			return true; // the credential's preAuthentication reports what is wrong with it
+		}
+		return isTokenDue(this.credentials, this.config);
+	}
+}

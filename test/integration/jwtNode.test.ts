@@ -1,0 +1,144 @@
+/**
+ * The Coze Chat node with Authentication = OAuth JWT (issue 12, phase 2), in n8n-core's real
+ * execution engine: tokens are minted by the credential's preAuthentication, renewed before they
+ * are due and after Coze refuses them, once for a whole batch, and never leak.
+ */
+import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { CozeJwtApi } from '../../credentials/CozeJwtApi.credentials';
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
+import { createTestApp, mintedElsewhere, OAuthEmulator, type OAuthOptions, type TestApp } from '../emulator/oauth';
+import { scenarios } from '../emulator/scenarios';
+import { startEmulator, type CozeEmulator } from '../emulator/server';
+import { HarnessCredentialsHelper, runNode } from '../harness';
+import { rejectionOf, sendMessage } from './helpers';
+
+let emulator: CozeEmulator;
+let oauth: OAuthEmulator;
+
+async function start(options: OAuthOptions = {}): Promise<void> {
+	await emulator?.stop();
+	emulator = await startEmulator();
+	oauth = OAuthEmulator.install(emulator, options);
+}
+afterAll(async () => await emulator.stop());
+
+/** A fresh app per test: the credential's in-process token cache is keyed by app and key. */
+function newApp(): TestApp {
+	const app = createTestApp('pkcs8');
+	oauth.registerApp(app);
+	return app;
+}
+
+function credentialsFor(app: TestApp, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+	return { region: 'custom', baseUrl: emulator.url, appId: app.appId, fingerprint: app.keyId, privateKey: app.privateKeyPem, lifetime: 86399, ...extra };
+}
+
+async function ask(store: HarnessCredentialsHelper, options: { items?: INodeExecutionData[]; extra?: INodeParameters; continueOnFail?: boolean } = {}) {
+	const { items } = await runNode({
+		node: new CozeChat(),
+		credentialType: new CozeJwtApi(),
+		credentials: {},
+		credentialsHelper: store,
+		parameters: { ...sendMessage(scenarios.plain.botId, options.extra), authentication: 'jwt' },
+		items: options.items,
+		continueOnFail: options.continueOnFail,
+	});
+	return items;
+}
+
+const ANSWER = '2024 年 10 月 1 日是星期二。';
+const chatPosts = () => emulator.requestsTo('/v3/chat');
+
+describe('Send Message with the OAuth JWT credential', () => {
+	beforeAll(async () => await start());
+
+	it('mints a token, uses it, and keeps it for the next execution', async () => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		const mintsBefore = oauth.mints;
+		const [first] = await ask(store);
+		expect(first.json.answer).toBe(ANSWER);
+		expect(oauth.mints - mintsBefore).toBe(1);
+		const token = String(store.persisted[0].accessToken);
+		expect(token).toMatch(/^czs_/);
+		expect(chatPosts().at(-1)?.headers.authorization).toBe(`Bearer ${token}`);
+		const [second] = await ask(store);
+		expect(second.json.answer).toBe(ANSWER);
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(JSON.stringify([first.json, second.json])).not.toContain(token);
+	});
+
+	it('renews a token that is due before sending, so Coze never sees it expire', async () => {
+		const app = newApp();
+		// Another execution minted it; its refresh time has come (it still works on Coze).
+		const due = await mintedElsewhere(credentialsFor(app), { refreshAt: Math.floor(Date.now() / 1000) - 1 });
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), due as ICredentialDataDecryptedObject);
+		const mintsBefore = oauth.mints;
+		const [item] = await ask(store);
+		expect(item.json.answer).toBe(ANSWER);
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(chatPosts().at(-1)?.headers.authorization).toBe(`Bearer ${String(store.persisted[0].accessToken)}`);
+		expect(store.persisted[0].accessToken).not.toBe(due.accessToken);
+	});
+
+	it('one mint for a batch of 20 items in parallel that all find the token due', async () => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		const mintsBefore = oauth.mints;
+		const items = Array.from({ length: 20 }, (_, i) => ({ json: { q: `Question ${i}` } }));
+		const out = await ask(store, { items, extra: { message: '={{ $json.q }}', options: { concurrency: 20 } } });
+		expect(out).toHaveLength(20);
+		out.forEach((item) => expect(item.json.answer).toBe(ANSWER));
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(store.persisted).toHaveLength(1);
+	});
+});
+
+describe.each([['HTTP 401', 'http401'], ['HTTP 200 with code 4100', 'body4100']] as const)('a token Coze refuses (%s)', (_label, answer) => {
+	beforeAll(async () => await start({ expiredTokenAnswer: answer }));
+
+	it('is replaced and the request sent once more: one chat, one new mint', async () => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		await ask(store);
+		oauth.expire(); // Coze ends the token's life early
+		const stored = new HarnessCredentialsHelper(new CozeJwtApi(), { ...credentialsFor(app), ...store.persisted[0] });
+		const mintsBefore = oauth.mints;
+		const chatsBefore = emulator.chatIds.length;
+		const postsBefore = chatPosts().length;
+		const [item] = await ask(stored);
+		expect(item.json.answer).toBe(ANSWER);
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(chatPosts().length - postsBefore).toBe(2); // refused, then sent again
+		expect(emulator.chatIds.length - chatsBefore).toBe(1);
+	});
+
+	it('a batch whose token expired under it: every item answered, one mint', async () => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		await ask(store);
+		oauth.expire();
+		const stored = new HarnessCredentialsHelper(new CozeJwtApi(), { ...credentialsFor(app), ...store.persisted[0] });
+		const mintsBefore = oauth.mints;
+		const items = Array.from({ length: 20 }, (_, i) => ({ json: { q: `Question ${i}` } }));
+		const out = await ask(stored, { items, extra: { message: '={{ $json.q }}', options: { concurrency: 20 } } });
+		out.forEach((item) => expect(item.json.answer).toBe(ANSWER));
+		expect(oauth.mints - mintsBefore).toBe(1);
+	});
+});
+
+describe('a credential that cannot mint', () => {
+	beforeAll(async () => await start());
+
+	it('an unknown fingerprint says to check the region and fingerprint, and shows no key or JWT', async () => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app, { fingerprint: 'not-registered-kid' }));
+		const error = await rejectionOf(ask(store));
+		expect(error.message).toMatch(/fingerprint|region/i);
+		const shown = JSON.stringify({ message: error.message, description: error.description, context: error.context, stack: error.stack });
+		expect(shown).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
+		expect(shown).not.toContain(app.privateKeyPem.split('\n')[1]);
+		expect(chatPosts().filter((r) => !r.headers.authorization?.startsWith('Bearer czs_'))).toEqual(chatPosts().filter(() => false));
+	});
+});
