@@ -1,29 +1,76 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
+import { CozeApiError } from '../chat/errors';
 import type { ChatPollClient } from '../chat/poll';
 import type { CozeChat, CozeMessage } from '../chat/types';
-import { cozeApiRequest, sleepUnlessCanceled } from './request';
+import { cozeHttp, parseEnvelope, sleepUnlessCanceled } from './request';
+
+/**
+ * One JSON exchange that returns Coze's whole envelope (cozeApiRequest returns only `data`): the
+ * one place that knows where each server puts its payload. The cloud always uses `data`; self-hosted
+ * Coze Studio uses `Messages` for chat message lists, `ChatV3ChatDetail` for cancel and
+ * `ConversationData` for conversation retrieve.
+ */
+export async function cozeEnvelope(
+	context: IExecuteFunctions,
+	method: IHttpRequestMethods,
+	path: string,
+	options: { qs?: IDataObject; body?: IDataObject } = {},
+): Promise<IDataObject> {
+	const response = await cozeHttp.call(context, { method, path, ...options, encoding: 'text' });
+	return parseEnvelope(response, String(response.body ?? ''), `${method} ${path}`);
+}
+
+/**
+ * The object an envelope carries under `data` or one of `alternatives`. A successful answer without
+ * it is reported, never turned into an empty item.
+ */
+export function envelopeObject(envelope: IDataObject, alternatives: string[], what: string, endpoint: string): IDataObject {
+	for (const key of ['data', ...alternatives]) {
+		const value = envelope[key];
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as IDataObject;
+	}
+	throw new CozeApiError({
+		msg: `Coze answered ${endpoint} without error but also without the ${what} (response keys: ${Object.keys(envelope).join(', ') || 'none'})`,
+		logid: ((envelope.detail as IDataObject | undefined)?.logid as string | undefined) ?? undefined,
+	});
+}
+
+/**
+ * The message list of an envelope: `data` (cloud) or `Messages` (Coze Studio). Neither key means no
+ * messages: the cloud leaves `data` out for a failed chat, Studio leaves `Messages` out when empty.
+ */
+export function envelopeMessages(envelope: IDataObject): CozeMessage[] {
+	for (const key of ['data', 'Messages']) {
+		const value = envelope[key];
+		if (Array.isArray(value)) return value as CozeMessage[];
+	}
+	return [];
+}
 
 /** The chat companion endpoints (retrieve, message list, cancel) over n8n's HTTP. */
 export function chatPollClient(context: IExecuteFunctions): ChatPollClient {
-	const request = async <T>(
-		method: IHttpRequestMethods,
-		path: string,
-		options: { qs?: IDataObject; body?: IDataObject },
-	) => (await cozeApiRequest.call(context, method, path, options)) as unknown as T;
 	return {
-		retrieve: async (conversationId, chatId) =>
-			await request<CozeChat>('GET', '/v3/chat/retrieve', {
+		retrieve: async (conversationId, chatId) => {
+			const path = '/v3/chat/retrieve';
+			const envelope = await cozeEnvelope(context, 'GET', path, {
 				qs: { conversation_id: conversationId, chat_id: chatId },
-			}),
+			});
+			return envelopeObject(envelope, [], 'chat object', `GET ${path}`) as unknown as CozeChat;
+		},
 		listMessages: async (conversationId, chatId) =>
-			(await request<CozeMessage[] | null>('GET', '/v3/chat/message/list', {
-				qs: { conversation_id: conversationId, chat_id: chatId },
-			})) ?? [],
-		cancel: async (conversationId, chatId) =>
-			await request<CozeChat>('POST', '/v3/chat/cancel', {
+			envelopeMessages(
+				await cozeEnvelope(context, 'GET', '/v3/chat/message/list', {
+					qs: { conversation_id: conversationId, chat_id: chatId },
+				}),
+			),
+		cancel: async (conversationId, chatId) => {
+			const path = '/v3/chat/cancel';
+			const envelope = await cozeEnvelope(context, 'POST', path, {
 				body: { conversation_id: conversationId, chat_id: chatId },
-			}),
+			});
+			return envelopeObject(envelope, ['ChatV3ChatDetail'], 'chat object', `POST ${path}`) as unknown as CozeChat;
+		},
 		sleep: async (ms) => await sleepUnlessCanceled(context, ms),
 		now: () => Date.now(),
 	};

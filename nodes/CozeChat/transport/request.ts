@@ -9,7 +9,7 @@ import {
 	type IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
+import { CozeApiError, unwrapServerError } from '../chat/errors';
 import { tryParseJsonExact } from '../chat/json';
 import { toNodeError } from './errors';
 
@@ -128,35 +128,52 @@ export async function cozeApiRequest<T = IDataObject>(
 	options: { qs?: IDataObject; body?: IDataObject } = {},
 ): Promise<T> {
 	const response = await cozeHttp.call(this, { method, path, ...options, encoding: 'text' });
-	const envelope = parseEnvelope(response, String(response.body ?? ''));
+	const envelope = parseEnvelope(response, String(response.body ?? ''), `${method} ${path}`);
 	return envelope.data as T;
 }
 
 /**
  * Reads Coze's `{code, msg, data, detail}` envelope and throws CozeApiError when the HTTP status
- * or `code` says it failed (Coze often reports errors with HTTP 200).
+ * or `code` says it failed (Coze often reports errors with HTTP 200). Like both official SDKs, an
+ * envelope without `code` is a success (Coze's own cancel example has none; Coze Studio's cancel
+ * answers `{"ChatV3ChatDetail":…,"BaseResp":null}`). An error never has an empty message: without
+ * one, it names the HTTP status, the code, the endpoint and the log id.
  */
-export function parseEnvelope(response: IN8nHttpFullResponse, text: string): IDataObject {
-	const logid = headerValue(response, 'x-tt-logid');
+export function parseEnvelope(response: IN8nHttpFullResponse, text: string, endpoint?: string): IDataObject {
+	// Coze Studio sends its log id as X-Log-ID.
+	const headerLogid = headerValue(response, 'x-tt-logid') ?? headerValue(response, 'x-log-id');
 	const parsed = tryParseJsonExact(text);
 	const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : undefined) as
 		| IDataObject
 		| undefined;
 	const status = response.statusCode;
-	const code = envelope?.code;
-	if (envelope && (code === 0 || code === '0') && status < 400) return envelope;
+	const rawCode = envelope?.code ?? envelope?.error_code;
+	const hasCode = rawCode !== undefined && rawCode !== null && rawCode !== '';
+	if (envelope && status < 400 && (!hasCode || rawCode === 0 || rawCode === '0')) return envelope;
 	if (!envelope) {
+		// Coze Studio answers /v3/chat/retrieve errors as text/plain ("code=… message=…\nstack=…").
+		const inner = unwrapServerError(undefined, text);
+		if (inner.code !== undefined) {
+			throw new CozeApiError({ code: inner.code, msg: inner.msg, httpStatus: status, logid: headerLogid });
+		}
 		throw new CozeApiError({
-			msg: `Coze answered HTTP ${status} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
+			msg: `Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
 			httpStatus: status,
-			logid,
+			logid: headerLogid,
 		});
 	}
 	const detail = envelope.detail as IDataObject | undefined;
+	const logid = headerLogid ?? (detail?.logid as string | undefined);
+	const rawMsg = [envelope.msg, envelope.error_message, envelope.message].find(
+		(value) => typeof value === 'string' && value.trim() !== '',
+	) as string | undefined;
+	const { code, msg } = unwrapServerError(rawCode, rawMsg ?? '');
 	throw new CozeApiError({
-		code: (code ?? envelope.error_code) as number | string | undefined,
-		msg: String(envelope.msg ?? envelope.error_message ?? envelope.message ?? `HTTP ${status}`),
-		logid: logid ?? (detail?.logid as string | undefined),
+		code,
+		msg:
+			msg ||
+			`Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''}${hasCode ? ` with code ${String(rawCode)}` : ''} and no error message${logid ? ` (logid ${logid})` : ''}`,
+		logid,
 		httpStatus: status >= 400 ? status : undefined,
 	});
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
+import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../chat/aggregate';
 import { CozeApiError } from '../../chat/errors';
-import { cancelForTimeout, pollChatResult } from '../../chat/poll';
+import { addMissingUsage, cancelForTimeout, pollChatResult } from '../../chat/poll';
 import { readSseEvents } from '../../chat/sse';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
@@ -52,15 +52,18 @@ export async function runChatForItem(
 	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
 	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
 	if (!live) return await runChat.call(this, request, options);
-	let forwarded = false;
+	let streamed = '';
 	this.sendChunk('begin', itemIndex);
 	try {
 		const result = await runChat.call(this, request, options, (text) => {
-			forwarded = true;
+			streamed += text;
 			this.sendChunk('item', itemIndex, text);
 		});
-		// Non-stream mode or a recovered stream: deliver the answer in one piece.
-		if (!forwarded && result.answer) this.sendChunk('item', itemIndex, result.answer);
+		// End the live stream consistent with the item: in non-stream mode or after a recovered
+		// stream the (rest of the) answer, and when Coze's completed message differs from its
+		// deltas, the completed answer once more (see liveStreamCorrection).
+		const correction = liveStreamCorrection(streamed, result.answer);
+		if (correction) this.sendChunk('item', itemIndex, correction);
 		return result;
 	} finally {
 		this.sendChunk('end', itemIndex);
@@ -128,7 +131,11 @@ export async function runChat(
 	}
 	if (failure !== undefined) throw toNodeError(this.getNode(), failure);
 
-	if (aggregator.isTerminal) return aggregator.result({ includeMessages: options.includeMessages });
+	if (aggregator.isTerminal) {
+		// Coze Studio's stream carries no usage; its retrieve does.
+		await addMissingUsage(poll, aggregator);
+		return aggregator.result({ includeMessages: options.includeMessages });
+	}
 	if (broken?.reason === 'canceled') throw canceledError(this);
 
 	const ids = { conversationId: aggregator.conversationId, chatId: aggregator.chatId };
