@@ -12,7 +12,7 @@
  * `testCredential` mirrors the CLI's CredentialsTester for credentials with a `test` request:
  * n8n-core's RoutingNode sends the request from a temp noOp node, then the rules are applied.
  */
-import { ExecuteContext, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -59,6 +59,11 @@ export interface RunNodeOptions {
 	typeVersion?: number;
 	/** Default 'manual'. */
 	mode?: string;
+	/**
+	 * Streams the execution like a Chat Trigger / streaming Webhook does: `isStreaming()` is true and
+	 * every `sendChunk` (begin / item / end) reaches this handler.
+	 */
+	onChunk?: (chunk: { type: string; content?: string; metadata: Record<string, unknown> }) => void;
 }
 
 export interface RunNodeResult {
@@ -144,6 +149,13 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	});
 
 	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	if (opts.onChunk) {
+		const hooks = new ExecutionLifecycleHooks(mode, 'harness-execution', { id: 'harness-workflow', name: 'Harness workflow', nodes: [node], connections: {}, active: false, settings: {} } as never);
+		const onChunk = opts.onChunk;
+		hooks.addHandler('sendChunk', async (chunk) => onChunk(chunk as never));
+		additionalData.hooks = hooks;
+		additionalData.streamingEnabled = true;
+	}
 	const executeData: IExecuteData = { node, data: { main: [opts.items ?? [{ json: {} }]] }, source: null };
 	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [executeData] } });
 
