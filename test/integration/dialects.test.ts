@@ -197,18 +197,22 @@ describe.each<Dialect>(['cloud', 'studio'])('against the %s dialect', (dialect) 
 		});
 
 		it('Cancel returns the canceled chat object', async () => {
-			const run = runCoze(emulator, sendMessage(scenarios.slow.botId, { options: { stream: false, pollInterval: 0.5, timeout: 0 } }));
-			let created;
-			while (!(created = emulator.requestsTo('/v3/chat/retrieve')[0])) await new Promise((r) => setTimeout(r, 50));
-			const chatIds = { conversationId: created.query.conversation_id, chatId: created.query.chat_id };
-			const [canceled] = await runCoze(emulator, { resource: 'chat', operation: 'cancel', ...chatIds });
-			expect(canceled.json).toMatchObject({
-				id: chatIds.chatId,
-				conversation_id: chatIds.conversationId,
-				status: dialect === 'cloud' ? 'canceled' : 'cancelled',
-			});
-			const error = await rejectionOf(run);
-			expect(error.message).toContain('canceled before it finished');
+			// Settled whatever happens below, so a failing assertion cannot leave it polling.
+			const outcome = rejectionOf(runCoze(emulator, sendMessage(scenarios.slow.botId, { options: { stream: false, pollInterval: 0.5, timeout: 0 } })));
+			try {
+				let created;
+				while (!(created = emulator.requestsTo('/v3/chat/retrieve')[0])) await new Promise((r) => setTimeout(r, 50));
+				const chatIds = { conversationId: created.query.conversation_id, chatId: created.query.chat_id };
+				const [canceled] = await runCoze(emulator, { resource: 'chat', operation: 'cancel', ...chatIds });
+				expect(canceled.json).toMatchObject({
+					id: chatIds.chatId,
+					conversation_id: chatIds.conversationId,
+					status: dialect === 'cloud' ? 'canceled' : 'cancelled',
+				});
+			} finally {
+				await outcome.catch(() => undefined);
+			}
+			expect((await outcome).message).toContain('canceled before it finished');
 		});
 
 		it('Cancel of a finished chat names its status', async () => {
