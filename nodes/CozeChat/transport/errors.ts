@@ -18,7 +18,7 @@ const HINTS: Record<number, string> = {
 	4200: 'Not found: check the bot ID, and that the bot is published to the API channel (Publish → API) — or set the chat to talk to the unpublished draft.',
 	5000: 'Coze had an internal error. It can also mean a wrong bot or conversation ID; check the IDs, then try again.',
 	700012006:
-		'The access token is invalid or expired; create a new one. On a self-hosted Coze Studio, use a personal access token created in that Studio (API → Personal Access Token).',
+		'The access token is invalid or expired; create a new one. On a self-hosted Coze Studio, use a personal access token created in that Studio.',
 	103100002:
 		'Coze Studio does not know this bot as a published agent: check the bot ID, and publish the bot with the API channel selected.',
 };
