@@ -29,7 +29,8 @@ export interface ChatObject {
 	failed_at?: number;
 	last_error: { code: number; msg: string };
 	status: string;
-	usage: { token_count: number; output_count: number; input_count: number };
+	/** Real chats use *_count; Coze's schematic docs *_tokens. */
+	usage?: { token_count: number; output_count?: number; input_count?: number; output_tokens?: number; input_tokens?: number };
 	required_action?: unknown;
 	meta_data?: Record<string, string>;
 }
@@ -46,6 +47,7 @@ export interface MessageObject {
 	content_type: string;
 	reasoning_content?: string;
 	created_at?: number;
+	updated_at?: number;
 }
 
 export interface ExpectedResult {
@@ -129,9 +131,12 @@ class TranscriptBuilder {
 		};
 	}
 
-	/** An answer streamed as deltas, then completed with the full text. */
-	answer(pieces: string[], options: { reasoning?: string[]; delayMs?: number } = {}): this {
-		const full = this.message('answer', pieces.join(''));
+	/**
+	 * An answer streamed as deltas, then completed with the full text — or with `completed`, which
+	 * real Coze sometimes sends instead of the deltas' concatenation.
+	 */
+	answer(pieces: string[], options: { reasoning?: string[]; delayMs?: number; completed?: string } = {}): this {
+		const full = this.message('answer', options.completed ?? pieces.join(''));
 		if (options.reasoning) full.reasoning_content = options.reasoning.join('');
 		for (const piece of options.reasoning ?? []) {
 			this.events.push({
@@ -153,7 +158,9 @@ class TranscriptBuilder {
 
 	/** A message that arrives whole (function_call, tool_response, follow_up, verbose, …). */
 	whole(type: string, content: string): this {
-		const message = this.message(type, content);
+		// Completed tool_response / verbose / follow_up messages carry updated_at (Coze's docs).
+		const extra = ['tool_response', 'verbose', 'follow_up'].includes(type) ? { updated_at: this.ctx.createdAt + 1 } : {};
+		const message = this.message(type, content, extra);
 		this.events.push({ event: 'conversation.message.completed', data: message });
 		this.messages.push(message);
 		return this;
@@ -163,7 +170,7 @@ class TranscriptBuilder {
 		return this.whole('verbose', JSON.stringify({ msg_type: msgType, data, from_module: null, from_unit: null }));
 	}
 
-	complete(usage = USAGE): this {
+	complete(usage: ChatObject['usage'] = USAGE): this {
 		this.verbose('generate_answer_finish', '{"finish_reason":0,"FinData":""}');
 		this.chatEvent('conversation.chat.completed', {
 			status: 'completed',
@@ -181,6 +188,8 @@ class TranscriptBuilder {
 
 const PLUGIN_ID = '7379227414322217010';
 const API_ID = '7379227414322233394';
+const LOCAL_PLUGIN_ID = '7485412896352075788';
+const LOCAL_API_ID = '7485412896352092172';
 
 const scenarioList: Scenario[] = [
 	{
@@ -324,7 +333,16 @@ const scenarioList: Scenario[] = [
 		botId: '7400000000000000010',
 		botName: 'Local Plugin Bot',
 		build: (ctx) => {
+			// A client-side ("local", 端插件) plugin turn, shaped like Coze's local-plugin guide: the
+			// bot's function_call (plugin_type 6, named ts-<plugin>-<tool>) and an `interrupt` verbose
+			// come before requires_action, and both are in the message list; required_action names the
+			// tool without the prefix and carries the id to answer.
 			const t = new TranscriptBuilder(ctx).start();
+			t.whole(
+				'function_call',
+				`{"name":"ts-local_plugin-local_data_assistant","arguments":{"location":"南京","type":0},"plugin_id":${LOCAL_PLUGIN_ID},"api_id":${LOCAL_API_ID},"plugin_type":6,"thought":"Ask the device for local data"}`,
+			);
+			t.verbose('interrupt', '');
 			const toolCallId = 'BUJJF0dAQ0NAEBVeQkVKEV5HFURFXhFCEhFeFxdHShcSQEtFSxYRSUI=';
 			const requiredAction = {
 				type: 'submit_tool_outputs',
@@ -340,6 +358,8 @@ const scenarioList: Scenario[] = [
 			return t.build({
 				status: 'requires_action',
 				answer: '',
+				// The pending ts-… call is not an executed tool call.
+				tool_calls: [],
 				required_action: { tool_calls: [{ id: toolCallId, name: 'local_data_assistant', arguments: { location: '南京', type: 0 } }] },
 			});
 		},
@@ -427,6 +447,75 @@ const scenarioList: Scenario[] = [
 				.build({ answer: `Answer to: ${ctx.userMessage}`, status: 'completed' }),
 	},
 	{
+		name: 'revisedAnswer',
+		botId: '7400000000000000018',
+		botName: 'Formula Bot',
+		build: (ctx) =>
+			// Coze's local-plugin guide shows deltas `…50$\%$。` completed as `…50%。`.
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['明天南京', '降雨概率为', '50$\\%$', '。'], { completed: '明天南京降雨概率为50%。' })
+				.complete()
+				.build({ answer: '明天南京降雨概率为50%。', status: 'completed' }),
+	},
+	{
+		name: 'voice',
+		botId: '7400000000000000019',
+		botName: 'Voice Bot',
+		build: (ctx) => {
+			// Like cozepy's captured audio stream: audio deltas (sharing the answer's message id)
+			// arrive after conversation.chat.completed, before done.
+			const t = new TranscriptBuilder(ctx).start().answer(['Hello ', 'there.']).complete();
+			const answerId = t.messages[0].id;
+			const done = t.events.pop() as WireEvent;
+			for (const chunk of ['KgAxAC8ALgAvAC0AKgAuACwAKgAnACUA', 'IwAiACIAGQAXABwAGQAUABMAFgAXABAA']) {
+				t.events.push({
+					event: 'conversation.audio.delta',
+					data: { id: answerId, conversation_id: ctx.conversationId, bot_id: ctx.botId, role: 'assistant', type: 'answer', content: chunk, content_type: 'audio', chat_id: ctx.chatId, section_id: ctx.sectionId },
+				});
+			}
+			t.events.push(done);
+			return t.build({ answer: 'Hello there.', status: 'completed', usage: USAGE });
+		},
+	},
+	{
+		name: 'errorEmpty',
+		botId: '7400000000000000020',
+		botName: 'Mute Error Bot',
+		build: (ctx) => {
+			// cozepy's captured chat_error_resp.txt: an error event whose data is `{}`.
+			const t = new TranscriptBuilder(ctx).start();
+			t.events.push({ event: 'error', data: {} });
+			t.chat.status = 'failed';
+			return t.build({ error: { code: undefined, msg: 'Coze sent an error event with no message' } });
+		},
+	},
+	{
+		name: 'quotaExceeded',
+		botId: '7400000000000000021',
+		botName: 'Free Tier Bot',
+		build: (ctx) => {
+			// cozepy #425: a chat that fails because the account's quota is used up.
+			const msg = 'Your free quota has been used up. Please upgrade to a paid plan to continue: https://console.volcengine.com/coze-pro';
+			const t = new TranscriptBuilder(ctx).start();
+			t.chatEvent('conversation.chat.failed', { status: 'failed', failed_at: ctx.createdAt + 1, last_error: { code: 4028, msg } });
+			t.events.push({ event: 'done', data: '[DONE]' });
+			return t.build({ error: { code: 4028, msg } });
+		},
+	},
+	{
+		name: 'tokensUsage',
+		botId: '7400000000000000022',
+		botName: 'Docs Usage Bot',
+		build: (ctx) =>
+			// Usage keyed like Coze's schematic docs: output_tokens / input_tokens.
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['Counted.'])
+				.complete({ token_count: 3397, output_tokens: 1173, input_tokens: 2224 })
+				.build({ answer: 'Counted.', status: 'completed', usage: { token_count: 3397, output_count: 1173, input_count: 2224 } }),
+	},
+	{
 		name: 'slow',
 		botId: '7400000000000000015',
 		botName: 'Slow Bot',
@@ -458,8 +547,13 @@ export function standaloneContext(botId: string, userMessage = 'What day is 2024
 	};
 }
 
-/** What a requires_action chat streams after its tool outputs are submitted: the same chat, finished. */
-export function continuationTranscript(record: { chat: ChatObject }, outputs: string[]): Transcript {
+/**
+ * What a requires_action chat streams after its tool outputs are submitted: the same chat, finished.
+ * Like Coze's local-plugin guide, it starts with in_progress (no created) and first echoes each
+ * submitted output as a tool_response; the chat's message list then holds the earlier turn's
+ * messages too.
+ */
+export function continuationTranscript(record: { chat: ChatObject }, outputs: string[], earlier: MessageObject[] = []): Transcript {
 	const chat = record.chat;
 	const ctx: ChatContext = {
 		chatId: chat.id,
@@ -472,9 +566,12 @@ export function continuationTranscript(record: { chat: ChatObject }, outputs: st
 	};
 	const answer = `According to local_data_assistant: ${outputs.join('; ')}`;
 	const usage = { token_count: 80, output_count: 30, input_count: 50 };
-	return new TranscriptBuilder(ctx)
-		.chatEvent('conversation.chat.in_progress', { status: 'in_progress' })
+	const builder = new TranscriptBuilder(ctx).chatEvent('conversation.chat.in_progress', { status: 'in_progress' });
+	for (const output of outputs) builder.whole('tool_response', output);
+	const transcript = builder
 		.answer(answer.match(/.{1,10}/gsu) ?? [answer])
 		.complete(usage)
-		.build({ answer, status: 'completed', usage });
+		// The client-side call answered here is not one Coze ran, so tool_calls stays empty.
+		.build({ answer, status: 'completed', usage, tool_calls: [] });
+	return { ...transcript, messages: [...earlier, ...transcript.messages] };
 }

@@ -2,14 +2,19 @@
  * The Coze emulator: a real HTTP server on 127.0.0.1 that speaks Coze's Open API wire format
  * (envelopes, x-tt-logid, SSE framing, errors as HTTP 200 JSON) for the endpoints this package
  * uses. Tests start it on a random port and stop it; `npm start` runs it next to a local n8n.
+ *
+ * The chat state (conversations, chats, transcripts, timing) lives in the public "core" methods
+ * below, which answer plain data or throw an EmulatorFault; the cloud dialect renders them here,
+ * other dialects (studio.ts: self-hosted Coze Studio) render the same state their own way.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
 import { completion, type CompletionRequest } from './openai';
-import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type Transcript } from './scenarios';
-import { REAL_FRAMING, renderEventTexts, toChunks, type Framing } from './sse';
+import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
+import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
+import { installStudioDialect } from './studio';
 import { WorkflowEmulator } from './workflows';
 
 export const EMULATOR_TOKEN = 'pat_emulator_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -24,7 +29,18 @@ export interface RecordedRequest {
 	headers: http.IncomingHttpHeaders;
 }
 
-interface ConversationRecord {
+/** A failure the way Coze reports it: a code and a message, and the rare HTTP status that is not 200. */
+export class EmulatorFault extends Error {
+	constructor(
+		readonly code: number,
+		readonly msg: string,
+		readonly status = 200,
+	) {
+		super(msg);
+	}
+}
+
+export interface ConversationRecord {
 	id: string;
 	botId?: string;
 	sectionId: string;
@@ -34,7 +50,7 @@ interface ConversationRecord {
 	messages: Array<{ role: string; content: string }>;
 }
 
-interface ChatRecord {
+export interface ChatRecord {
 	transcript: Transcript;
 	chat: ChatObject;
 	conversation: ConversationRecord;
@@ -48,6 +64,8 @@ interface ChatRecord {
 	canceled: boolean;
 	finished: boolean;
 	toolOutputs?: string[];
+	/** Epoch seconds the chat was created (Coze Studio keeps the question with it). */
+	createdAt: number;
 }
 
 /** What a plugged-in route sees of one request. */
@@ -75,6 +93,8 @@ export interface EmulatorOptions {
 	framing?: Partial<Framing>;
 	/** Retrieve calls that still report in_progress before a chat shows its final status. */
 	pollsUntilDone?: number;
+	/** Which server to be: Coze's cloud (default) or a self-hosted Coze Studio (test/emulator/studio.ts). */
+	dialect?: 'cloud' | 'studio';
 }
 
 export class CozeEmulator {
@@ -110,7 +130,18 @@ export class CozeEmulator {
 	readonly tokenCheckers: Array<(token: string) => boolean> = [];
 
 	/** Uploaded files by id, for tests to inspect. */
-	readonly files = new Map<string, { name: string; contentType: string; bytes: Buffer }>();
+	readonly files = new Map<string, { name: string; contentType: string; bytes: Buffer; createdAt: number }>();
+
+	/**
+	 * The status a bot's chats end in when polled, instead of their transcript's (e.g. `expired`,
+	 * `required_action`, `deleted`): for the terminal statuses some servers use and others never.
+	 */
+	readonly finalStatusByBot = new Map<string, string>();
+
+	readonly dialect: 'cloud' | 'studio';
+
+	/** Most bots /v1/bots returns per page whatever page_size asks for (Coze documents no maximum). */
+	botPageCap = Infinity;
 
 	/** Workflows, chatflows and run histories (test/emulator/workflows.ts). */
 	readonly workflows: WorkflowEmulator = new WorkflowEmulator(this);
@@ -118,6 +149,8 @@ export class CozeEmulator {
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
+		this.dialect = options.dialect ?? 'cloud';
+		if (this.dialect === 'studio') installStudioDialect(this);
 		this.routes.push(this.workflows.route);
 	}
 
@@ -148,11 +181,16 @@ export class CozeEmulator {
 		this.server = undefined;
 	}
 
-	private readonly failures = new Map<string, { count: number; status: number }>();
+	private readonly failures = new Map<string, { count: number; status: number; reply?: { contentType: string; body: string } }>();
 
-	/** Makes the next `count` requests to `path` fail like an overloaded gateway would. */
-	failNext(path: string, count: number, status = 503): void {
-		this.failures.set(path, { count, status });
+	/**
+	 * Makes the next `count` requests to `path` fail: by default like an overloaded gateway (an
+	 * HTML page), or with a given body, e.g. Coze's rate limit as HTTP 200 JSON
+	 * (`{ contentType: 'application/json', body: '{"code":4013,…}' }`) or a rejection sent as bare
+	 * JSON under `text/event-stream`.
+	 */
+	failNext(path: string, count: number, status = 503, reply?: { contentType: string; body: string }): void {
+		this.failures.set(path, { count, status, reply });
 	}
 
 	/** Ids of every chat the emulator created (a chat Coze rejected is not one). */
@@ -188,6 +226,11 @@ export class CozeEmulator {
 		const failure = this.failures.get(url.pathname);
 		if (failure && failure.count > 0) {
 			failure.count--;
+			if (failure.reply) {
+				res.writeHead(failure.status, { 'Content-Type': failure.reply.contentType, 'x-tt-logid': newLogId() });
+				res.end(failure.reply.body);
+				return;
+			}
 			res.writeHead(failure.status, { 'Content-Type': 'text/html' });
 			res.end(`<html><body><h1>${failure.status} Service Temporarily Unavailable</h1></body></html>`);
 			return;
@@ -213,8 +256,24 @@ export class CozeEmulator {
 			return this.json(res, 401, { code: 4100, msg: 'authentication is invalid' });
 		}
 		for (const route of this.routes) if (await route(routeRequest, this)) return;
+		try {
+			await this.cloudRoute(res, req, url.pathname, query, body, rawBytes);
+		} catch (error) {
+			if (!(error instanceof EmulatorFault)) throw error;
+			this.json(res, error.status, { code: error.code, msg: error.msg });
+		}
+	}
 
-		const route = `${req.method} ${url.pathname}`;
+	/** The cloud's routes (after its token check). Core methods throw EmulatorFault for Coze errors. */
+	private async cloudRoute(
+		res: http.ServerResponse,
+		req: http.IncomingMessage,
+		pathname: string,
+		query: Record<string, string>,
+		body: unknown,
+		rawBytes: Buffer,
+	): Promise<void> {
+		const route = `${req.method} ${pathname}`;
 		const data = (body ?? {}) as Record<string, unknown>;
 		switch (route) {
 			case 'GET /v1/users/me':
@@ -228,25 +287,24 @@ export class CozeEmulator {
 			case 'POST /v3/chat':
 				return await this.startChat(res, query, data);
 			case 'GET /v3/chat/retrieve':
-				return this.retrieveChat(res, query);
+				return this.ok(res, this.retrieveChat(this.findChat(query)));
 			case 'GET /v3/chat/message/list':
 				return this.listMessages(res, query);
 			case 'POST /v3/chat/cancel':
-				return this.cancelChat(res, data);
+				return this.ok(res, this.cancelChat(this.findChat(data)));
 			case 'POST /v3/chat/submit_tool_outputs':
 				return await this.submitToolOutputs(res, query, data);
-			case 'GET /v1/conversation/retrieve': {
-				const conversation = this.conversations.get(query.conversation_id ?? '');
-				if (!conversation) return this.json(res, 200, { code: 4000, msg: 'conversation_id is invalid' });
-				return this.ok(res, this.publicConversation(conversation));
-			}
+			case 'GET /v1/conversation/retrieve':
+				return this.ok(res, this.publicConversation(this.findConversation(query.conversation_id)));
 			case 'GET /v1/conversations':
-				return this.listConversations(res, query);
-			case 'POST /v1/files/upload':
-				return this.uploadFile(res, req.headers['content-type'] ?? '', rawBytes);
+				return this.ok(res, this.conversationPage(query, (c) => this.publicConversation(c)));
+			case 'POST /v1/files/upload': {
+				const file = this.storeUpload(req.headers['content-type'] ?? '', rawBytes);
+				return this.ok(res, { id: file.id, bytes: file.bytes.length, file_name: file.name, created_at: file.createdAt });
+			}
 			default: {
 				const clear = /^POST \/v1\/conversations\/(\d+)\/clear$/.exec(route);
-				if (clear) return this.clearContext(res, clear[1]);
+				if (clear) return this.ok(res, this.clearContext(clear[1]));
 				return this.json(res, 404, { code: 4200, msg: `no route ${route}` });
 			}
 		}
@@ -257,11 +315,23 @@ export class CozeEmulator {
 		if (!workspace) return this.json(res, 200, { code: 4000, msg: 'workspace_id is invalid' });
 		const bots = Object.values(scenarios)
 			.filter((_, i) => (workspace === WORKSPACES[0] ? i % 2 === 0 : i % 2 === 1))
-			.map((s) => ({ id: s.botId, name: s.botName, description: `Scenario ${s.name}`, icon_url: '', is_published: true, updated_at: 1718792949 }));
-		this.ok(res, paginate(bots, query, 'items', 'total'));
+			.map((s) => ({
+				id: s.botId,
+				name: s.botName,
+				description: `Scenario ${s.name}`,
+				icon_url: '',
+				is_published: true,
+				updated_at: 1718792949,
+				published_at: 1718792949,
+				owner_user_id: '7400000000000009999',
+				folder_id: '0',
+			}));
+		const size = Math.min(Number(query.page_size ?? 20), this.botPageCap);
+		this.ok(res, paginate(bots, { ...query, page_size: String(size) }, 'items', 'total'));
 	}
 
-	private createConversation(data: Record<string, unknown>): ConversationRecord {
+	/** Core: a new conversation (bot_id, meta_data, name, messages as the cloud takes them). */
+	createConversation(data: Record<string, unknown>): ConversationRecord {
 		const conversation: ConversationRecord = {
 			id: newId(),
 			botId: typeof data.bot_id === 'string' ? data.bot_id : undefined,
@@ -278,14 +348,25 @@ export class CozeEmulator {
 		return conversation;
 	}
 
-	private publicConversation(c: ConversationRecord): Record<string, unknown> {
+	/** The cloud's conversation object. */
+	publicConversation(c: ConversationRecord): Record<string, unknown> {
 		return {
 			id: c.id,
 			created_at: c.createdAt,
+			updated_at: c.createdAt,
 			meta_data: c.metaData,
 			last_section_id: c.sectionId,
+			creator_id: '7400000000000009999',
+			connector_id: '1024',
 			...(c.name ? { name: c.name } : {}),
 		};
+	}
+
+	/** Core: a conversation by id, or Coze's 4000. */
+	findConversation(id: string | undefined): ConversationRecord {
+		const conversation = this.conversations.get(id ?? '');
+		if (!conversation) throw new EmulatorFault(4000, 'conversation_id is invalid');
+		return conversation;
 	}
 
 	private async startChat(
@@ -294,33 +375,40 @@ export class CozeEmulator {
 		data: Record<string, unknown>,
 	): Promise<void> {
 		if ('conversation_id' in data) {
-			return this.json(res, 200, { code: 4000, msg: 'conversation_id must be sent as a query parameter, not in the body' });
-		}
-		const scenario = scenariosByBotId[String(data.bot_id ?? '')];
-		if (!scenario) {
-			return this.json(res, 200, { code: 4200, msg: `Bot ${String(data.bot_id)} is not published to the API channel or does not exist` });
-		}
-		if (typeof data.user_id !== 'string' || data.user_id === '') {
-			return this.json(res, 200, { code: 4000, msg: 'user_id is required' });
+			throw new EmulatorFault(4000, 'conversation_id must be sent as a query parameter, not in the body');
 		}
 		const stream = data.stream === true;
-		const saveHistory = data.auto_save_history !== false;
-		if (!stream && !saveHistory) {
-			return this.json(res, 200, { code: 4000, msg: 'auto_save_history must be true when stream is false' });
+		const record = this.openChat({ conversationId: query.conversation_id, data, stream, saveHistory: data.auto_save_history !== false });
+		if (!stream) {
+			// A real create answers while the chat runs: in_progress, and no usage yet.
+			return this.ok(res, { ...record.chat, status: 'in_progress', completed_at: undefined, usage: undefined, required_action: undefined });
 		}
+		await this.writeStream(res, record.transcript);
+	}
+
+	/**
+	 * Core: starts a chat like POST /v3/chat does (the bot chosen by bot_id picks the scenario) and
+	 * returns its record; Coze's rejections are thrown as EmulatorFault.
+	 */
+	openChat(request: { conversationId?: string; data: Record<string, unknown>; stream: boolean; saveHistory: boolean }): ChatRecord {
+		const { data, stream, saveHistory } = request;
+		const scenario = scenariosByBotId[String(data.bot_id ?? '')];
+		if (!scenario) {
+			throw new EmulatorFault(4200, `Bot ${String(data.bot_id)} is not published to the API channel or does not exist`);
+		}
+		if (typeof data.user_id !== 'string' || data.user_id === '') throw new EmulatorFault(4000, 'user_id is required');
+		if (!stream && !saveHistory) throw new EmulatorFault(4000, 'auto_save_history must be true when stream is false');
 		const messages = (data.additional_messages as Array<{ role: string; content: string; content_type?: string }>) ?? [];
 		const last = messages[messages.length - 1];
 		const parsed = last ? this.parseUserContent(last) : { text: '', attachments: [] };
-		if ('error' in parsed) return this.json(res, 200, { code: 4000, msg: parsed.error });
+		if ('error' in parsed) throw new EmulatorFault(4000, parsed.error);
 		const userMessage = parsed.text;
 		let conversation: ConversationRecord;
-		if (query.conversation_id) {
-			const existing = this.conversations.get(query.conversation_id);
-			if (!existing) return this.json(res, 200, { code: 4000, msg: `conversation ${query.conversation_id} does not exist` });
+		if (request.conversationId) {
+			const existing = this.conversations.get(request.conversationId);
+			if (!existing) throw new EmulatorFault(4000, `conversation ${request.conversationId} does not exist`);
 			const busy = [...this.chats.values()].some((c) => c.conversation === existing && !this.isOver(c));
-			if (busy) {
-				return this.json(res, 200, { code: 4016, msg: 'There is an ongoing chat in this conversation. Please wait until it ends.' });
-			}
+			if (busy) throw new EmulatorFault(4016, 'There is an ongoing chat in this conversation. Please wait until it ends.');
 			conversation = existing;
 		} else {
 			conversation = this.createConversation({ bot_id: data.bot_id });
@@ -347,32 +435,40 @@ export class CozeEmulator {
 			pollsBeforeDone: stream && transcript.closeAfterEvents === undefined ? 0 : this.pollsUntilDone,
 			canceled: false,
 			finished: false,
+			createdAt: Math.floor(Date.now() / 1000),
 		};
 		this.chats.set(record.chat.id, record);
-
-		if (!stream) {
-			return this.ok(res, { ...record.chat, status: 'created', completed_at: undefined, usage: { token_count: 0, output_count: 0, input_count: 0 }, required_action: undefined });
-		}
-		await this.writeStream(res, transcript);
+		return record;
 	}
 
-	/** Writes a transcript as SSE, honouring its delays and a connection that dies midway. */
-	private async writeStream(res: http.ServerResponse, transcript: Transcript): Promise<void> {
-		res.writeHead(200, {
-			'Content-Type': 'text/event-stream; charset=utf-8',
-			'Cache-Control': 'no-cache',
-			'x-tt-logid': newLogId(),
-		});
+	/**
+	 * Core: writes a transcript as SSE, honouring its delays and a connection that dies midway.
+	 * A dialect passes its own rendering of the events and its own headers.
+	 */
+	async writeStream(
+		res: http.ServerResponse,
+		transcript: Transcript,
+		dialect: { events?: WireEvent[]; headers?: Record<string, string> } = {},
+	): Promise<void> {
+		const events = dialect.events ?? transcript.events;
+		res.writeHead(
+			200,
+			dialect.headers ?? {
+				'Content-Type': 'text/event-stream; charset=utf-8',
+				'Cache-Control': 'no-cache',
+				'x-tt-logid': newLogId(),
+			},
+		);
 		this.openStreams++;
 		this.maxOpenStreams = Math.max(this.maxOpenStreams, this.openStreams);
 		res.on('close', () => {
 			this.openStreams--;
 			if (!res.writableEnded && transcript.closeAfterEvents === undefined) this.streamsClosedByClient++;
 		});
-		const texts = renderEventTexts(transcript.events, this.framing);
+		const texts = renderEventTexts(events, this.framing);
 		for (let i = 0; i < texts.length; i++) {
 			if (transcript.closeAfterEvents !== undefined && i >= transcript.closeAfterEvents) break;
-			const delay = transcript.events[i].delayMs;
+			const delay = events[i].delayMs;
 			if (delay) await sleep(delay);
 			if (res.destroyed) return;
 			for (const chunk of toChunks(texts[i], this.framing.chunkSize)) res.write(chunk);
@@ -395,59 +491,64 @@ export class CozeEmulator {
 		data: Record<string, unknown>,
 	): Promise<void> {
 		if ('conversation_id' in data || 'chat_id' in data) {
-			return this.json(res, 200, { code: 4000, msg: 'conversation_id and chat_id must be query parameters' });
+			throw new EmulatorFault(4000, 'conversation_id and chat_id must be query parameters');
 		}
-		const record = this.findChat(res, query);
-		if (!record) return;
+		const record = this.findChat(query);
 		if (record.chat.status !== 'requires_action' || record.toolOutputs) {
-			return this.json(res, 200, { code: 4000, msg: `chat is not waiting for tool outputs (status ${record.chat.status})` });
+			throw new EmulatorFault(4000, `chat is not waiting for tool outputs (status ${record.chat.status})`);
 		}
 		const outputs = (data.tool_outputs as Array<{ tool_call_id: string; output: unknown }>) ?? [];
 		const calls = (record.chat.required_action as { submit_tool_outputs: { tool_calls: Array<{ id: string }> } }).submit_tool_outputs.tool_calls;
 		const missing = calls.filter((c) => !outputs.some((o) => o.tool_call_id === c.id));
 		if (missing.length > 0 || outputs.some((o) => typeof o.output !== 'string')) {
-			return this.json(res, 200, { code: 4000, msg: 'tool_outputs must answer every tool call with a string output' });
+			throw new EmulatorFault(4000, 'tool_outputs must answer every tool call with a string output');
 		}
 		record.toolOutputs = outputs.map((o) => o.output as string);
-		const continuation = continuationTranscript(record, record.toolOutputs);
+		const continuation = continuationTranscript(record, record.toolOutputs, record.transcript.messages);
 		record.transcript = continuation;
 		record.chat = { ...continuation.finalChat, meta_data: record.chat.meta_data };
 		record.readyAt = Date.now();
 		record.finished = false;
 		if (data.stream !== true) {
-			return this.ok(res, { ...record.chat, status: 'in_progress', usage: { token_count: 0, output_count: 0, input_count: 0 } });
+			return this.ok(res, { ...record.chat, status: 'in_progress', completed_at: undefined, usage: undefined });
 		}
 		record.pollsBeforeDone = 0;
 		await this.writeStream(res, continuation);
 	}
 
-	private listConversations(res: http.ServerResponse, query: Record<string, string>): void {
-		if (!query.bot_id) return this.json(res, 200, { code: 4000, msg: 'bot_id is required' });
+	/** Core: one page of a bot's conversations (GET /v1/conversations), rendered by `render`. */
+	conversationPage(
+		query: Record<string, string>,
+		render: (c: ConversationRecord) => Record<string, unknown>,
+	): { conversations: Array<Record<string, unknown>>; has_more: boolean } {
+		if (!query.bot_id) throw new EmulatorFault(4000, 'bot_id is required');
 		const all = [...this.conversations.values()]
 			.filter((c) => c.botId === query.bot_id)
 			.sort((a, b) => (query.sort_order === 'ASC' ? 1 : -1) * a.id.localeCompare(b.id));
 		const size = Math.min(50, Math.max(1, Number(query.page_size ?? 50)));
 		const page = Math.max(1, Number(query.page_num ?? 1));
 		const slice = all.slice((page - 1) * size, page * size);
-		this.ok(res, { conversations: slice.map((c) => this.publicConversation(c)), has_more: page * size < all.length });
+		return { conversations: slice.map(render), has_more: page * size < all.length };
 	}
 
-	private clearContext(res: http.ServerResponse, conversationId: string): void {
-		const conversation = this.conversations.get(conversationId);
-		if (!conversation) return this.json(res, 200, { code: 4000, msg: 'conversation_id is invalid' });
+	/** Core: starts a new section of a conversation. */
+	clearContext(conversationId: string): { id: string; conversation_id: string } {
+		const conversation = this.findConversation(conversationId);
 		// Turns that are over belong to the old section, before it is cleared.
 		for (const record of this.chats.values()) if (record.conversation === conversation) this.isOver(record);
 		conversation.sectionId = newId();
 		conversation.messages = []; // earlier turns are no longer context
-		this.ok(res, { id: conversation.sectionId, conversation_id: conversation.id });
+		return { id: conversation.sectionId, conversation_id: conversation.id };
 	}
 
-	private uploadFile(res: http.ServerResponse, contentType: string, body: Buffer): void {
+	/** Core: stores the multipart field `file` of an upload. */
+	storeUpload(contentType: string, body: Buffer): { id: string; name: string; bytes: Buffer; createdAt: number } {
 		const file = parseMultipart(contentType, body).find((p) => p.name === 'file');
-		if (!file || !file.filename) return this.json(res, 200, { code: 4000, msg: "multipart field 'file' with a filename is required" });
+		if (!file || !file.filename) throw new EmulatorFault(4000, "multipart field 'file' with a filename is required");
 		const id = newId();
-		this.files.set(id, { name: file.filename, contentType: file.contentType ?? '', bytes: file.data });
-		this.ok(res, { id, bytes: file.data.length, file_name: file.filename, created_at: Math.floor(Date.now() / 1000) });
+		const stored = { name: file.filename, contentType: file.contentType ?? '', bytes: file.data, createdAt: Math.floor(Date.now() / 1000) };
+		this.files.set(id, stored);
+		return { id, ...stored };
 	}
 
 	/** Checks a user message like Coze does, resolving object_string file ids to uploaded files. */
@@ -482,7 +583,8 @@ export class CozeEmulator {
 		return { text: texts[0]?.text ?? '', attachments };
 	}
 
-	private isOver(record: ChatRecord): boolean {
+	/** Core: whether the chat is over on the "server side" (saves the turn the first time). */
+	isOver(record: ChatRecord): boolean {
 		if (record.canceled) return true;
 		if (Date.now() < record.readyAt) return false;
 		this.finish(record);
@@ -500,46 +602,51 @@ export class CozeEmulator {
 		}
 	}
 
-	private findChat(res: http.ServerResponse, ids: Record<string, unknown>): ChatRecord | undefined {
+	/** Core: a chat by its ids (query or body), or Coze's 4000. */
+	findChat(ids: Record<string, unknown>): ChatRecord {
 		const record = this.chats.get(String(ids.chat_id ?? ''));
 		if (!record || record.conversation.id !== ids.conversation_id) {
-			this.json(res, 200, { code: 4000, msg: 'chat_id or conversation_id is invalid' });
-			return undefined;
+			throw new EmulatorFault(4000, 'chat_id or conversation_id is invalid');
 		}
-		if (!record.saveHistory) {
-			this.json(res, 200, { code: 4000, msg: 'the chat was not saved (auto_save_history=false)' });
-			return undefined;
-		}
+		if (!record.saveHistory) throw new EmulatorFault(4000, 'the chat was not saved (auto_save_history=false)');
 		return record;
 	}
 
-	private retrieveChat(res: http.ServerResponse, query: Record<string, string>): void {
-		const record = this.findChat(res, query);
-		if (!record) return;
+	/**
+	 * Core: the Chat object as /v3/chat/retrieve shows it now: in_progress for the first polls and
+	 * until the transcript has played, then its final state (or the bot's finalStatusByBot).
+	 */
+	retrieveChat(record: ChatRecord): ChatObject {
 		record.retrieves++;
-		if (record.canceled) return this.ok(res, { ...record.chat, status: 'canceled' });
+		if (record.canceled) return { ...record.chat, status: 'canceled' };
 		if (record.retrieves <= record.pollsBeforeDone || !this.isOver(record)) {
-			return this.ok(res, { ...record.chat, status: 'in_progress', completed_at: undefined, required_action: undefined });
+			return { ...record.chat, status: 'in_progress', completed_at: undefined, required_action: undefined };
 		}
-		this.ok(res, record.chat);
+		const override = this.finalStatusByBot.get(record.chat.bot_id);
+		return override ? { ...record.chat, status: override } : record.chat;
+	}
+
+	/** Core: the chat's messages once it is over (none before), in transcript order. */
+	chatMessages(record: ChatRecord): MessageObject[] {
+		return this.isOver(record) ? [...record.transcript.messages] : [];
 	}
 
 	private listMessages(res: http.ServerResponse, query: Record<string, string>): void {
-		const record = this.findChat(res, query);
-		if (!record) return;
+		const record = this.findChat(query);
+		// A failed chat's list comes without `data` at all (what cozepy #203/#290/#425 ran into).
+		if (this.isOver(record) && record.chat.status === 'failed') return this.json(res, 200, { code: 0, msg: '' });
 		// Coze lists messages in no useful order; the verbose message comes first, like its docs show.
-		const messages = [...record.transcript.messages].sort((a, b) => (a.type === 'verbose' ? -1 : b.type === 'verbose' ? 1 : 0));
-		this.ok(res, this.isOver(record) ? messages : []);
+		const messages = this.chatMessages(record).sort((a, b) => (a.type === 'verbose' ? -1 : b.type === 'verbose' ? 1 : 0));
+		this.ok(res, messages);
 	}
 
-	private cancelChat(res: http.ServerResponse, data: Record<string, unknown>): void {
-		const record = this.findChat(res, data);
-		if (!record) return;
+	/** Core: cancels a chat that is still running; a finished one gives Coze's 4104. */
+	cancelChat(record: ChatRecord): ChatObject {
 		if (this.isOver(record)) {
-			return this.json(res, 200, { code: 4104, msg: `chat cannot be canceled in status ${record.canceled ? 'canceled' : record.chat.status}` });
+			throw new EmulatorFault(4104, `chat cannot be canceled in status ${record.canceled ? 'canceled' : record.chat.status}`);
 		}
 		record.canceled = true;
-		this.ok(res, { ...record.chat, status: 'canceled' });
+		return { ...record.chat, status: 'canceled' };
 	}
 
 	/** Answers with Coze's success envelope. */

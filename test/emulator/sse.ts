@@ -17,7 +17,11 @@ export interface Framing {
 	crlf: boolean;
 	/** `data: {…}` instead of Coze chat's `data:{…}`. */
 	spaceAfterColon: boolean;
-	/** Whether the last event ends with a blank line; real fixtures stop right after `data:`. */
+	/**
+	 * Whether the last event ends with a blank line. Real servers always end it (hertz-contrib/sse
+	 * writes `\n\n` after every data line, and coze-js treats bytes left at EOF as an error); some
+	 * saved captures (cozepy's .txt fixtures) lack it, so `false` is a robustness variant only.
+	 */
 	trailingNewline: boolean;
 	/** How the `done` event's data looks. */
 	done: DoneVariant;

@@ -87,7 +87,7 @@ export class WorkflowEmulator {
 	}
 
 	get studio(): boolean {
-		return this.options.dialect === 'studio';
+		return this.options.dialect === 'studio' || this.emulator.dialect === 'studio';
 	}
 
 	readonly route: EmulatorRoute = async (request) => {

@@ -9,7 +9,14 @@ import { runNode } from '../harness';
 export async function runCoze(
 	emulator: CozeEmulator,
 	parameters: INodeParameters,
-	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; token?: string; abortSignal?: AbortSignal; baseUrl?: string } = {},
+	options: {
+		items?: INodeExecutionData[];
+		continueOnFail?: boolean;
+		token?: string;
+		abortSignal?: AbortSignal;
+		baseUrl?: string;
+		onChunk?: (chunk: { type: string; content?: string }) => void;
+	} = {},
 ): Promise<INodeExecutionData[]> {
 	const { items } = await runNode({
 		node: new CozeChat(),
@@ -19,6 +26,7 @@ export async function runCoze(
 		items: options.items,
 		continueOnFail: options.continueOnFail,
 		abortSignal: options.abortSignal,
+		onChunk: options.onChunk,
 	});
 	return items;
 }

@@ -1,7 +1,10 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-/** Bot editor URLs look like https://www.coze.cn/space/<space_id>/bot/<bot_id>. */
-export const BOT_URL_REGEX = 'https?://(?:www\\.)?coze\\.(?:cn|com)/space/\\d+/bot/(\\d+)';
+/**
+ * Bot editor URLs look like https://www.coze.cn/space/<space_id>/bot/<bot_id>; a self-hosted Coze
+ * Studio uses the same path on its own host (http://localhost:8888/space/<space_id>/bot/<bot_id>).
+ */
+export const BOT_URL_REGEX = 'https?://[^/\\s]+/space/\\d+/bot/(\\d+)';
 
 export const botIdLocator: INodeProperties = {
 	displayName: 'Bot',

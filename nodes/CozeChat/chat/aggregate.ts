@@ -1,4 +1,4 @@
-import { CozeApiError, normalizeCode } from './errors';
+import { CozeApiError, normalizeCode, unwrapServerError } from './errors';
 import { tryParseJsonExact } from './json';
 import type { CozeChat, CozeMessage, CozeUsage, SseEvent } from './types';
 
@@ -24,13 +24,20 @@ export interface RequiredToolCall extends ToolArguments {
 	name: string;
 }
 
+/** Token usage as the node outputs it: always the `*_count` keys. */
+export interface ChatUsage {
+	input_count: number;
+	output_count: number;
+	token_count: number;
+}
+
 /** The aggregated, stable output of one chat turn (snake_case, like Coze's own fields). */
 export interface ChatResult {
 	answer: string;
 	reasoning_content: string;
 	follow_ups: string[];
 	tool_calls: ToolCall[];
-	usage: Required<CozeUsage>;
+	usage: ChatUsage;
 	status: 'completed' | 'requires_action';
 	required_action?: { tool_calls: RequiredToolCall[] };
 	chat_id: string;
@@ -56,6 +63,9 @@ const CHAT_EVENTS: Record<string, true> = {
 	'conversation.chat.requires_action': true,
 	'conversation.chat.canceled': true,
 	'conversation.chat.cancelled': true,
+	// Coze Studio defines these two (entity/const.go), though its stream does not forward them today.
+	'conversation.chat.required_action': true,
+	'conversation.chat.expired': true,
 };
 
 /**
@@ -74,6 +84,11 @@ export class ChatAggregator {
 	private debugUrl: string | undefined;
 
 	private streamDone = false;
+
+	private usageSeen = false;
+
+	/** The answer message whose deltas were forwarded live last, for separators between answers. */
+	private liveMessageId: string | undefined;
 
 	/** Coze's log id of the request this chat came from, attached to every error. */
 	logid: string | undefined;
@@ -103,6 +118,20 @@ export class ChatAggregator {
 	}
 
 	/**
+	 * Whether the chat object that ended the chat carried token usage. Coze Studio's stream never
+	 * does (only its /v3/chat/retrieve has it); see applyUsage.
+	 */
+	get usageReported(): boolean {
+		return this.usageSeen;
+	}
+
+	/** Takes token usage read elsewhere (a retrieve after a stream without usage). */
+	applyUsage(usage: CozeUsage): void {
+		this.chat = { ...this.chat, usage };
+		this.usageSeen = true;
+	}
+
+	/**
 	 * Applies one SSE event. Returns the new piece of answer text it carried (for live streaming),
 	 * or undefined.
 	 */
@@ -115,10 +144,16 @@ export class ChatAggregator {
 			return undefined;
 		}
 		if (name === 'error' || name === 'conversation.error') {
+			// {code,msg} (cloud, Studio), {} (seen from the cloud), or plain text (Studio workflows).
 			const data = tryParseJsonExact(event.data);
-			const code = isObject(data) ? data.code : undefined;
-			const msg = isObject(data) && typeof data.msg === 'string' && data.msg ? data.msg : event.data;
-			throw this.error(code, `Coze sent an error event: ${msg || 'no details'}`);
+			const raw = isObject(data) ? (typeof data.msg === 'string' ? data.msg : '') : event.data;
+			const { code, msg } = unwrapServerError(isObject(data) ? data.code : undefined, raw);
+			throw this.error(
+				code,
+				msg
+					? `Coze sent an error event: ${msg}`
+					: `Coze sent an error event with no message (data: ${event.data.trim().slice(0, 200) || 'empty'})`,
+			);
 		}
 		if (CHAT_EVENTS[name]) {
 			const data = parseEventJson(event);
@@ -142,15 +177,25 @@ export class ChatAggregator {
 		const status = chat.status;
 		if (status === 'failed') {
 			const lastError = isObject(chat.last_error) ? chat.last_error : undefined;
-			const code = lastError?.code ?? chat.code;
-			const msg = (lastError?.msg ?? chat.msg) as string | undefined;
+			const rawMsg = lastError?.msg ?? chat.msg;
+			const { code, msg } = unwrapServerError(
+				lastError?.code ?? chat.code,
+				typeof rawMsg === 'string' ? rawMsg : '',
+			);
 			throw this.error(code, `The Coze chat failed: ${msg || 'no reason given'}`);
 		}
 		if (status === 'canceled' || status === 'cancelled') {
 			throw this.error(undefined, 'The Coze chat was canceled before it finished');
 		}
+		if (status === 'expired') {
+			throw this.error(undefined, 'The Coze chat expired before it finished (status expired), so it has no answer');
+		}
+		if (status === 'deleted') {
+			throw this.error(undefined, 'The Coze chat was deleted (status deleted), so it has no answer');
+		}
 		if (status === 'completed' || status === 'requires_action' || status === 'required_action') {
 			this.terminalStatus = status === 'completed' ? 'completed' : 'requires_action';
+			this.usageSeen = hasUsage(chat.usage);
 		}
 	}
 
@@ -175,7 +220,11 @@ export class ChatAggregator {
 		if (buffer.completed) return undefined;
 		if (content) buffer.content.push(content);
 		if (reasoning) buffer.reasoning.push(reasoning);
-		return message.type === 'answer' || message.type === undefined ? content || undefined : undefined;
+		if (!content || (message.type !== 'answer' && message.type !== undefined)) return undefined;
+		// Separate answers live the way `answer` joins them: with a blank line.
+		const separator = this.liveMessageId !== undefined && this.liveMessageId !== message.id ? '\n\n' : '';
+		this.liveMessageId = message.id;
+		return separator + content;
 	}
 
 	/** The final result; throws if the chat has not reached a terminal state. */
@@ -189,7 +238,7 @@ export class ChatAggregator {
 		const answers: string[] = [];
 		const reasoning: string[] = [];
 		const followUps: string[] = [];
-		const calls: ToolCall[] = [];
+		const calls: Array<ToolCall & { clientSide: boolean }> = [];
 		const pendingCalls: ToolCall[] = [];
 		const messages: CozeMessage[] = [];
 		for (const buffer of this.buffers.values()) {
@@ -214,17 +263,20 @@ export class ChatAggregator {
 			}
 		}
 		const chat = this.chat;
+		const status = this.terminalStatus === 'completed' ? 'completed' : 'requires_action';
+		// tool_calls lists the tools Coze ran. A client-side tool (plugin_type 6, named `ts-…`) is
+		// answered through required_action and Submit Tool Outputs, so it is left out here, and so
+		// is any call still without output when the chat stops to wait for tool outputs.
+		const executed: ToolCall[] = calls
+			.filter((call) => !call.clientSide && !(status === 'requires_action' && call.output === null))
+			.map((call) => ({ name: call.name, arguments: call.arguments, args: call.args, output: call.output, plugin_id: call.plugin_id }));
 		const result: ChatResult = {
 			answer: answers.join('\n\n'),
 			reasoning_content: reasoning.join(''),
 			follow_ups: followUps,
-			tool_calls: calls,
-			usage: {
-				input_count: chat.usage?.input_count ?? 0,
-				output_count: chat.usage?.output_count ?? 0,
-				token_count: chat.usage?.token_count ?? 0,
-			},
-			status: this.terminalStatus === 'completed' ? 'completed' : 'requires_action',
+			tool_calls: executed,
+			usage: readUsage(chat.usage),
+			status,
 			chat_id: chat.id as string,
 			conversation_id: chat.conversation_id as string,
 		};
@@ -255,12 +307,23 @@ export class ChatAggregator {
 	}
 }
 
-/** Builds the result of a finished chat from its Chat object and /v3/chat/message/list. */
+/**
+ * Builds the result of a finished chat from its Chat object and /v3/chat/message/list. A completed
+ * chat always lists messages (at least the answer-finish verbose); an empty list means the answer
+ * cannot be read, and that is an error, never an empty answer.
+ */
 export function aggregateChatMessages(
 	chat: CozeChat,
 	messages: CozeMessage[],
 	options: { includeMessages?: boolean } = {},
 ): ChatResult {
+	if (chat.status === 'completed' && messages.length === 0) {
+		throw new CozeApiError({
+			msg: 'Coze reports the chat as completed but listed no messages for it, so its answer cannot be read (a chat sent with Auto Save History off keeps no messages)',
+			chatId: chat.id,
+			conversationId: chat.conversation_id,
+		});
+	}
 	const aggregator = new ChatAggregator();
 	for (const message of messages) aggregator.applyMessage(message, true);
 	aggregator.applyChat(chat);
@@ -284,15 +347,54 @@ function parseEventJson(event: SseEvent): Record<string, unknown> {
 	});
 }
 
-function toToolCall(content: string): ToolCall {
+/**
+ * A function_call message's content: the cloud's `{name, arguments, plugin_id, api_id, plugin_type}`,
+ * or Coze Studio's eino ToolCall `{index, id, type, function: {name, arguments: "<json string>"}}`.
+ */
+function toToolCall(content: string): ToolCall & { clientSide: boolean } {
 	const data = tryParseJsonExact(content);
 	const call = isObject(data) ? data : {};
+	const fn = isObject(call.function) ? call.function : undefined;
+	const name = fn?.name ?? call.name;
 	return {
-		name: typeof call.name === 'string' ? call.name : '',
-		...toolArguments(call.arguments),
+		name: typeof name === 'string' ? name : '',
+		...toolArguments(fn ? fn.arguments : call.arguments),
 		output: null,
 		plugin_id: call.plugin_id === undefined || call.plugin_id === null ? '' : String(call.plugin_id),
+		clientSide: Number(call.plugin_type) === CLIENT_SIDE_PLUGIN_TYPE,
 	};
+}
+
+/** plugin_type of a client-side ("local", 端插件) plugin, whose output the caller submits. */
+const CLIENT_SIDE_PLUGIN_TYPE = 6;
+
+/** Usage from either key family; token_count falls back to input + output. */
+function readUsage(usage: CozeUsage | undefined): ChatUsage {
+	const input = toCount(usage?.input_count) ?? toCount(usage?.input_tokens) ?? 0;
+	const output = toCount(usage?.output_count) ?? toCount(usage?.output_tokens) ?? 0;
+	return { input_count: input, output_count: output, token_count: toCount(usage?.token_count) ?? input + output };
+}
+
+function toCount(value: unknown): number | undefined {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+}
+
+/** True for a usage object that holds at least one count (`{}` or a missing object do not). */
+function hasUsage(usage: unknown): boolean {
+	return isObject(usage) && ['token_count', 'input_count', 'output_count', 'input_tokens', 'output_tokens'].some((key) => toCount(usage[key]) !== undefined);
+}
+
+/**
+ * What to send after a live stream so that it ends consistent with the item's `answer`: nothing when
+ * they match, the missing tail when the answer only extends what was streamed, and otherwise — Coze
+ * completed a message with text that differs from its deltas — a blank line and the whole answer once
+ * more, so the last thing the caller received is exactly the item's answer.
+ */
+export function liveStreamCorrection(streamed: string, answer: string): string | undefined {
+	if (answer === streamed || answer === '') return undefined;
+	if (answer.startsWith(streamed)) return answer.slice(streamed.length);
+	return `${streamed === '' ? '' : '\n\n'}${answer}`;
 }
 
 function toolArguments(value: unknown): ToolArguments {

@@ -60,3 +60,33 @@ export function normalizeCode(code: unknown): number | string | undefined {
 	if (typeof code === 'string' && code !== '') return /^-?\d+$/.test(code) ? Number(code) : code;
 	return undefined;
 }
+
+/**
+ * Self-hosted Coze Studio puts its real error code inside the message and appends a Go stack trace
+ * (`code=103200005 message=in progress can not be cancelled\nstack=goroutine …`), under an outer
+ * code that only says "bad request" (400) or "agent run error" (103100001). Returns the inner code
+ * and message without the stack; anything else comes back trimmed but unchanged.
+ */
+export function unwrapServerError(code: unknown, msg: string): { code: number | string | undefined; msg: string } {
+	let text = msg;
+	const stack = text.search(/(^|\n)stack=/);
+	if (stack >= 0) text = text.slice(0, stack);
+	text = text.trim();
+	const inner = /^code=(-?\d+) message=([\s\S]*)$/.exec(text);
+	if (!inner) return { code: normalizeCode(code), msg: text };
+	const [message, cause] = inner[2].split(/\ncause=/, 2);
+	return {
+		code: Number(inner[1]),
+		msg: cause ? `${message.trim()} (cause: ${cause.trim()})` : message.trim(),
+	};
+}
+
+/**
+ * True when the server has no such endpoint: HTTP 404, or Coze Studio's answer for any path outside
+ * its Open API list (its web-session check: HTTP 401 "missing session_key in cookie"; older builds
+ * said so with code 700012006).
+ */
+export function isMissingEndpoint(error: unknown): boolean {
+	if (!(error instanceof CozeApiError)) return false;
+	return error.httpStatus === 404 || /missing session_key in cookie/i.test(error.msg);
+}

@@ -1,4 +1,4 @@
-import { aggregateChatMessages, type ChatResult } from './aggregate';
+import { aggregateChatMessages, type ChatAggregator, type ChatResult } from './aggregate';
 import { CozeApiError } from './errors';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from './types';
 
@@ -21,8 +21,15 @@ export interface PollOptions {
 	includeMessages?: boolean;
 }
 
-/** Code Coze returns when a chat cannot be canceled in its current state. */
-const CANNOT_CANCEL = 4104;
+/**
+ * Codes for "this chat cannot be canceled in its current status": the cloud's 4104, and Coze
+ * Studio's 103200005 ("in progress can not be cancelled", inside its HTTP 400 answer).
+ */
+const CANNOT_CANCEL: Array<number | string | undefined> = [4104, 103200005];
+
+export function isCannotCancel(error: unknown): error is CozeApiError {
+	return error instanceof CozeApiError && CANNOT_CANCEL.includes(error.code);
+}
 
 /**
  * Polls /v3/chat/retrieve until the chat reaches a terminal status, then builds the result from
@@ -36,7 +43,8 @@ export async function pollChatResult(
 ): Promise<ChatResult> {
 	const chat = await waitForTerminalChat(client, ids, options);
 	if (chat.status !== 'completed') {
-		// failed / canceled throw, requires_action carries no messages worth listing
+		// failed / canceled / expired / deleted throw; a chat waiting for tool outputs is answered
+		// from its required_action alone.
 		return aggregateChatMessages(chat, [], { includeMessages: options.includeMessages });
 	}
 	const messages = await client.listMessages(ids.conversationId, ids.chatId);
@@ -72,7 +80,7 @@ export async function cancelForTimeout(
 	try {
 		await client.cancel(ids.conversationId, ids.chatId);
 	} catch (error) {
-		if (error instanceof CozeApiError && error.code === CANNOT_CANCEL) {
+		if (isCannotCancel(error)) {
 			const current = await client.retrieve(ids.conversationId, ids.chatId).catch(() => undefined);
 			outcome = `it could not be canceled (status ${current?.status ?? 'unknown'})`;
 		} else {
@@ -85,4 +93,20 @@ export async function cancelForTimeout(
 		chatId: ids.chatId,
 		conversationId: ids.conversationId,
 	});
+}
+
+/**
+ * A stream that ended without token usage (Coze Studio's never carries any: its chat events omit
+ * `usage`) gets it from one /v3/chat/retrieve. Usage is a nice-to-have: if that read fails, the
+ * answer is returned with zeros rather than failed.
+ */
+export async function addMissingUsage(
+	client: Pick<ChatPollClient, 'retrieve'>,
+	aggregator: ChatAggregator,
+): Promise<void> {
+	if (aggregator.usageReported || aggregator.status !== 'completed') return;
+	const { chatId, conversationId } = aggregator;
+	if (!chatId || !conversationId) return;
+	const chat = await client.retrieve(conversationId, chatId).catch(() => undefined);
+	if (chat?.usage && typeof chat.usage === 'object') aggregator.applyUsage(chat.usage);
 }

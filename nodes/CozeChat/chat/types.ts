@@ -1,9 +1,15 @@
 /** Wire types of the Coze Open API (v3 chat), as far as this package reads them. */
 
+/**
+ * Token usage. Real chats report `*_count`; Coze's schematic docs (and the submit_tool_outputs
+ * example) use `output_tokens` / `input_tokens`, so both families are read.
+ */
 export interface CozeUsage {
 	token_count?: number;
 	output_count?: number;
 	input_count?: number;
+	output_tokens?: number;
+	input_tokens?: number;
 }
 
 export interface CozeToolCallWire {
@@ -56,8 +62,24 @@ export interface SseEvent {
 	id?: string;
 }
 
-/** Chat statuses after which polling stops. */
-export const TERMINAL_STATUSES = ['completed', 'failed', 'requires_action', 'canceled', 'cancelled'];
+/**
+ * Chat statuses after which polling stops, in every spelling seen: the cloud's `requires_action` and
+ * `canceled`, and `required_action` / `cancelled` (Coze's own stream docs and self-hosted Coze
+ * Studio), plus Studio's `expired` and `deleted`.
+ */
+export const TERMINAL_STATUSES = [
+	'completed',
+	'requires_action',
+	'required_action',
+	'failed',
+	'canceled',
+	'cancelled',
+	'expired',
+	'deleted',
+];
+
+/** Terminal statuses that end a chat without an answer to read. */
+export const UNANSWERED_STATUSES = ['failed', 'canceled', 'cancelled', 'expired', 'deleted'];
 
 export function isTerminalStatus(status: string | undefined): boolean {
 	return status !== undefined && TERMINAL_STATUSES.includes(status);

@@ -13,10 +13,15 @@ const HINTS: Record<number, string> = {
 		'The access token is invalid or expired. Check that the credential\'s region matches the site where the token was created (coze.cn tokens do not work on coze.com and vice versa).',
 	4101:
 		'The token was refused or lacks a permission or workspace. Check the credential\'s region, then in Coze (API → Authorization) edit the token so it has the needed permissions (for example chat, getChat, listMessage, createConversation, listBot, listWorkspace) and the bot\'s workspace.',
+	4028:
+		'The Coze account\'s quota is used up (free quota or resource points). Upgrade the plan or buy resource points in Coze, then run again.',
 	4104: 'The chat cannot be canceled in its current status.',
 	4200: 'Not found: check the bot ID, and that the bot is published to the API channel (Publish → API) — or set the chat to talk to the unpublished draft.',
 	5000: 'Coze had an internal error. It can also mean a wrong bot or conversation ID; check the IDs, then try again.',
-	700012006: 'The access token is invalid or expired; create a new one.',
+	700012006:
+		'The access token is invalid or expired; create a new one. On a self-hosted Coze Studio, use a personal access token created in that Studio.',
+	103100002:
+		'Coze Studio does not know this bot as a published agent: check the bot ID, and publish the bot with the API channel selected.',
 };
 
 /**
@@ -32,7 +37,11 @@ export function toNodeError(
 	if (error instanceof CozeApiError) {
 		const code = error.code;
 		const hint = error.hint ?? (typeof code === 'number' ? HINTS[code] : undefined);
-		const message = code === undefined ? error.msg : `Coze error ${code}: ${error.msg}`;
+		// Never an empty message: say at least what kind of failure it was.
+		const msg =
+			error.msg.trim() ||
+			`Coze reported a failure without a message${error.httpStatus !== undefined ? ` (HTTP ${error.httpStatus})` : ''}`;
+		const message = code === undefined ? msg : `Coze error ${code}: ${msg}`;
 		const details = [
 			hint,
 			error.logid ? `logid: ${error.logid}` : undefined,
@@ -41,7 +50,7 @@ export function toNodeError(
 			error.executeId ? `execute_id: ${error.executeId}` : undefined,
 			error.debugUrl ? `debug_url: ${error.debugUrl}` : undefined,
 		].filter(Boolean);
-		const response: JsonObject = { code: code ?? null, msg: error.msg, logid: error.logid ?? null };
+		const response: JsonObject = { code: code ?? null, msg, logid: error.logid ?? null };
 		const apiError = new NodeApiError(node, response, {
 			message,
 			description: details.join(' | ') || undefined,
@@ -53,7 +62,7 @@ export function toNodeError(
 		apiError.context = {
 			...apiError.context,
 			cozeCode: code ?? null,
-			cozeMsg: error.msg,
+			cozeMsg: msg,
 			logid: error.logid ?? null,
 			chatId: error.chatId ?? null,
 			conversationId: error.conversationId ?? null,

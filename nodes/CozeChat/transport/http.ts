@@ -312,7 +312,7 @@ export async function sendHttp(
 				...response,
 				body: response.body as ByteStream,
 				url,
-				logid: headerValue(response, 'x-tt-logid'),
+				logid: headerValue(response, 'x-tt-logid') ?? headerValue(response, 'x-log-id'),
 				mediaType: contentType.split(';')[0].trim().toLowerCase(),
 			};
 		}

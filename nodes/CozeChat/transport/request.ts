@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
+import { CozeApiError, unwrapServerError } from '../chat/errors';
 import { tryParseJsonExact } from '../chat/json';
 import {
 	describeUrl,
@@ -66,7 +66,7 @@ export async function cozeApiEnvelope(
 	};
 	return await withRetries(this, request, options, async (response, exchange) => {
 		const text = await readText(response, exchange, LIMITS.maxJsonBytes);
-		return parseEnvelope(response, text);
+		return parseEnvelope(response, text, `${method} ${path}`);
 	});
 }
 
@@ -196,31 +196,48 @@ function withRateLimitNote(error: unknown, budget: ItemBudget, why: string): Coz
 
 /**
  * Reads Coze's `{code, msg, data, detail}` envelope and throws CozeApiError when the HTTP status
- * or `code` says it failed (Coze often reports errors with HTTP 200).
+ * or `code` says it failed (Coze often reports errors with HTTP 200). Like both official SDKs, an
+ * envelope without `code` is a success (Coze's own cancel example has none; Coze Studio's cancel
+ * answers `{"ChatV3ChatDetail":…,"BaseResp":null}`). An error never has an empty message: without
+ * one, it names the HTTP status, the code, the endpoint and the log id.
  */
-export function parseEnvelope(response: IN8nHttpFullResponse, text: string): IDataObject {
-	const logid = headerValue(response, 'x-tt-logid');
+export function parseEnvelope(response: IN8nHttpFullResponse, text: string, endpoint?: string): IDataObject {
+	// Coze Studio sends its log id as X-Log-ID.
+	const headerLogid = headerValue(response, 'x-tt-logid') ?? headerValue(response, 'x-log-id');
 	const parsed = tryParseJsonExact(text);
 	const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : undefined) as
 		| IDataObject
 		| undefined;
 	const status = response.statusCode;
-	const code = envelope?.code;
 	const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
-	if (envelope && (code === 0 || code === '0') && status < 400) return envelope;
+	const rawCode = envelope?.code ?? envelope?.error_code;
+	const hasCode = rawCode !== undefined && rawCode !== null && rawCode !== '';
+	if (envelope && status < 400 && (!hasCode || rawCode === 0 || rawCode === '0')) return envelope;
 	if (!envelope) {
+		// Coze Studio answers /v3/chat/retrieve errors as text/plain ("code=… message=…\nstack=…").
+		const inner = unwrapServerError(undefined, text);
+		if (inner.code !== undefined) {
+			throw new CozeApiError({ code: inner.code, msg: inner.msg, httpStatus: status, logid: headerLogid, retryAfterMs });
+		}
 		throw new CozeApiError({
-			msg: `Coze answered HTTP ${status} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
+			msg: `Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
 			httpStatus: status,
-			logid,
+			logid: headerLogid,
 			retryAfterMs,
 		});
 	}
 	const detail = envelope.detail as IDataObject | undefined;
+	const logid = headerLogid ?? (detail?.logid as string | undefined);
+	const rawMsg = [envelope.msg, envelope.error_message, envelope.message].find(
+		(value) => typeof value === 'string' && value.trim() !== '',
+	) as string | undefined;
+	const { code, msg } = unwrapServerError(rawCode, rawMsg ?? '');
 	throw new CozeApiError({
-		code: (code ?? envelope.error_code) as number | string | undefined,
-		msg: String(envelope.msg ?? envelope.error_message ?? envelope.message ?? `HTTP ${status}`),
-		logid: logid ?? (detail?.logid as string | undefined),
+		code,
+		msg:
+			msg ||
+			`Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''}${hasCode ? ` with code ${String(rawCode)}` : ''} and no error message${logid ? ` (logid ${logid})` : ''}`,
+		logid,
 		httpStatus: status >= 400 ? status : undefined,
 		retryAfterMs,
 	});

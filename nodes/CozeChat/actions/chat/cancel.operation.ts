@@ -7,13 +7,11 @@ import {
 } from 'n8n-workflow';
 
 import { CozeApiError } from '../../chat/errors';
+import { isCannotCancel } from '../../chat/poll';
 import { chatPollClient } from '../../transport/chatApi';
 import { toNodeError } from '../../transport/errors';
 import { chatIdField, conversationIdField } from '../descriptions';
 import { getChatIds } from '../validation';
-
-/** Coze's code for "this chat cannot be canceled in its current status". */
-const CANNOT_CANCEL = 4104;
 
 const properties: INodeProperties[] = [conversationIdField, chatIdField];
 
@@ -29,13 +27,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const chat = await client.cancel(conversationId, chatId);
 		return [{ json: chat as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
-		if (!(error instanceof CozeApiError) || error.code !== CANNOT_CANCEL) {
-			throw toNodeError(this.getNode(), error, itemIndex);
-		}
+		if (!isCannotCancel(error)) throw toNodeError(this.getNode(), error, itemIndex);
 		// Say which status blocks it: completed, failed and requires_action chats cannot be canceled.
 		const current = await client.retrieve(conversationId, chatId).catch(() => undefined);
 		throw toNodeError(this.getNode(), new CozeApiError({
-			code: CANNOT_CANCEL,
+			code: error.code,
 			msg: `The chat cannot be canceled in its current status (${current?.status ?? 'unknown'}); only chats that are still created or in progress can be`,
 			logid: error.logid,
 			chatId,

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { aggregateChatMessages } from '../../chat/aggregate';
-import { isTerminalStatus } from '../../chat/types';
+import { isTerminalStatus, UNANSWERED_STATUSES } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { chatIdField, conversationIdField } from '../descriptions';
 import { getChatIds } from '../validation';
@@ -39,7 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return messages.map((message) => ({ json: message as IDataObject, pairedItem: { item: itemIndex } }));
 	}
 	const chat = await client.retrieve(conversationId, chatId);
-	if (!isTerminalStatus(chat.status) || chat.status === 'failed' || chat.status === 'canceled') {
+	if (!isTerminalStatus(chat.status) || UNANSWERED_STATUSES.includes(chat.status as string)) {
 		// No answer to aggregate yet (or ever): say so instead of presenting a partial one.
 		return [{ json: { ...(chat as IDataObject), messages: messages as IDataObject[] }, pairedItem: { item: itemIndex } }];
 	}

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
+import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../chat/aggregate';
 import { CozeApiError } from '../../chat/errors';
-import { cancelForTimeout, pollChatResult, type ChatPollClient } from '../../chat/poll';
+import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../chat/poll';
 import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { LIMITS } from '../../transport/http';
@@ -54,15 +54,18 @@ export async function runChatForItem(
 	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
 	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
 	if (!live) return await runChat.call(this, request, options);
-	let forwarded = false;
+	let streamed = '';
 	this.sendChunk('begin', itemIndex);
 	try {
 		const result = await runChat.call(this, request, options, (text) => {
-			forwarded = true;
+			streamed += text;
 			this.sendChunk('item', itemIndex, text);
 		});
-		// Non-stream mode or a recovered stream: deliver the answer in one piece.
-		if (!forwarded && result.answer) this.sendChunk('item', itemIndex, result.answer);
+		// End the live stream consistent with the item: in non-stream mode or after a recovered
+		// stream the (rest of the) answer, and when Coze's completed message differs from its
+		// deltas, the completed answer once more (see liveStreamCorrection).
+		const correction = liveStreamCorrection(streamed, result.answer);
+		if (correction) this.sendChunk('item', itemIndex, correction);
 		return result;
 	} finally {
 		this.sendChunk('end', itemIndex);
@@ -127,7 +130,11 @@ export async function runChat(
 	// A terminal chat is a complete answer, whatever happened to the connection after it.
 	const broken = streamed instanceof TransportError && streamed.reason !== 'redirect' ? streamed : undefined;
 	if (streamed !== undefined && !broken && !aggregator.isTerminal) throw streamed;
-	if (aggregator.isTerminal) return aggregator.result({ includeMessages: options.includeMessages });
+	if (aggregator.isTerminal) {
+		// Coze Studio's stream carries no usage; its retrieve does.
+		await addMissingUsage(poll, aggregator);
+		return aggregator.result({ includeMessages: options.includeMessages });
+	}
 
 	const logid = aggregator.logid;
 	if (!aggregator.chatId || !aggregator.conversationId) {

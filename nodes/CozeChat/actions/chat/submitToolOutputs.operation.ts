@@ -7,6 +7,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { CozeApiError, isMissingEndpoint } from '../../chat/errors';
+import { toNodeError } from '../../transport/errors';
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
 import { getChatIds } from '../validation';
 import { runChatForItem, runOptionsFrom } from './runChat';
@@ -85,6 +87,8 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+const SUBMIT_PATH = '/v3/chat/submit_tool_outputs';
+
 interface ToolOutput {
 	tool_call_id: string;
 	output: string;
@@ -134,15 +138,30 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const toolOutputs = readToolOutputs(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
-	const result = await runChatForItem.call(
-		this,
-		itemIndex,
-		{
-			path: '/v3/chat/submit_tool_outputs',
-			qs: { conversation_id: conversationId, chat_id: chatId },
-			body: { tool_outputs: toolOutputs as unknown as IDataObject[] },
-		},
-		runOptionsFrom(options, { recoverable: true }),
-	);
-	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	try {
+		const result = await runChatForItem.call(
+			this,
+			itemIndex,
+			{
+				path: SUBMIT_PATH,
+				qs: { conversation_id: conversationId, chat_id: chatId },
+				body: { tool_outputs: toolOutputs as unknown as IDataObject[] },
+			},
+			runOptionsFrom(options, { recoverable: true }),
+		);
+		return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	} catch (error) {
+		// Self-hosted Coze Studio has no such endpoint (it answers 401 "missing session_key in cookie").
+		if (!isMissingEndpoint(error)) throw toNodeError(this.getNode(), error, itemIndex);
+		const original = error as CozeApiError;
+		const unsupported = new CozeApiError({
+			code: original.code,
+			msg: `Submit Tool Outputs is not supported by this Coze server: it has no ${SUBMIT_PATH} endpoint (self-hosted Coze Studio does not offer client-side tools). It answered: ${original.msg}`,
+			httpStatus: original.httpStatus,
+			logid: original.logid,
+			chatId,
+			conversationId,
+		});
+		throw toNodeError(this.getNode(), unsupported, itemIndex);
+	}
 }

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { cozeApiRequest } from '../../transport/request';
+import { cozeEnvelope, envelopeObject } from '../../transport/chatApi';
 import { getCozeId } from '../validation';
 
 export const conversationIdOnly: INodeProperties = {
@@ -26,8 +26,9 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const conversation = (await cozeApiRequest.call(this, 'GET', '/v1/conversation/retrieve', {
-		qs: { conversation_id: conversationId },
-	})) as IDataObject;
+	const path = '/v1/conversation/retrieve';
+	// The cloud answers under `data`, Coze Studio under `ConversationData`.
+	const envelope = await cozeEnvelope(this, 'GET', path, { qs: { conversation_id: conversationId } });
+	const conversation: IDataObject = envelopeObject(envelope, ['ConversationData'], 'conversation', `GET ${path}`);
 	return [{ json: conversation, pairedItem: { item: itemIndex } }];
 }

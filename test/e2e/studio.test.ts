@@ -1,0 +1,133 @@
+/**
+ * End to end against a self-hosted Coze Studio (the emulator's studio dialect): the packed tarball in
+ * each pinned real n8n, one workflow through every operation Studio offers, and Submit Tool Outputs
+ * (which Studio lacks) failing with a clear message under Continue On Fail.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { scenarios } from '../emulator/scenarios';
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { NODE_TYPE } from './workflows';
+
+const CREDENTIAL = { id: 'cozeStudioCred001', name: 'Coze Studio (emulator)' };
+const WORKFLOW_ID = 'cozeE2eStudio0001';
+
+function studioWorkflow(): Record<string, unknown> {
+	let counter = 0;
+	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+		id: `00000000-0000-4000-9000-${String(++counter).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion,
+		position: [counter * 220, 0],
+		parameters,
+		...extra,
+	});
+	const coze = (name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+		node(name, NODE_TYPE, 1, parameters, { credentials: { cozeApi: CREDENTIAL }, ...extra });
+	const bot = (value: string) => ({ __rl: true, mode: 'id', value });
+	const link = (to: string) => ({ node: to, type: 'main', index: 0 });
+	const nodes = [
+		node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
+		coze('Ask Weather Bot', { resource: 'chat', operation: 'sendMessage', botId: bot(scenarios.toolCall.botId), userId: 'e2e', message: 'Weather in Hangzhou?', options: {} }),
+		coze('Retrieve Chat', { resource: 'chat', operation: 'retrieve', conversationId: '={{ $json.conversation_id }}', chatId: '={{ $json.chat_id }}', options: {} }),
+		coze('List Messages', { resource: 'chat', operation: 'listMessages', conversationId: '={{ $json.conversation_id }}', chatId: '={{ $json.id }}', simplify: true }),
+		coze('Create Conversation', { resource: 'conversation', operation: 'create', botId: bot(scenarios.memory.botId), options: {} }),
+		coze('Turn 1', { resource: 'chat', operation: 'sendMessage', botId: bot(scenarios.memory.botId), userId: 'e2e', message: 'My name is Ada.', conversationId: '={{ $json.id }}', options: {} }),
+		coze('Turn 2', { resource: 'chat', operation: 'sendMessage', botId: bot(scenarios.memory.botId), userId: 'e2e', message: 'What is my name?', conversationId: '={{ $json.conversation_id }}', options: { stream: false, pollInterval: 0.2 } }),
+		coze('Get Conversation', { resource: 'conversation', operation: 'get', conversationId: '={{ $json.conversation_id }}' }),
+		coze(
+			'Submit Tool Outputs',
+			{
+				resource: 'chat',
+				operation: 'submitToolOutputs',
+				conversationId: "={{ $('Turn 2').item.json.conversation_id }}",
+				chatId: "={{ $('Turn 2').item.json.chat_id }}",
+				toolOutputs: { entries: [{ toolCallId: 'call_1', output: 'sunny' }] },
+				options: {},
+			},
+			{ onError: 'continueRegularOutput' },
+		),
+	];
+	return {
+		id: WORKFLOW_ID,
+		name: 'Coze Studio e2e',
+		active: false,
+		nodes,
+		connections: {
+			'Manual Trigger': { main: [[link('Ask Weather Bot'), link('Create Conversation')]] },
+			'Ask Weather Bot': { main: [[link('Retrieve Chat')]] },
+			'Retrieve Chat': { main: [[link('List Messages')]] },
+			'Create Conversation': { main: [[link('Turn 1')]] },
+			'Turn 1': { main: [[link('Turn 2')]] },
+			'Turn 2': { main: [[link('Get Conversation')]] },
+			'Get Conversation': { main: [[link('Submit Tool Outputs')]] },
+		},
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+}
+
+const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'studio');
+let tarball: string;
+
+beforeAll(() => {
+	tarball = packPackage(packDir);
+});
+afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
+
+describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('against Coze Studio in %s', (_label, target) => {
+	let emulator: CozeEmulator;
+	let n8n: N8nInstance;
+	let run: RunJson;
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ dialect: 'studio' });
+		n8n = new N8nInstance(target);
+		n8n.installPackage(tarball);
+		await n8n.importCredentials([{ ...CREDENTIAL, type: 'cozeApi', data: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN } }]);
+		await n8n.importWorkflows([studioWorkflow()]);
+		const result = await timed(`${target.name}: execute Studio workflow`, () => n8n.execute(WORKFLOW_ID));
+		if (!result.run || result.code !== 0) {
+			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+		}
+		run = result.run;
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await emulator?.stop();
+	});
+
+	it('streams an answer with its tool call and the usage Studio only gives on retrieve', () => {
+		const [item] = nodeItems(run, 'Ask Weather Bot');
+		expect(item.json).toMatchObject({
+			answer: 'Hangzhou: sunny, 24°C ☀️',
+			status: 'completed',
+			usage: { token_count: 2308, output_count: 111, input_count: 2197 },
+			tool_calls: [{ name: 'weather-getForecast', arguments: { city: '杭州', days: 3 }, plugin_id: '' }],
+		});
+	});
+
+	it('retrieves the chat and lists its messages (Studio\'s Messages key)', () => {
+		expect(nodeItems(run, 'Retrieve Chat')[0].json).toMatchObject({ status: 'completed', answer: 'Hangzhou: sunny, 24°C ☀️' });
+		expect(nodeItems(run, 'List Messages')[0].json).toMatchObject({ answer: 'Hangzhou: sunny, 24°C ☀️', tool_calls: [{ name: 'weather-getForecast' }] });
+	});
+
+	it('keeps a conversation over two turns, the second in non-stream mode, and gets it (ConversationData)', () => {
+		const conversation = nodeItems(run, 'Create Conversation')[0].json;
+		expect(nodeItems(run, 'Turn 2')[0].json).toMatchObject({
+			conversation_id: conversation.id,
+			answer: 'Turn 2. You said: "What is my name?". Before that you said: "My name is Ada.".',
+		});
+		expect(nodeItems(run, 'Get Conversation')[0].json).toMatchObject({ id: conversation.id, last_section_id: conversation.last_section_id });
+	});
+
+	it('says Submit Tool Outputs is not supported by this Coze server', () => {
+		const [item] = nodeItems(run, 'Submit Tool Outputs');
+		expect(String(item.json.error)).toContain('Submit Tool Outputs is not supported by this Coze server');
+		log(`${target.name}: Studio emulator saw ${emulator.requests.length} requests`);
+	});
+});
