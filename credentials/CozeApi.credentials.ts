@@ -73,12 +73,15 @@ export class CozeApi implements ICredentialType {
 	}
 
 	// Coze reports most failures with HTTP 200 and a non-zero `code`, so besides HTTP errors the
-	// test also fails on the known auth codes and on any envelope that carries no `data`.
+	// test also fails on the known auth codes (700012006 is Coze Studio's bad key) and on any
+	// envelope that carries no `data`.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
 				'={{ $credentials.region === "custom" ? $credentials.baseUrl : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
-			url: '/v1/users/me',
+			// Self-hosted Coze Studio has no /v1/users/me (a valid key would get its cookie-login 401);
+			// listing the conversations of a bot that does not exist needs only a valid key there.
+			url: '={{ $credentials.region === "custom" ? "/v1/conversations?bot_id=0&page_num=1&page_size=1" : "/v1/users/me" }}',
 			method: 'GET',
 			// The request carries the token: never follow a redirect, and give up on a silent server.
 			disableFollowRedirect: true,

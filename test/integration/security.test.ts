@@ -78,7 +78,7 @@ describe('redirects never carry the token to another host', () => {
 	});
 
 	it('the credential test does not follow a redirect either', async () => {
-		emulator.publicRoutes.push(redirect(on('GET', '/v1/users/me'), elsewhere.url, 307));
+		emulator.publicRoutes.push(redirect(on('GET', '/v1/conversations'), elsewhere.url, 307)); // the custom base URL's probe
 		const result = await testCredential(new CozeApi(), { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN });
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('redirect');

@@ -253,7 +253,7 @@ describe('Transient failures', () => {
 	it('never re-sends a chat: a gateway error on POST /v3/chat fails the item with the status', async () => {
 		emulator.failNext('/v3/chat', 1, 502);
 		const error = await rejectionOf(runCoze(emulator, sendMessage(scenarios.plain.botId)));
-		expect(error.message).toContain('Coze answered HTTP 502 with a body that is not JSON');
+		expect(error.message).toContain('Coze answered HTTP 502 to POST /v3/chat with a body that is not JSON');
 		expect(chatPosts()).toHaveLength(1);
 	});
 

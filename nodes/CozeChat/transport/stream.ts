@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { CozeApiError } from '../chat/errors';
 import { SseDecoder } from '../chat/sse';
 import type { SseEvent } from '../chat/types';
-import { consume, describeUrl, ItemBudget, LIMITS, readText, TransportError } from './http';
+import { consume, describeUrl, ItemBudget, LIMITS, readText, TransportError, type HttpResponse } from './http';
 import { parseEnvelope, withRetries } from './request';
 import type { CozeContext } from './session';
 
@@ -51,7 +51,7 @@ export async function streamCoze(
 			const logid = response.logid;
 			if (response.statusCode >= 400 || !response.mediaType.includes('event-stream')) {
 				const text = await readText(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
-				parseEnvelope(response, text); // throws for every error envelope
+				parseEnvelope(response, text, `POST ${request.path}`); // throws for every error envelope
 				throw new CozeApiError({
 					msg: `Coze answered a streaming request with '${response.mediaType || 'no content type'}' instead of an event stream: ${text.slice(0, 300)}`,
 					logid,
@@ -82,7 +82,7 @@ export async function streamCoze(
 			});
 			if (failure && !(finished && failure instanceof TransportError)) throw failure;
 			if (!finished) decoder.end();
-			if (decoder.events === 0) throw noEventError(response, decoder.head);
+			if (decoder.events === 0) throw noEventError(response, request.path, decoder.head);
 			return { logid, events: decoder.events, ended: finished ? 'finished' : 'eof' };
 		},
 	);
@@ -90,14 +90,14 @@ export async function streamCoze(
 
 /**
  * A stream that carried no event at all: Coze sometimes answers a stream request with a bare JSON
- * envelope under `text/event-stream` (a rejection); say what it was.
+ * envelope under `text/event-stream` (a rejection); say what it was, or at least what is known.
  */
-function noEventError(response: Parameters<typeof parseEnvelope>[0], head: string): CozeApiError {
+function noEventError(response: HttpResponse, path: string, head: string): CozeApiError {
 	const text = head.trim();
-	if (text.startsWith('{')) parseEnvelope(response, text); // throws Coze's code and msg
+	if (text.startsWith('{')) parseEnvelope(response, text, `POST ${path}`); // throws Coze's code and msg
 	return new CozeApiError({
-		msg: `Coze's event stream ended without any event${text ? `: ${text.slice(0, 300)}` : ' (the body was empty)'}`,
-		logid: (response as { logid?: string }).logid,
+		msg: `Coze answered POST ${path} with HTTP ${response.statusCode} and an event stream without any event${text ? `: ${text.slice(0, 300)}` : ' (the body was empty)'}`,
+		logid: response.logid,
 		httpStatus: response.statusCode >= 400 ? response.statusCode : undefined,
 	});
 }

@@ -6,7 +6,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { CozeApiError } from '../../chat/errors';
-import { tryParseJsonExact } from '../../chat/json';
 import { uploadBinary } from '../../transport/files';
 import { ItemBudget, LIMITS, readText, TransportError } from '../../transport/http';
 import { cozeApiRequest, parseEnvelope, withRetries } from '../../transport/request';
@@ -43,9 +42,9 @@ export interface Envelope {
 }
 
 /**
- * One JSON request that returns the whole envelope and accepts answers without `code` (Coze's
- * documented async-run answer has none, nor has Coze Studio's run history). A POST whose
- * connection closes before the answer throws CozeApiError with `brokenHint`.
+ * One JSON request that returns the whole envelope with its log id (parseEnvelope accepts answers
+ * without `code`: Coze's documented async-run answer has none, nor has Coze Studio's run history).
+ * A POST whose connection closes before the answer throws CozeApiError with `brokenHint`.
  */
 export async function requestJson(
 	context: IExecuteFunctions | ILoadOptionsFunctions,
@@ -59,12 +58,7 @@ export async function requestJson(
 		{ budget: options.budget },
 		async (response, exchange) => {
 			const text = await readText(response, exchange, LIMITS.maxJsonBytes);
-			const logid = response.logid;
-			const parsed = tryParseJsonExact(text) as IDataObject | undefined;
-			const codeless =
-				typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && (parsed.code === undefined || parsed.code === null);
-			if (codeless && response.statusCode < 400 && parsed.error_code === undefined) return { envelope: parsed, logid };
-			return { envelope: parseEnvelope(response, text), logid };
+			return { envelope: parseEnvelope(response, text, `${method} ${path}`), logid: response.logid };
 		},
 	).then(
 		(envelope) => envelope,
