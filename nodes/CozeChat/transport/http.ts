@@ -100,6 +100,9 @@ export type StopReason = 'timeout' | 'idle' | 'canceled' | 'limit' | 'network' |
  */
 const ABORTED = new Error('aborted by the Coze node');
 
+/** The longest the watchdog sleeps before it looks at the deadline and the idle limit again. */
+const WATCHDOG_TICK_MS = 1000;
+
 /** The exchange with Coze broke off, ran out of time, or was refused by the node's own rules. */
 export class TransportError extends CozeApiError {
 	constructor(
@@ -165,10 +168,9 @@ export class Exchange {
 		this.lastActivity = Date.now();
 	}
 
+	/** Changes the idle limit; the watchdog, which wakes at least every second, applies it. */
 	setIdle(ms: number): void {
-		if (ms === this.idleMs) return;
 		this.idleMs = ms;
-		this.tick?.abort(ABORTED); // re-arm the watchdog with the new limit
 	}
 
 	/** Stops the request: the socket is closed. The first reason wins. */
@@ -213,11 +215,12 @@ export class Exchange {
 			const idleAt = this.lastActivity + this.idleMs;
 			if (now >= deadline) return this.stop('timeout');
 			if (now >= idleAt) return this.stop('idle');
+			// At most a second at a time, so a shorter idle limit (setIdle) takes effect without a re-arm.
 			this.tick = new AbortController();
 			try {
-				await sleepWithAbort(Math.min(deadline, idleAt) - now, this.tick.signal);
+				await sleepWithAbort(Math.min(deadline - now, idleAt - now, WATCHDOG_TICK_MS), this.tick.signal);
 			} catch {
-				// re-armed or finished: look again
+				// finished: look again and leave
 			}
 		}
 	}
