@@ -39,11 +39,10 @@ export class SseDecoder {
 		this.parser = createParser({
 			onEvent: (message) => {
 				this.events++;
-				onEvent(
-					message.id === undefined
-						? { event: message.event ?? 'message', data: message.data }
-						: { event: message.event ?? 'message', data: message.data, id: message.id },
-				);
+				// The parser's object is new for each event: hand it on rather than copy it (a long
+				// answer has tens of thousands of events).
+				message.event ??= 'message';
+				onEvent(message as SseEvent);
 			},
 			onError: (error) => {
 				if (error.type === 'max-buffer-size-exceeded') this.overflow = true;
