@@ -1,0 +1,289 @@
+/**
+ * The node in n8n's queue mode: Redis + Postgres + n8n 2.41.1 main (EXECUTIONS_MODE=queue) + two
+ * `n8n worker`s, started once for this file. Executions come in through a published webhook on
+ * main, run on the workers, and are asserted from Postgres (execution_entity + execution_data) and
+ * the Coze emulator's request log. Which worker ran an execution comes from each worker's own log
+ * ("Worker started execution <id>"): n8n keeps no worker id in the database.
+ */
+import * as path from 'path';
+
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { scenarios } from '../emulator/scenarios';
+import { REPO_ROOT, log, packPackage, timed } from '../e2e/n8n';
+import { emulatorCredential } from '../e2e/workflows';
+import { QueueCluster, readCmdline, type StoredExecution } from './cluster';
+import { cleanup, descendants, isAlive, killTree, sleep } from './services';
+import { batchBodies, callWebhook, createConversation, postCounts, postedMessages, waitFor } from './workload';
+import { QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
+
+const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'queue');
+let emulator: CozeEmulator;
+let cluster: QueueCluster;
+
+beforeAll(async () => {
+	const started = Date.now();
+	emulator = await startEmulator();
+	const tarball = await timed('queue: npm pack', () => packPackage(cleanup.dir(packDir)));
+	cluster = await QueueCluster.start({
+		workers: 2,
+		tarball,
+		credentials: [emulatorCredential(emulator.url, EMULATOR_TOKEN)],
+		workflows: QUEUE_WORKFLOWS.map((w) => w.json),
+		// n8n's defaults are 60 s and 30 s: same outcome for a killed worker, just later.
+		lockDurationMs: 10_000,
+		stalledIntervalMs: 5_000,
+	});
+	log(`queue: setup took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+afterAll(async () => {
+	const leftovers = cluster ? await timed('queue: teardown', () => cluster.stop()) : [];
+	await emulator?.stop();
+	cleanup.removeDir(packDir);
+	// Every process stopped by pid and every temp dir removed (checked inside stop()).
+	expect(leftovers).toEqual([]);
+});
+
+function sendOutput(execution: StoredExecution) {
+	const runs = execution.data.resultData.runData[SEND_NODE];
+	if (!runs) throw new Error(`execution ${execution.id}: ${SEND_NODE} did not run (${execution.status}: ${execution.data.resultData.error?.message})`);
+	return runs[0].data?.main[0] ?? [];
+}
+
+function webhookInput(execution: StoredExecution): BatchBody {
+	return execution.data.resultData.runData.Webhook[0].data!.main[0][0].json.body as BatchBody;
+}
+
+function countBy<T>(values: T[]): Map<T, number> {
+	const counts = new Map<T, number>();
+	for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+	return counts;
+}
+
+describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
+	it('1. runs 20 ten-item executions started at once across both workers: every item answered once, in order, paired', async () => {
+		const after = await cluster.lastExecutionId();
+		const bodies = batchBodies('s1', 20, 10);
+		const started = Date.now();
+		const results = await Promise.all(bodies.map((body) => callWebhook(cluster, batchWorkflow.path, body)));
+		log(`scenario 1: 20 executions × 10 items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+
+		const executions = await cluster.executions(batchWorkflow.id, { afterId: after });
+		expect(executions).toHaveLength(20);
+		const answered: string[] = [];
+		for (const execution of executions) {
+			expect(execution).toMatchObject({ status: 'success', finished: true, mode: 'webhook' });
+			const questions = webhookInput(execution).items.map((i) => i.question);
+			const out = sendOutput(execution);
+			expect(out).toHaveLength(10);
+			out.forEach((item, i) => {
+				expect(item.pairedItem).toEqual({ item: i });
+				expect(item.json).toMatchObject({ status: 'completed', answer: `Answer to: ${questions[i]}`, bot_id: scenarios.latency.botId });
+				answered.push(item.json.answer as string);
+			});
+		}
+		// All 200 questions answered, each exactly once.
+		const expected = bodies.flatMap((b) => b.items.map((i) => `Answer to: ${i.question}`));
+		expect([...answered].sort()).toEqual([...expected].sort());
+		// Coze saw each question exactly once: no chat was created twice, on any worker.
+		const counts = postCounts(emulator);
+		for (const body of bodies) for (const { question } of body.items) expect([question, counts.get(question)]).toEqual([question, 1]);
+		const chatIds = executions.flatMap((e) => sendOutput(e).map((i) => i.json.chat_id));
+		expect(new Set(chatIds).size).toBe(200);
+
+		const byWorker = cluster.executionsByWorker();
+		const ranOn = executions.map((e) => byWorker.get(e.id));
+		const perWorker = countBy(ranOn);
+		log(`scenario 1: executions per worker ${JSON.stringify(Object.fromEntries(perWorker))}`);
+		expect(ranOn.every((w) => w !== undefined)).toBe(true);
+		expect(perWorker.get('worker-1')).toBeGreaterThan(0);
+		expect(perWorker.get('worker-2')).toBeGreaterThan(0);
+	});
+
+	it('2. runs Items in Parallel on the workers; items of one conversation still go one at a time, in order', async () => {
+		const bot = scenarios.latency.botId;
+		// 12 items: conversation A ×4, conversation B ×4, 4 without a conversation (a new one each).
+		const bodyFor = async (tag: string): Promise<{ body: BatchBody; a: string; b: string }> => {
+			const [a, b] = [await createConversation(emulator, bot), await createConversation(emulator, bot)];
+			const items = Array.from({ length: 4 }, (_, k) => [
+				{ question: `${tag} A${k + 1}`, conversationId: a },
+				{ question: `${tag} B${k + 1}`, conversationId: b },
+				{ question: `${tag} new${k + 1}` },
+			]).flat();
+			return { body: { items }, a, b };
+		};
+		// The chats Coze got for one conversation, in the order they arrived.
+		const userTurns = (conversationId: string) =>
+			emulator
+				.requestsTo('/v3/chat')
+				.filter((r) => r.query.conversation_id === conversationId)
+				.map((r) => (r.body as { additional_messages: Array<{ content: string }> }).additional_messages.at(-1)?.content);
+
+		// One execution alone: how many of its chats were open at once (Items in Parallel = 4).
+		const single = await bodyFor('s2-single');
+		let after = await cluster.lastExecutionId();
+		emulator.maxOpenStreams = 0;
+		const first = await callWebhook(cluster, parallelWorkflow.path, single.body);
+		expect(first.status).toBe(200);
+		const alone = emulator.maxOpenStreams;
+		log(`scenario 2: one execution, 12 items, Items in Parallel 4: ${alone} chats open at most`);
+		expect(alone).toBeGreaterThanOrEqual(2);
+		expect(alone).toBeLessThanOrEqual(4);
+		const [execution] = await cluster.executions(parallelWorkflow.id, { afterId: after });
+		expect(execution.status).toBe('success');
+		expect(cluster.executionsByWorker().get(execution.id)).toMatch(/^worker-/);
+		const out = sendOutput(execution);
+		expect(out.map((i) => i.pairedItem)).toEqual(single.body.items.map((_, i) => ({ item: i })));
+		expect(out.map((i) => i.json.answer)).toEqual(single.body.items.map((i) => `Answer to: ${i.question}`));
+		// The emulator answers 4016 to a second chat in a busy conversation (the execution would have
+		// failed), and each conversation's chats reached Coze in item order.
+		expect(userTurns(single.a)).toEqual(['s2-single A1', 's2-single A2', 's2-single A3', 's2-single A4']);
+		expect(userTurns(single.b)).toEqual(['s2-single B1', 's2-single B2', 's2-single B3', 's2-single B4']);
+		expect(out.filter((i) => i.json.conversation_id === single.a)).toHaveLength(4);
+
+		// 12 such executions at once (more than one worker's 10 job slots): both workers run them.
+		const many = await Promise.all(Array.from({ length: 12 }, (_, n) => bodyFor(`s2-run${n}`)));
+		after = await cluster.lastExecutionId();
+		const results = await Promise.all(many.map((m) => callWebhook(cluster, parallelWorkflow.path, m.body)));
+		expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+		const executions = await cluster.executions(parallelWorkflow.id, { afterId: after });
+		expect(executions.map((e) => e.status)).toEqual(Array(12).fill('success'));
+		for (const e of executions) {
+			const input = webhookInput(e);
+			expect(sendOutput(e).map((i) => [i.pairedItem, i.json.answer])).toEqual(input.items.map((item, i) => [{ item: i }, `Answer to: ${item.question}`]));
+		}
+		for (const [n, m] of many.entries()) {
+			expect(userTurns(m.a)).toEqual([1, 2, 3, 4].map((k) => `s2-run${n} A${k}`));
+			expect(userTurns(m.b)).toEqual([1, 2, 3, 4].map((k) => `s2-run${n} B${k}`));
+		}
+		const perWorker = countBy(executions.map((e) => cluster.executionsByWorker().get(e.id)));
+		log(`scenario 2: 12 executions per worker ${JSON.stringify(Object.fromEntries(perWorker))}, ${emulator.maxOpenStreams} chats open at most`);
+		expect(perWorker.get('worker-1')).toBeGreaterThan(0);
+		expect(perWorker.get('worker-2')).toBeGreaterThan(0);
+		const counts = postCounts(emulator);
+		for (const m of many) for (const { question } of m.body.items) expect(counts.get(question)).toBe(1);
+	});
+
+	it('3. a worker killed (SIGKILL) mid-stream: n8n fails its executions, the chat is never re-sent, the other worker finishes', async () => {
+		const after = await cluster.lastExecutionId();
+		const streamsClosedBefore = emulator.streamsClosedByClient;
+		// 12 one-item executions of a bot that streams for 3 s: more than one worker's 10 slots.
+		const bodies: BatchBody[] = Array.from({ length: 12 }, (_, n) => ({ items: [{ question: `s3 run ${n}` }] }));
+		const calls = bodies.map((body) => callWebhook(cluster, slowWorkflow.path, body));
+		const victim = cluster.workers[1];
+		const survivor = cluster.workers[0];
+		// Every chat is streaming (POSTed, and the bot needs 3 s), and both workers run some.
+		await waitFor(
+			'all 12 chats to stream on both workers',
+			() => {
+				const posted = postedMessages(emulator).filter((m) => m.startsWith('s3 run'));
+				const workers = new Set([...cluster.executionsByWorker()].filter(([id]) => Number(id) > after).map(([, w]) => w));
+				return posted.length === 12 && workers.has(victim.name) && workers.has(survivor.name) ? true : undefined;
+			},
+			30_000,
+			50,
+		);
+		await sleep(800); // a few answer pieces are out; the stream is mid-way
+		const victimPid = victim.child.pid as number;
+		const victimChildren = descendants(victimPid);
+		process.kill(victimPid, 'SIGKILL');
+		const killedAt = Date.now();
+		await waitFor('the worker to die', () => (victim.child.signalCode ? true : undefined), 10_000, 20);
+		// Its task runner is not n8n's to clean up any more: ours, by pid.
+		const orphans = victimChildren.filter(isAlive);
+		log(`scenario 3: killed ${victim.name} (pid ${victimPid}); its children ${JSON.stringify(victimChildren)}, still alive: ${JSON.stringify(orphans.map((p) => `${p} ${readCmdline(p)}`))}`);
+		for (const pid of orphans) killTree(pid, 'SIGKILL');
+
+		// n8n notices a dead worker only when its job lock expires (lock duration), the other worker's
+		// stalled-job check fails the job (maxStalledCount 0), and main re-checks the status for 30 s.
+		const executions = await waitFor(
+			'all 12 executions to end',
+			async () => {
+				const rows = await cluster.executions(slowWorkflow.id, { afterId: after });
+				return rows.length === 12 && rows.every((e) => !['new', 'running'].includes(e.status)) ? rows : undefined;
+			},
+			150_000,
+			1000,
+		);
+		const byWorker = cluster.executionsByWorker();
+		const onVictim = executions.filter((e) => byWorker.get(e.id) === victim.name);
+		const onSurvivor = executions.filter((e) => byWorker.get(e.id) === survivor.name);
+		expect(onVictim.length).toBeGreaterThan(0);
+		expect(onSurvivor.length).toBeGreaterThan(0);
+		expect(onVictim.length + onSurvivor.length).toBe(12);
+		const terminal = onVictim;
+		log(`scenario 3: all executions over, the killed ones reported, after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+		for (const e of terminal) {
+			log(`scenario 3: execution ${e.id} on ${victim.name}: status ${e.status}, finished ${e.finished}, error "${e.data.resultData.error?.message}", nodes run: ${JSON.stringify(Object.keys(e.data.resultData.runData))}`);
+			expect(e.status).toBe('error');
+			expect(e.finished).toBe(false);
+			expect(e.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
+		}
+		// What the webhook callers got. A killed execution keeps no run data (not even the Webhook
+		// node's), so callers are matched to the survivor's executions by their question.
+		const results = await Promise.all(calls.map((call) => Promise.race([call, sleep(20_000).then(() => undefined)])));
+		const survivorQuestions = new Set(onSurvivor.map((e) => webhookInput(e).items[0].question));
+		const answers = bodies.map((body, i) => ({
+			question: body.items[0].question,
+			ranOn: survivorQuestions.has(body.items[0].question) ? survivor.name : victim.name,
+			http: results[i]?.status ?? 'no answer within 20 s',
+			body: results[i] ? JSON.stringify(results[i]!.body).slice(0, 100) : '',
+		}));
+		log(`scenario 3: webhook answers ${JSON.stringify(answers)}`);
+		expect(answers.filter((a) => a.ranOn === survivor.name).map((a) => a.http)).toEqual(Array(onSurvivor.length).fill(200));
+		expect(answers.filter((a) => a.ranOn === victim.name)).toHaveLength(onVictim.length);
+
+		// The survivor's executions finished normally.
+		for (const e of onSurvivor) {
+			expect(e.status).toBe('success');
+			expect(sendOutput(e)[0].json.answer).toBe(Array.from({ length: 10 }, (_, i) => `step ${i + 1}. `).join(''));
+		}
+		// Coze got every chat once: nobody re-ran the killed executions or re-sent their chats,
+		// also not after n8n had given up on them.
+		await sleep(2000);
+		const counts = postCounts(emulator);
+		for (const { items } of bodies) expect([items[0].question, counts.get(items[0].question)]).toEqual([items[0].question, 1]);
+		expect(emulator.streamsClosedByClient - streamsClosedBefore).toBeGreaterThanOrEqual(onVictim.length);
+
+		// The cluster keeps working with the one worker left.
+		const before = await cluster.lastExecutionId();
+		const again = await callWebhook(cluster, batchWorkflow.path, batchBodies('s3-after', 1, 2)[0]);
+		expect(again.status).toBe(200);
+		const [next] = await cluster.executions(batchWorkflow.id, { afterId: before });
+		expect(next.status).toBe('success');
+		expect(cluster.executionsByWorker().get(next.id)).toBe(survivor.name);
+	});
+
+	/*
+	 * 4. State one worker writes and another reads. Not on main yet when this suite was written;
+	 *    write these two tests when the features land (they need nothing new from the cluster):
+	 *
+	 *    a) Send Message's chatbot memory (one Coze conversation per session key, kept in workflow
+	 *       static data). Workflow: published Webhook → Send Message with the memory option on and
+	 *       the session key `={{ $json.body.session }}`. Call the webhook for session "s4" until one
+	 *       execution ran on each worker (cluster.executionsByWorker(); a worker takes one job at a
+	 *       time if you start it with `--concurrency=1` — add that as a ClusterOptions field — or
+	 *       simply call 6 times in sequence and assert both ran some). Assert: every execution's
+	 *       output has the same conversation_id; POST /v1/conversation/create (or /v3/chat without
+	 *       conversation_id) happened exactly once for that session; the emulator's memory bot answer
+	 *       of call k says "Turn k"; and Postgres' workflow_entity."staticData" for the workflow holds
+	 *       the session → conversation mapping. n8n saves static data after a production execution
+	 *       (the worker writes workflow_entity.staticData; job-processor.js reloads it per job when
+	 *       job.data.loadStaticData is set), so the worker running call k+1 sees call k's conversation.
+	 *       Also fire two calls of one session at once and document what happens (two workers may
+	 *       both see "no conversation yet" and create two: static data is last-writer-wins).
+	 *
+	 *    b) The JWT (OAuth app) credential's access token. Import a `cozeJwtApi`-style credential
+	 *       pointing at the emulator's OAuth module; run one execution per worker (as above). Assert
+	 *       from the emulator's token endpoint log how many tokens were minted: if the credential
+	 *       caches the token in the credential data (n8n's preAuthentication writes it back
+	 *       encrypted to credentials_entity), the second worker reuses it → exactly one
+	 *       POST /api/permission/oauth2/token; if it caches in process memory, one per worker →
+	 *       assert exactly 2 and say so in the README. Either way every chat must carry a token the
+	 *       emulator accepts (no 401) and credentials_entity.data must never hold the private key
+	 *       in plaintext (decrypting needs N8N_ENCRYPTION_KEY: cluster.encryptionKey).
+	 */
+	it.todo('4a. chatbot memory: a conversation created on one worker is continued on the other');
+	it.todo('4b. JWT credential: the access token one worker got is used (or not) by the other');
+});
