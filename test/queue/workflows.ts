@@ -19,7 +19,17 @@ export interface BatchBody {
 	items: Array<{ question: string; conversationId?: string }>;
 }
 
-function workflow(seed: number, id: string, name: string, path: string, sendOptions: Record<string, unknown>, botId: string): QueueWorkflow {
+/** Which credential Send Message uses: the access-token one unless told otherwise. */
+interface Auth {
+	authentication?: string;
+	credentialType: string;
+	id: string;
+	name: string;
+}
+
+const ACCESS_TOKEN: Auth = { credentialType: 'cozeApi', id: CREDENTIAL_ID, name: CREDENTIAL_NAME };
+
+function workflow(seed: number, id: string, name: string, path: string, sendOptions: Record<string, unknown>, botId: string, auth = ACCESS_TOKEN): QueueWorkflow {
 	const uuid = (n: number) => `00000000-0000-4000-8000-${String(seed * 10 + n).padStart(12, '0')}`;
 	const nodes = [
 		{
@@ -45,8 +55,9 @@ function workflow(seed: number, id: string, name: string, path: string, sendOpti
 			type: NODE_TYPE,
 			typeVersion: 1,
 			position: [440, 0],
-			credentials: { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+			credentials: { [auth.credentialType]: { id: auth.id, name: auth.name } },
 			parameters: {
+				...(auth.authentication ? { authentication: auth.authentication } : {}),
 				resource: 'chat',
 				operation: 'sendMessage',
 				botId: { __rl: true, mode: 'id', value: botId },
@@ -83,3 +94,14 @@ export const parallelWorkflow = workflow(102, 'cozeQueueParallel1', 'Coze queue:
 export const slowWorkflow = workflow(103, 'cozeQueueSlow0001', 'Coze queue: slow stream', 'coze-queue-slow', {}, scenarios.slow.botId);
 
 export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow];
+
+export const JWT_CREDENTIAL_ID = 'cozeQueueJwtCred1';
+export const JWT_CREDENTIAL_NAME = 'Coze OAuth JWT (emulator)';
+
+/** Scenario 4b: Send Message with Authentication = OAuth JWT (the cozeJwtApi credential). */
+export const jwtWorkflow = workflow(104, 'cozeQueueJwt00001', 'Coze queue: OAuth JWT', 'coze-queue-jwt', {}, scenarios.plain.botId, {
+	authentication: 'jwt',
+	credentialType: 'cozeJwtApi',
+	id: JWT_CREDENTIAL_ID,
+	name: JWT_CREDENTIAL_NAME,
+});

@@ -1,5 +1,5 @@
 /** Driving the queue cluster: webhook calls, the scenario-1 batch, and reading the emulator's log. */
-import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
+import { EMULATOR_TOKEN, type CozeEmulator, type RecordedRequest } from '../emulator/server';
 import type { QueueCluster } from './cluster';
 import { sleep } from './services';
 import type { BatchBody } from './workflows';
@@ -49,12 +49,15 @@ export function batchBodies(tag: string, runs: number, itemsPerRun: number): Bat
 	}));
 }
 
+/** The user message of one POST /v3/chat. */
+export function postedMessage(request: RecordedRequest): string {
+	const messages = (request.body as { additional_messages?: Array<{ content: string }> }).additional_messages ?? [];
+	return messages[messages.length - 1]?.content ?? '';
+}
+
 /** The user message of every POST /v3/chat the emulator received, oldest first. */
 export function postedMessages(emulator: CozeEmulator): string[] {
-	return emulator.requestsTo('/v3/chat').map((r) => {
-		const messages = (r.body as { additional_messages?: Array<{ content: string }> }).additional_messages ?? [];
-		return messages[messages.length - 1]?.content ?? '';
-	});
+	return emulator.requestsTo('/v3/chat').map(postedMessage);
 }
 
 /** How often each message was POSTed to /v3/chat. */
