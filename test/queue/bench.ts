@@ -35,10 +35,13 @@ async function measure(workers: number, tarball: string, rounds: number, workerC
 			const started = Date.now();
 			const results = await Promise.all(batchBodies(`bench-${workers}-${round}`, RUNS, ITEMS).map((b) => callWebhook(cluster, batchWorkflow.path, b)));
 			const seconds = (Date.now() - started) / 1000;
-			const failed = results.filter((r) => r.status !== 200).length;
-			if (failed > 0) throw new Error(`${failed} executions failed`);
 			const executions = await cluster.executions(batchWorkflow.id, { afterId: after });
-			if (executions.some((e) => e.status !== 'success')) throw new Error('an execution did not succeed');
+			const failedCalls = results.filter((r) => r.status !== 200);
+			const failedRuns = executions.filter((e) => e.status !== 'success');
+			if (failedCalls.length > 0 || failedRuns.length > 0) {
+				const detail = failedRuns.map((e) => `${e.id} ${e.status}: ${e.data.resultData.error?.message ?? JSON.stringify(e.data.resultData.runData['Send Message']?.[0]?.error?.message)}`);
+				throw new Error(`${failedCalls.length} webhook calls failed (${failedCalls.map((r) => `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`).join('; ')}); executions: ${detail.join('; ')}`);
+			}
 			const itemsPerSecond = (RUNS * ITEMS) / seconds;
 			if (round === 0) {
 				log(`bench: ${workers} worker(s), warm-up: ${seconds.toFixed(2)} s`);
