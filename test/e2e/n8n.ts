@@ -116,7 +116,7 @@ export interface RunJson {
 export class N8nInstance {
 	readonly userFolder: string;
 
-	readonly encryptionKey = crypto.randomBytes(24).toString('hex');
+	readonly encryptionKey: string;
 
 	/** The folder n8n is installed in (node_modules/n8n inside). */
 	readonly installDir: string;
@@ -127,10 +127,15 @@ export class N8nInstance {
 
 	private brokerPort = 0;
 
+	/** Env every command of this instance gets (e.g. queue mode's database and Redis). */
+	private readonly baseEnv: Record<string, string>;
+
 	constructor(
 		readonly target: Target,
-		options: { userFolder?: string } = {},
+		options: { userFolder?: string; encryptionKey?: string; env?: Record<string, string> } = {},
 	) {
+		this.encryptionKey = options.encryptionKey ?? crypto.randomBytes(24).toString('hex');
+		this.baseEnv = options.env ?? {};
 		this.installDir = ensureN8n(target);
 		this.nodeBin =
 			target.node === '24'
@@ -192,6 +197,7 @@ export class N8nInstance {
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_LOG_LEVEL: 'info',
 			N8N_SECURE_COOKIE: 'false',
+			...this.baseEnv,
 			...extra,
 		};
 		// 2.x fetches an MCP server list at start; 1.x does not know the module and refuses the name.
@@ -271,6 +277,20 @@ export class N8nInstance {
 			if (Date.now() > deadline) throw new Error(`n8n did not become ready:\n${output.join('')}`);
 			await new Promise((r) => setTimeout(r, 500));
 		}
+	}
+
+	/**
+	 * Spawns a long-running n8n command (`worker`, `start`, …), tracked and killed like `start`'s;
+	 * the caller waits for readiness. Output goes to `onOutput`.
+	 */
+	async launch(args: string[], extraEnv: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<ChildProcess> {
+		if (!this.brokerPort) this.brokerPort = await freePort();
+		const child = spawn(this.nodeBin, this.n8nArgs(args), { env: this.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+		this.children.add(child);
+		child.on('exit', () => this.children.delete(child));
+		child.stdout?.on('data', (d: Buffer) => onOutput?.(d.toString()));
+		child.stderr?.on('data', (d: Buffer) => onOutput?.(d.toString()));
+		return child;
 	}
 
 	/** Kills what this instance started (by pid) and removes its user folder. */

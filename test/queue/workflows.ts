@@ -1,0 +1,107 @@
+/**
+ * Workflows for the queue-mode tests: a published Webhook (production URL, so main enqueues each
+ * call as a job for the workers) → Split Out (one item per entry of the body's `items`) → Coze Chat
+ * Send Message. The webhook answers when the execution is over (Respond: When Last Node Finishes).
+ */
+import { scenarios } from '../emulator/scenarios';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE } from '../e2e/workflows';
+
+export const SEND_NODE = 'Send Message';
+
+export interface QueueWorkflow {
+	id: string;
+	path: string;
+	json: Record<string, unknown>;
+}
+
+/** What the webhook takes: one Send Message item per entry, in this order. */
+export interface BatchBody {
+	items: Array<{ question: string; conversationId?: string }>;
+}
+
+/** Which credential Send Message uses: the access-token one unless told otherwise. */
+interface Auth {
+	authentication?: string;
+	credentialType: string;
+	id: string;
+	name: string;
+}
+
+const ACCESS_TOKEN: Auth = { credentialType: 'cozeApi', id: CREDENTIAL_ID, name: CREDENTIAL_NAME };
+
+function workflow(seed: number, id: string, name: string, path: string, sendOptions: Record<string, unknown>, botId: string, auth = ACCESS_TOKEN): QueueWorkflow {
+	const uuid = (n: number) => `00000000-0000-4000-8000-${String(seed * 10 + n).padStart(12, '0')}`;
+	const nodes = [
+		{
+			id: uuid(1),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: uuid(9),
+			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		},
+		{
+			id: uuid(2),
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: { fieldToSplitOut: 'body.items', options: {} },
+		},
+		{
+			id: uuid(3),
+			name: SEND_NODE,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [440, 0],
+			credentials: { [auth.credentialType]: { id: auth.id, name: auth.name } },
+			parameters: {
+				...(auth.authentication ? { authentication: auth.authentication } : {}),
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: { __rl: true, mode: 'id', value: botId },
+				userId: 'queue-user',
+				message: '={{ $json.question }}',
+				conversationId: '={{ $json.conversationId ?? "" }}',
+				options: sendOptions,
+			},
+		},
+	];
+	const link = (to: string) => ({ node: to, type: 'main', index: 0 });
+	return {
+		id,
+		path,
+		json: {
+			id,
+			name,
+			// Imported inactive, then published (QueueCluster.publish) before main starts.
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes,
+			connections: { Webhook: { main: [[link('Split Out')]] }, 'Split Out': { main: [[link(SEND_NODE)]] } },
+		},
+	};
+}
+
+/** Scenario 1: items one after another (the default), a bot that thinks 250 ms per answer. */
+export const batchWorkflow = workflow(101, 'cozeQueueBatch01', 'Coze queue: batch', 'coze-queue-batch', {}, scenarios.latency.botId);
+
+/** Scenario 2: Items in Parallel (4 at once), same bot; items may share a Conversation ID. */
+export const parallelWorkflow = workflow(102, 'cozeQueueParallel1', 'Coze queue: items in parallel', 'coze-queue-parallel', { concurrency: 4 }, scenarios.latency.botId);
+
+/** Scenario 3: a bot that streams for 3 s (10 pieces, 300 ms apart), so a worker can die mid-stream. */
+export const slowWorkflow = workflow(103, 'cozeQueueSlow0001', 'Coze queue: slow stream', 'coze-queue-slow', {}, scenarios.slow.botId);
+
+export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow];
+
+export const JWT_CREDENTIAL_ID = 'cozeQueueJwtCred1';
+export const JWT_CREDENTIAL_NAME = 'Coze OAuth JWT (emulator)';
+
+/** Scenario 4b: Send Message with Authentication = OAuth JWT (the cozeJwtApi credential). */
+export const jwtWorkflow = workflow(104, 'cozeQueueJwt00001', 'Coze queue: OAuth JWT', 'coze-queue-jwt', {}, scenarios.plain.botId, {
+	authentication: 'jwt',
+	credentialType: 'cozeJwtApi',
+	id: JWT_CREDENTIAL_ID,
+	name: JWT_CREDENTIAL_NAME,
+});
