@@ -5,9 +5,9 @@
  * the Coze emulator's request log. Which worker ran an execution comes from each worker's own log
  * ("Worker started execution <id>"): n8n keeps no worker id in the database.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 
+import { createTestApp, OAuthEmulator, type TestApp } from '../emulator/oauth';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { REPO_ROOT, log, packPackage, timed } from '../e2e/n8n';
@@ -21,40 +21,25 @@ const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'queue');
 let emulator: CozeEmulator;
 let cluster: QueueCluster;
 
-/**
- * Scenario 4b needs the OAuth JWT credential and the emulator's token endpoint (issue 12). Loaded
- * only where they exist, so this file also runs on a branch from before them.
- */
-const HAS_JWT =
-	fs.existsSync(path.join(REPO_ROOT, 'credentials', 'CozeJwtApi.credentials.ts')) &&
-	fs.existsSync(path.join(REPO_ROOT, 'test', 'emulator', 'oauth.ts'));
-interface OAuthModule {
-	OAuthEmulator: { install(emulator: CozeEmulator): { mints: number; registerApp(app: unknown): void } };
-	createTestApp(format?: 'pkcs1' | 'pkcs8'): { appId: string; keyId: string; privateKeyPem: string };
-}
-let oauth: { mints: number } | undefined;
-let jwtApp: { privateKeyPem: string } | undefined;
+let oauth: OAuthEmulator;
+let jwtApp: TestApp;
 
 beforeAll(async () => {
 	const started = Date.now();
 	emulator = await startEmulator();
 	const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN)];
 	const workflows = QUEUE_WORKFLOWS.map((w) => w.json);
-	if (HAS_JWT) {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const module = require('../emulator/oauth') as OAuthModule;
-		const installed = module.OAuthEmulator.install(emulator);
-		const app = module.createTestApp('pkcs8');
-		installed.registerApp(app);
-		[oauth, jwtApp] = [installed, app];
-		credentials.push({
-			id: JWT_CREDENTIAL_ID,
-			name: JWT_CREDENTIAL_NAME,
-			type: 'cozeJwtApi',
-			data: { region: 'custom', baseUrl: emulator.url, appId: app.appId, fingerprint: app.keyId, privateKey: app.privateKeyPem, lifetime: 86399 },
-		});
-		workflows.push(jwtWorkflow.json);
-	}
+	// Scenario 4b: the OAuth JWT credential, its token endpoint in the emulator.
+	oauth = OAuthEmulator.install(emulator);
+	jwtApp = createTestApp('pkcs8');
+	oauth.registerApp(jwtApp);
+	credentials.push({
+		id: JWT_CREDENTIAL_ID,
+		name: JWT_CREDENTIAL_NAME,
+		type: 'cozeJwtApi',
+		data: { region: 'custom', baseUrl: emulator.url, appId: jwtApp.appId, fingerprint: jwtApp.keyId, privateKey: jwtApp.privateKeyPem, lifetime: 86399 },
+	});
+	workflows.push(jwtWorkflow.json);
 	const tarball = await timed('queue: npm pack', () => packPackage(cleanup.dir(packDir)));
 	cluster = await QueueCluster.start({
 		workers: 2,
@@ -198,8 +183,8 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 	});
 
 	// Placed before scenario 3, which takes a worker away (jest runs tests in file order).
-	(HAS_JWT ? it : it.skip)('4b. OAuth JWT: the token one worker minted (kept in the credential, in Postgres) is the one the other worker uses', async () => {
-		const mintsBefore = oauth!.mints;
+	it('4b. OAuth JWT: the token one worker minted (kept in the credential, in Postgres) is the one the other worker uses', async () => {
+		const mintsBefore = oauth.mints;
 		const after = await cluster.lastExecutionId();
 		// One call at a time until both workers ran one: the first mints, every later one must reuse.
 		const ran: string[] = [];
@@ -211,12 +196,12 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 			}
 			ran.push(cluster.executionsByWorker().get(latest?.id ?? '') ?? '?');
 		}
-		log(`scenario 4b: JWT executions ran on ${JSON.stringify(ran)}; tokens minted: ${oauth!.mints - mintsBefore}`);
+		log(`scenario 4b: JWT executions ran on ${JSON.stringify(ran)}; tokens minted: ${oauth.mints - mintsBefore}`);
 		expect(new Set(ran)).toEqual(new Set(['worker-1', 'worker-2']));
 		const executions = await cluster.executions(jwtWorkflow.id, { afterId: after });
 		expect(executions.map((e) => e.status)).toEqual(ran.map(() => 'success'));
 		// Exactly one token for the whole cluster, and every chat (on either worker) carried it.
-		expect(oauth!.mints - mintsBefore).toBe(1);
+		expect(oauth.mints - mintsBefore).toBe(1);
 		const bearers = emulator
 			.requestsTo('/v3/chat')
 			.filter((r) => postedMessage(r).startsWith('s4b call'))
@@ -228,7 +213,7 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 		const [row] = await cluster.postgres.query<{ data: string }>(`select data from credentials_entity where id = '${JWT_CREDENTIAL_ID}'`);
 		const token = String(bearers[0]).slice('Bearer '.length);
 		expect(row.data).not.toContain(token);
-		expect(row.data).not.toContain(jwtApp!.privateKeyPem.split('\n')[1]);
+		expect(row.data).not.toContain(jwtApp.privateKeyPem.split('\n')[1]);
 		for (const e of executions) expect(JSON.stringify(e.data)).not.toContain(token);
 	});
 
