@@ -334,7 +334,7 @@ describe('errors', () => {
 	it('a wrong fingerprint: one attempt, an actionable message, no secret', async () => {
 		const refusals = oauth.refusals;
 		const error = await failure(credentialsFor(app, { fingerprint: 'not-the-right-kid' }));
-		expect(error.message).toBe(`Coze OAuth (JWT): Coze (${new URL(emulator.url).host}) does not know this Public Key Fingerprint`);
+		expect(error.message).toBe(`Coze OAuth (JWT): Coze (${new URL(emulator.url).host}) does not know this Public Key Fingerprint: check the Region and the fingerprint`);
 		expect(error.description).toContain('Check the Region');
 		expect(error.description).toContain('not the key itself');
 		// n8n did not take the failed mint for an expired token and try again.
@@ -388,7 +388,7 @@ describe('credential test', () => {
 		const a = freshApp();
 		const saved = { ...(await mintedElsewhere(credentialsFor(a))), fingerprint: 'not-registered-kid' } as ICredentialDataDecryptedObject;
 		const result = await testCredential(new CozeJwtApi(), {}, new HarnessCredentialsHelper(new CozeJwtApi(), saved));
-		expect(result).toEqual({ status: 'Error', message: `Coze OAuth (JWT): Coze (${new URL(emulator.url).host}) does not know this Public Key Fingerprint` });
+		expect(result).toEqual({ status: 'Error', message: `Coze OAuth (JWT): Coze (${new URL(emulator.url).host}) does not know this Public Key Fingerprint: check the Region and the fingerprint` });
 		expect(bearersTo('/v1/users/me')).not.toContain(`Bearer ${String(saved.accessToken)}`);
 	});
 
@@ -398,7 +398,7 @@ describe('credential test', () => {
 		try {
 			const result = await testCredential(new CozeJwtApi(), { ...credentialsFor(app), baseUrl: otherRegion.url });
 			expect(result.status).toBe('Error');
-			expect(result.message).toBe(`Coze OAuth (JWT): Coze (${new URL(otherRegion.url).host}) does not know this Public Key Fingerprint`);
+			expect(result.message).toBe(`Coze OAuth (JWT): Coze (${new URL(otherRegion.url).host}) does not know this Public Key Fingerprint: check the Region and the fingerprint`);
 		} finally {
 			await otherRegion.stop();
 		}
