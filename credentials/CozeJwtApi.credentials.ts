@@ -13,6 +13,7 @@ import { UserError } from 'n8n-workflow';
 
 import {
 	CozeJwtError,
+	credentialScope,
 	MAX_TOKEN_LIFETIME,
 	MIN_TOKEN_LIFETIME,
 	MintCoordinator,
@@ -31,7 +32,9 @@ const SETTINGS_HINT =
 /**
  * Coze OAuth for server-to-server use: n8n signs a short-lived JWT with the service app's private
  * key and exchanges it for an access token, which it keeps in the hidden `accessToken` field and
- * replaces when it is empty, when Coze answers HTTP 401, and on every credential test.
+ * replaces when it is empty and when Coze answers HTTP 401. (n8n 1.123 and 2.41 do not run
+ * preAuthentication just because a credential is being tested: their check for a test node never
+ * matches. A stored token minted for other settings is therefore never sent; see authenticate.)
  */
 export class CozeJwtApi implements ICredentialType {
 	name = 'cozeJwtApi';
@@ -196,13 +199,18 @@ export class CozeJwtApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		// A token minted for other settings (the fingerprint, key, app or site was edited and saved) is
+		// not sent: Coze answers HTTP 401 and n8n mints one for the current settings. Otherwise a
+		// credential test after such an edit would pass with the old token.
+		if (!mintedForCurrentSettings(credentials)) return requestOptions;
 		return {
 			...requestOptions,
 			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
 		};
 	}
 
-	// n8n mints a token first (preAuthentication runs on every credential test), then sends this.
+	// Sent with the stored token while it was minted for the current settings (n8n mints first when the
+	// token is empty, and again after an HTTP 401).
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
@@ -249,4 +257,13 @@ export class CozeJwtApi implements ICredentialType {
 			},
 		],
 	};
+}
+
+/** Whether the stored token was minted for the settings in these fields (see credentialScope). */
+function mintedForCurrentSettings(credentials: ICredentialDataDecryptedObject): boolean {
+	try {
+		return credentials.mintedFor === credentialScope(readJwtConfig(credentials));
+	} catch {
+		return false; // settings that cannot mint: preAuthentication says what is wrong with them
+	}
 }

@@ -250,10 +250,13 @@ export async function testCredential(
 	}
 
 	// The CLI copies the noOp node's description and gives it one property routed to the test request.
+	// The loaded description's name is 'noOp', unprefixed: the CLI's own isTestingCredentials check
+	// (type 'n8n-nodes-base.noOp') therefore never matches, and preAuthentication does not run just
+	// because of a test (seen in real n8n 1.123.81 and 2.41.1, test/e2e/jwt.test.ts).
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'No Operation, do nothing',
-			name: 'n8n-nodes-base.noOp',
+			name: 'noOp',
 			group: ['organization'],
 			version: 1,
 			description: 'No Operation',

@@ -271,7 +271,7 @@ describe('describeTokenError', () => {
 
 	it('points at region and fingerprint for "kid not been registred" (coze-go #43, coze-py #148)', () => {
 		const error = failure(401, { error_code: 'invalid_client', error_message: 'invalid jwt: kid not been registred', error: 'invalid_client' });
-		expect(error.message).toBe('Coze (api.coze.cn) does not know this Public Key Fingerprint');
+		expect(error.message).toBe('Coze (api.coze.cn) does not know this Public Key Fingerprint: check the Region and the fingerprint');
 		expect(error.description).toContain('Check the Region: an OAuth app created on coze.cn does not exist on coze.com');
 		expect(error.description).toContain('not the key itself');
 		expect(error.description).toContain('Coze said: invalid_client — invalid jwt: kid not been registred (logid L1).');
@@ -392,7 +392,7 @@ describe('MintCoordinator', () => {
 		bad.release();
 		const c = config({ keyId: 'unknown' });
 		const failed = Array.from({ length: 5 }, () => coordinator.getToken(c, bad.post).catch((e: Error) => e.message));
-		expect(await Promise.all(failed)).toEqual(Array(5).fill('Coze (api.coze.cn) does not know this Public Key Fingerprint'));
+		expect(await Promise.all(failed)).toEqual(Array(5).fill('Coze (api.coze.cn) does not know this Public Key Fingerprint: check the Region and the fingerprint'));
 		expect(bad.calls).toHaveLength(1);
 		await coordinator.getToken(c, bad.post).catch(() => undefined);
 		expect(bad.calls).toHaveLength(2);

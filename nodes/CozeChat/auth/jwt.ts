@@ -366,7 +366,8 @@ export function describeTokenError(response: TokenResponse, config: JwtAppConfig
 	if (code === 'invalid_client') {
 		if (/kid/i.test(rawMessage)) {
 			return describe(
-				`Coze (${host}) does not know this Public Key Fingerprint`,
+				// n8n's credential test shows only the message: it names both things to check.
+				`Coze (${host}) does not know this Public Key Fingerprint: check the Region and the fingerprint`,
 				'Check the Region: an OAuth app created on coze.cn does not exist on coze.com and vice versa. Check the Public Key Fingerprint: it is the fingerprint shown next to the public key in the OAuth app, not the key itself.',
 			);
 		}
