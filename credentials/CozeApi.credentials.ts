@@ -9,6 +9,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { BASE_URL_EXPRESSION, regionProperties } from '../nodes/CozeChat/auth/region';
+
 /** Hint shown when the token is valid somewhere else: tokens are bound to one region. */
 const REGION_HINT =
 	'Check that the region matches the site where the token was created (coze.cn tokens do not work on coze.com and vice versa)';
@@ -23,31 +25,11 @@ export class CozeApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Region',
-			name: 'region',
-			type: 'options',
-			options: [
-				{ name: 'Coze.cn (China)', value: 'cn', description: 'https://api.coze.cn' },
-				{ name: 'Coze.com (International)', value: 'com', description: 'https://api.coze.com' },
-				{
-					name: 'Custom Base URL',
-					value: 'custom',
-					description: 'A self-hosted Coze Studio or a local emulator',
-				},
-			],
-			default: 'cn',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
+		...regionProperties({
+			custom: 'A self-hosted Coze Studio or a local emulator',
+			baseUrl: 'Base URL of the Coze API, without a path (for example http://localhost:8888)',
 			placeholder: 'http://localhost:8888',
-			description: 'Base URL of the Coze API, without a path (for example http://localhost:8888)',
-			required: true,
-			displayOptions: { show: { region: ['custom'] } },
-		},
+		}),
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',
@@ -77,8 +59,7 @@ export class CozeApi implements ICredentialType {
 	// envelope that carries no `data`.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ $credentials.region === "custom" ? $credentials.baseUrl : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			// Self-hosted Coze Studio has no /v1/users/me (a valid key would get its cookie-login 401);
 			// listing the conversations of a bot that does not exist needs only a valid key there.
 			url: '={{ $credentials.region === "custom" ? "/v1/conversations?bot_id=0&page_num=1&page_size=1" : "/v1/users/me" }}',

@@ -20,6 +20,7 @@ import {
 	readJwtConfig,
 	type TokenPoster,
 } from '../nodes/CozeChat/auth/jwt';
+import { BASE_URL_EXPRESSION, regionProperties } from '../nodes/CozeChat/auth/region';
 
 /** One mint at a time per app/key/site in this n8n process (see MintCoordinator). */
 const coordinator = new MintCoordinator();
@@ -46,32 +47,12 @@ export class CozeJwtApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze#oauth-jwt-service-app';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Region',
-			name: 'region',
-			type: 'options',
-			options: [
-				{ name: 'Coze.cn (China)', value: 'cn', description: 'https://api.coze.cn' },
-				{ name: 'Coze.com (International)', value: 'com', description: 'https://api.coze.com' },
-				{
-					name: 'Custom Base URL',
-					value: 'custom',
-					description: 'Another Coze API host (Coze Studio has no OAuth apps)',
-				},
-			],
-			default: 'cn',
-			description: 'The site where the OAuth app was created; the JWT audience is its API host',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
+		...regionProperties({
+			custom: 'Another Coze API host (Coze Studio has no OAuth apps)',
+			region: 'The site where the OAuth app was created; the JWT audience is its API host',
+			baseUrl: 'Base URL of the Coze API, without a path',
 			placeholder: 'e.g. https://api.coze.cn',
-			description: 'Base URL of the Coze API, without a path',
-			required: true,
-			displayOptions: { show: { region: ['custom'] } },
-		},
+		}),
 		{
 			displayName: 'App ID',
 			name: 'appId',
@@ -213,8 +194,7 @@ export class CozeJwtApi implements ICredentialType {
 	// token is empty, and again after an HTTP 401).
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ $credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			url: '/v1/users/me',
 			method: 'GET',
 			// The request carries the token: never follow a redirect, and give up on a silent server.

@@ -12,6 +12,8 @@
  */
 import { createHash, createPrivateKey, createSign, randomBytes, type KeyObject } from 'node:crypto';
 
+import { REGION_BASE_URLS } from './region';
+
 export const JWT_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Longest access token Coze issues (`duration_seconds` ≤ 86399). */
@@ -22,12 +24,6 @@ export const MIN_TOKEN_LIFETIME = 600;
 
 /** Lifetime of the signed JWT itself; every SDK uses one hour. It is used once, right away. */
 export const JWT_LIFETIME = 3600;
-
-/** Region → API base URL. The JWT `aud` is this URL's host. */
-export const REGION_BASE_URLS: Record<string, string> = {
-	cn: 'https://api.coze.cn',
-	com: 'https://api.coze.com',
-};
 
 /** An error a person can act on. `message` and `description` never hold a key, a JWT or a token. */
 export class CozeJwtError extends Error {

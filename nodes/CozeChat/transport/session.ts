@@ -6,15 +6,12 @@ import {
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
+import { REGION_BASE_URLS } from '../auth/region';
 import { Redactor } from './redact';
 import { TokenGate } from './tokenGate';
 
 export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
 
-const REGION_BASE_URLS: Record<string, string> = {
-	cn: 'https://api.coze.cn',
-	com: 'https://api.coze.com',
-};
 
 /** The credential fields whose values must never be shown. */
 const SECRET_FIELDS = ['accessToken', 'privateKey'];
