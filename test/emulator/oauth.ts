@@ -43,6 +43,8 @@ export interface OAuthOptions {
 	clockOffsetSeconds?: number;
 	/** How an API endpoint answers an expired token: HTTP 401 `{code:4100}` (default) or HTTP 200 `{code:4100}`. */
 	expiredTokenAnswer?: 'http401' | 'body4100';
+	/** The n-th refusal of an expired token (from 0) is answered after this many ms (refusals that trickle in). */
+	expiredTokenDelayMs?: (n: number) => number;
 }
 
 interface IssuedToken {
@@ -108,9 +110,12 @@ export class OAuthEmulator {
 		}
 		const issued = request.token === undefined ? undefined : this.tokens.get(request.token);
 		if (issued && this.now() >= issued.expiresAtMs) {
+			const delayMs = this.options.expiredTokenDelayMs?.(this.expiredTokenRejections) ?? 0;
 			this.expiredTokenRejections++;
 			const status = this.options.expiredTokenAnswer === 'body4100' ? 200 : 401;
-			this.emulator.json(request.res, status, { code: 4100, msg: 'authentication is invalid' });
+			const answer = () => this.emulator.json(request.res, status, { code: 4100, msg: 'authentication is invalid' });
+			if (delayMs > 0) setTimeout(answer, delayMs);
+			else answer();
 			return true;
 		}
 		return false;

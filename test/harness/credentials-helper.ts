@@ -33,6 +33,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly credentialType: ICredentialType,
 		private data: ICredentialDataDecryptedObject,
+		/**
+		 * How a mint is persisted. '2.x': the stored data merged with the mint's output. '1.x': n8n
+		 * 1.x's updateCredentials, which reads the row first and then stores the live, shared
+		 * credentials object — whatever other requests did to it meanwhile is persisted too.
+		 */
+		private readonly persistence: { mode: '1.x' | '2.x'; databaseMs?: number } = { mode: '2.x' },
 	) {
 		super();
 	}
@@ -121,7 +127,14 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined || !node.credentials) return undefined;
-		// n8n 2.x merges the output into the stored data (1.x stores the whole decrypted object).
+		if (this.persistence.mode === '1.x') {
+			Object.assign(credentials, output);
+			await new Promise((resolve) => setTimeout(resolve, this.persistence.databaseMs ?? 20)); // the row is read first
+			this.data = structuredClone(credentials);
+			this.persisted.push(structuredClone(credentials));
+			return Object.assign(credentials, output);
+		}
+		// n8n 2.x merges the output into the stored data.
 		this.data = { ...this.data, ...output };
 		this.persisted.push(structuredClone(output));
 		return Object.assign(credentials, output);

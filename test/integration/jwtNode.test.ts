@@ -128,6 +128,34 @@ describe.each([['HTTP 401', 'http401'], ['HTTP 200 with code 4100', 'body4100']]
 	});
 });
 
+describe('refusals of the old token that arrive while n8n 1.x persists the new one', () => {
+	// Item 0's refusal comes first; the other 19 trickle in while the new token is being written.
+	beforeAll(async () => await start({ expiredTokenDelayMs: (n) => (n === 0 ? 0 : 5 + n * 3) }));
+
+	it('persist the new token, not an emptied one: the next execution does not mint', async () => {
+		const app = newApp();
+		const first = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		await ask(first);
+		oauth.expire();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), { ...credentialsFor(app), ...first.persisted[0] }, { mode: '1.x', databaseMs: 40 });
+		const mintsBefore = oauth.mints;
+		const items = Array.from({ length: 20 }, (_, i) => ({ json: { q: `Question ${i}` } }));
+		const out = await ask(store, { items, extra: { message: '={{ $json.q }}', options: { concurrency: 20 } } });
+		out.forEach((item) => expect(item.json.answer).toBe(ANSWER));
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(store.persisted).toHaveLength(1);
+		const saved = store.persisted[0];
+		expect(saved.accessToken).toMatch(/^czs_/);
+		expect(Number(saved.refreshAt)).toBeGreaterThan(Date.now() / 1000);
+
+		const next = new HarnessCredentialsHelper(new CozeJwtApi(), { ...saved });
+		const [again] = await ask(next);
+		expect(again.json.answer).toBe(ANSWER);
+		expect(oauth.mints - mintsBefore).toBe(1);
+		expect(chatPosts().at(-1)?.headers.authorization).toBe(`Bearer ${String(saved.accessToken)}`);
+	});
+});
+
 describe('a credential that cannot mint', () => {
 	beforeAll(async () => await start());
 

@@ -132,6 +132,9 @@ export class Exchange {
 	 */
 	committed = false;
 
+	/** The JWT access token the last attempt carried (to tell a refusal of an older token apart). */
+	sentToken: string | undefined;
+
 	private controller = new AbortController();
 
 	private lastActivity = Date.now();
@@ -294,8 +297,14 @@ export async function sendHttp(
 			abortSignal: exchange.signal,
 		};
 		const release = await session.tokenGate?.before();
+		exchange.sentToken = session.tokenGate?.currentToken();
 		const response = (await helperContext.helpers.httpRequestWithAuthentication
 			.call(helperContext, session.credentialType, options, { credentialsDecrypted: session.credentials })
+			.then((answer: unknown) => {
+				// This request minted (other requests wait at the gate): it carried the new token.
+				if (release) exchange.sentToken = session.tokenGate?.currentToken();
+				return answer;
+			})
 			.catch((error: unknown) => {
 				if (exchange.stopReason) return exchange.stoppedError();
 				// The credential's own failure (a JWT credential that could not mint a token) says what to fix.

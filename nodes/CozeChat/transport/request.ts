@@ -100,7 +100,7 @@ export async function withRetries<T>(
 		// A JWT credential's token Coze refused: mint a new one and send once more (nothing was created).
 		if (session.tokenGate && !reminted && !exchange.committed && isTokenRejection(error, session.tokenGate.isDue())) {
 			reminted = true;
-			session.tokenGate.rejected();
+			session.tokenGate.rejected(exchange.sentToken ?? '');
 			attempt--;
 			continue;
 		}

@@ -32,13 +32,22 @@ export class TokenGate {
 		};
 	}
 
+	/** The token a request is sent with now (read after `before()`, and again after a mint). */
+	currentToken(): string {
+		return typeof this.credentials.accessToken === 'string' ? this.credentials.accessToken : '';
+	}
+
 	/**
-	 * Coze refused the token (HTTP 401 or code 4100): the next request mints a new one, even if the
+	 * Coze refused `sentToken` (HTTP 401 or code 4100): the next request mints a new one, even if the
 	 * refused token looks fresh. `refreshAt` = minus its expiresAt tells the credential which token
 	 * not to hand out again (no new field: n8n 1.x stores the whole object).
+	 *
+	 * Only while the credential still holds that token: in a batch, refusals of the old token keep
+	 * arriving after another item minted the new one, and n8n may be writing the credential to its
+	 * database at that moment — emptying it then would persist an empty token for the next execution.
 	 */
-	rejected(): void {
-		if (this.credentials.accessToken === '') return; // another item reported it already
+	rejected(sentToken: string): void {
+		if (this.credentials.accessToken === '' || this.credentials.accessToken !== sentToken) return;
 		const expiresAt = Number(this.credentials.expiresAt);
 		this.credentials.accessToken = '';
 		this.credentials.refreshAt = Number.isFinite(expiresAt) && expiresAt > 1 ? -expiresAt : -1;
