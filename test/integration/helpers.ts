@@ -1,9 +1,9 @@
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
-import { runNode } from '../harness';
+import { runNode, type RunNodeResult } from '../harness';
 
 /** Runs the Coze Chat node inside n8n-core's real execution context against the emulator. */
 export async function runCoze(
@@ -11,7 +11,22 @@ export async function runCoze(
 	parameters: INodeParameters,
 	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; token?: string; abortSignal?: AbortSignal } = {},
 ): Promise<INodeExecutionData[]> {
-	const { items } = await runNode({
+	return (await runCozeWithState(emulator, parameters, options)).items;
+}
+
+/** Like runCoze, with the workflow's static data in (as loaded from n8n's database) and out. */
+export async function runCozeWithState(
+	emulator: CozeEmulator,
+	parameters: INodeParameters,
+	options: {
+		items?: INodeExecutionData[];
+		continueOnFail?: boolean;
+		token?: string;
+		abortSignal?: AbortSignal;
+		staticData?: IDataObject;
+	} = {},
+): Promise<RunNodeResult> {
+	return await runNode({
 		node: new CozeChat(),
 		credentialType: new CozeApi(),
 		credentials: { region: 'custom', baseUrl: emulator.url, accessToken: options.token ?? EMULATOR_TOKEN },
@@ -19,8 +34,8 @@ export async function runCoze(
 		items: options.items,
 		continueOnFail: options.continueOnFail,
 		abortSignal: options.abortSignal,
+		staticData: options.staticData,
 	});
-	return items;
 }
 
 export function sendMessage(botId: string, extra: INodeParameters = {}): INodeParameters {
