@@ -127,10 +127,14 @@ export class N8nInstance {
 
 	private brokerPort = 0;
 
+	/** Extra environment for every n8n process of this instance (CLI commands and the server). */
+	private readonly extraEnv: Record<string, string>;
+
 	constructor(
 		readonly target: Target,
-		options: { userFolder?: string } = {},
+		options: { userFolder?: string; env?: Record<string, string> } = {},
 	) {
+		this.extraEnv = options.env ?? {};
 		this.installDir = ensureN8n(target);
 		this.nodeBin =
 			target.node === '24'
@@ -192,6 +196,7 @@ export class N8nInstance {
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_LOG_LEVEL: 'info',
 			N8N_SECURE_COOKIE: 'false',
+			...this.extraEnv,
 			...extra,
 		};
 		// 2.x fetches an MCP server list at start; 1.x does not know the module and refuses the name.
@@ -271,6 +276,16 @@ export class N8nInstance {
 			if (Date.now() > deadline) throw new Error(`n8n did not become ready:\n${output.join('')}`);
 			await new Promise((r) => setTimeout(r, 500));
 		}
+	}
+
+	/** Stops one process this instance started (by pid), e.g. the server before more CLI commands. */
+	async stopProcess(child: ChildProcess): Promise<void> {
+		if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		process.kill(child.pid, 'SIGTERM');
+		const timer = setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 10_000);
+		await exited;
+		clearTimeout(timer);
 	}
 
 	/** Kills what this instance started (by pid) and removes its user folder. */
