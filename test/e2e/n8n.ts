@@ -163,7 +163,7 @@ export class N8nInstance {
 		fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 		execFileSync(
 			'npm',
-			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
+			['install', '--global=false', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
 			{ cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'] },
 		);
 		fs.writeFileSync(
