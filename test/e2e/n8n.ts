@@ -164,7 +164,7 @@ export class N8nInstance {
 		fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 		execFileSync(
 			'npm',
-			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
+			['install', '--global=false', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
 			{ cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'] },
 		);
 		fs.writeFileSync(
@@ -291,6 +291,16 @@ export class N8nInstance {
 		child.stdout?.on('data', (d: Buffer) => onOutput?.(d.toString()));
 		child.stderr?.on('data', (d: Buffer) => onOutput?.(d.toString()));
 		return child;
+	}
+
+	/** Stops one process this instance started (by pid), e.g. the server before more CLI commands. */
+	async stopProcess(child: ChildProcess): Promise<void> {
+		if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		process.kill(child.pid, 'SIGTERM');
+		const timer = setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 10_000);
+		await exited;
+		clearTimeout(timer);
 	}
 
 	/** Kills what this instance started (by pid) and removes its user folder. */

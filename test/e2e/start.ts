@@ -1,16 +1,20 @@
 /**
  * `npm start`: the main job. Starts the Coze emulator and a real local n8n (the pinned 2.x) on
  * 127.0.0.1 with this package installed as the n8n UI installs it, a credential
- * "Coze (local emulator)" and a demo workflow "Ask a Coze bot" that works offline. With
+ * "Coze (local emulator)", a demo workflow "Ask a Coze bot" and the example workflows of examples/
+ * (inactive), all working offline. With
  * COZE_API_TOKEN set (optional COZE_REGION cn|com, COZE_BOT_ID) it adds a real Coze credential too.
  * Ctrl-C stops everything it started.
  */
+import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator } from '../emulator/server';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, packPackage, timed } from './n8n';
-import { demoWorkflow, emulatorCredential } from './workflows';
+import { EXAMPLES, examplesForImport, prepareBatchFolder, readExample, type ExampleName } from './examples';
+import { demoWorkflow, emulatorCredential, openAiEmulatorCredential } from './workflows';
 
 const OWNER_EMAIL = 'demo@n8n-nodes-coze.local';
 const OWNER_PASSWORD = 'Coze-demo-1';
@@ -20,7 +24,12 @@ async function main(): Promise<void> {
 	const target = TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
 	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0) });
 	log(`Coze emulator listening on ${emulator.url}`);
-	const n8n = await timed(`n8n ${target.n8n} ready to configure (installs on first run)`, () => new N8nInstance(target));
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'coze-start-'));
+	// The nightly batch example reads and writes here; n8n 2.x allows files only in listed folders.
+	const batchFolder = path.join(userFolder, 'n8n-files', 'coze-batch');
+	const n8n = await timed(`n8n ${target.n8n} ready to configure (installs on first run)`, () =>
+		new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: `${batchFolder};~/.n8n-files` } }),
+	);
 	let stopping = false;
 	const stop = async (code: number) => {
 		if (stopping) return;
@@ -35,8 +44,9 @@ async function main(): Promise<void> {
 	try {
 		const tarball = packPackage(path.join(REPO_ROOT, '.e2e-tmp'));
 		n8n.installPackage(tarball);
-		const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN)];
-		const workflows: unknown[] = [demoWorkflow()];
+		const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)];
+		prepareBatchFolder(batchFolder);
+		const workflows: unknown[] = [demoWorkflow(), ...examplesForImport(batchFolder)];
 		const realToken = process.env.COZE_API_TOKEN?.trim();
 		if (realToken) {
 			const region = process.env.COZE_REGION === 'com' ? 'com' : 'cn';
@@ -69,6 +79,12 @@ async function main(): Promise<void> {
 				`  Editor:    ${url}/workflow/cozeDemoAskBot001   (workflow "Ask a Coze bot")`,
 				`  Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}`,
 				`  Coze:      emulator at ${emulator.url} (credential "Coze (local emulator)")`,
+				'  Examples (examples/*.json, imported inactive):',
+				...(Object.keys(EXAMPLES) as ExampleName[]).map((name) => {
+					const example = readExample(name);
+					return `    ${url}/workflow/${example.id}   ${example.name}`;
+				}),
+				`  The nightly batch reads ${path.join(batchFolder, 'prompts.csv')} and writes its answers there.`,
 				'  Press Ctrl-C to stop n8n and the emulator.',
 				'',
 			].join('\n'),

@@ -17,6 +17,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialType,
+	IDataObject,
 	IExecuteData,
 	INode,
 	INodeExecutionData,
@@ -71,11 +72,17 @@ export interface RunNodeOptions {
 	 * helper to several runs to see what one run persisted (a refreshed token) in the next.
 	 */
 	credentialsHelper?: HarnessCredentialsHelper;
+	/** The workflow's static data as n8n loads it from its database (a plain JSON object). */
+	staticData?: IDataObject;
 }
 
 export interface RunNodeResult {
 	/** Output 0 of the node. */
 	items: INodeExecutionData[];
+	/** The workflow's static data after the run, as plain JSON (what n8n would write back). */
+	staticData: IDataObject;
+	/** Whether n8n's change tracking marked the static data as changed (n8n saves it only then). */
+	staticDataChanged: boolean;
 }
 
 const CREDENTIAL_ID = 'harness-credential';
@@ -153,6 +160,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		active: false,
 		nodeTypes: singleNodeTypes(nodeType),
 		settings: { executionOrder: 'v1' },
+		staticData: opts.staticData ? structuredClone(opts.staticData) : undefined,
 	});
 
 	const additionalData = createAdditionalData(opts.credentialsHelper ?? new HarnessCredentialsHelper(credentialType, opts.credentials));
@@ -170,7 +178,11 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	if (!('data' in response)) {
 		throw new UnexpectedError('The node asked the engine to run sub-nodes, which the harness does not support');
 	}
-	return { items: response.data?.[0] ?? [] };
+	return {
+		items: response.data?.[0] ?? [],
+		staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
+		staticDataChanged: workflow.staticData.__dataChanged === true,
+	};
 }
 
 /**

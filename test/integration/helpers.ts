@@ -1,24 +1,37 @@
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
-import { runNode } from '../harness';
+import { runNode, type RunNodeResult } from '../harness';
+
+export interface RunCozeOptions {
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	token?: string;
+	abortSignal?: AbortSignal;
+	baseUrl?: string;
+	onChunk?: (chunk: { type: string; content?: string }) => void;
+	/** The workflow's static data as loaded from n8n's database. */
+	staticData?: IDataObject;
+}
 
 /** Runs the Coze Chat node inside n8n-core's real execution context against the emulator. */
 export async function runCoze(
 	emulator: CozeEmulator,
 	parameters: INodeParameters,
-	options: {
-		items?: INodeExecutionData[];
-		continueOnFail?: boolean;
-		token?: string;
-		abortSignal?: AbortSignal;
-		baseUrl?: string;
-		onChunk?: (chunk: { type: string; content?: string }) => void;
-	} = {},
+	options: RunCozeOptions = {},
 ): Promise<INodeExecutionData[]> {
-	const { items } = await runNode({
+	return (await runCozeWithState(emulator, parameters, options)).items;
+}
+
+/** Like runCoze, with the workflow's static data in (as loaded from n8n's database) and out. */
+export async function runCozeWithState(
+	emulator: CozeEmulator,
+	parameters: INodeParameters,
+	options: RunCozeOptions = {},
+): Promise<RunNodeResult> {
+	return await runNode({
 		node: new CozeChat(),
 		credentialType: new CozeApi(),
 		credentials: { region: 'custom', baseUrl: options.baseUrl ?? emulator.url, accessToken: options.token ?? EMULATOR_TOKEN },
@@ -27,8 +40,8 @@ export async function runCoze(
 		continueOnFail: options.continueOnFail,
 		abortSignal: options.abortSignal,
 		onChunk: options.onChunk,
+		staticData: options.staticData,
 	});
-	return items;
 }
 
 export function sendMessage(botId: string, extra: INodeParameters = {}): INodeParameters {

@@ -22,6 +22,7 @@ import { attachmentType, userMessageContent, type Attachment } from '../../chat/
 import { uploadBinary } from '../../transport/files';
 import { ItemBudget } from '../../transport/http';
 import type { Parallelism } from '../router';
+import { findConversation, getConversationKey, rememberConversation } from './conversationKeys';
 import { runChatForItem, runOptionsFrom } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -135,13 +136,22 @@ const properties: INodeProperties[] = [
 					],
 				},
 				{
+					displayName: 'Conversation Key',
+					name: 'conversationKey',
+					type: 'string',
+					default: '',
+					placeholder: '={{ $json.sessionId }}',
+					description:
+						'Keep one Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Used when Conversation ID is empty. Remembered (last 1000 keys) in the workflow\'s static data, which n8n saves only for production executions of an active workflow, not for manual test runs.',
+				},
+				{
 					displayName: 'Items in Parallel',
 					name: 'concurrency',
 					type: 'number',
 					typeOptions: { minValue: 1, maxValue: 20 },
 					default: 1,
 					description:
-						'How many items to send at once. Items with the same Conversation ID still go one after another, because Coze runs one chat per conversation at a time.',
+						'How many items to send at once. Items with the same Conversation ID or Conversation Key still go one after another, because Coze runs one chat per conversation at a time.',
 				},
 				...chatRunOptions,
 			]),
@@ -159,7 +169,9 @@ export const parallelism: Parallelism = {
 	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
 	queueKey: (context, itemIndex) => {
 		const conversationId = String(context.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
-		return conversationId === '' ? `item:${itemIndex}` : `conversation:${conversationId}`;
+		if (conversationId !== '') return `conversation:${conversationId}`;
+		const key = getConversationKey(context, itemIndex);
+		return key === '' ? `item:${itemIndex}` : `key:${key}`;
 	},
 };
 
@@ -170,11 +182,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const conversationIdRaw = String(this.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const stream = options.stream !== false;
+	// One conversation per Conversation Key (only when no Conversation ID is given).
+	const conversationKey = conversationIdRaw === '' ? getConversationKey(this, itemIndex) : '';
+	const keyStore = conversationKey === '' ? undefined : this.getWorkflowStaticData('node');
 
 	// conversation_id is a query parameter of /v3/chat, not a body field.
 	const qs: IDataObject = {};
 	if (conversationIdRaw !== '') {
 		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
+	} else if (keyStore) {
+		const known = findConversation(keyStore, botId, conversationKey);
+		if (known !== undefined) qs.conversation_id = known;
 	}
 	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
 	const runOptions = runOptionsFrom(options, { recoverable: !stream || options.autoSaveHistory !== false });
@@ -205,6 +223,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (metaData) body.meta_data = metaData;
 
 	const result = await runChatForItem.call(this, itemIndex, { path: '/v3/chat', qs, body }, runOptions);
+	if (keyStore && result.conversation_id) {
+		rememberConversation(keyStore, botId, conversationKey, result.conversation_id);
+	}
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }
 

@@ -1,0 +1,159 @@
+/**
+ * The example workflows in examples/, imported as shipped into real n8n (each pinned version) and
+ * run against the Coze emulator:
+ * - nightly batch, through its "Run once now" Manual Trigger with `n8n execute` (the CLI can only
+ *   start at a Manual Trigger; the Schedule Trigger feeds the very same nodes);
+ * - AI Agent with the Coze Chat Tool and the client-side tool round trip, with `n8n execute`;
+ * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
+ *   each, turn 2 of each session must see its own turn 1 and never the other session's.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { scenarios } from '../emulator/scenarios';
+import { examplesForImport, parseCsv, prepareBatchFolder, readExample } from './examples';
+import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { emulatorCredential, openAiEmulatorCredential } from './workflows';
+
+async function execute(n8n: N8nInstance, id: string): Promise<RunJson> {
+	const result = await timed(`${n8n.target.name}: execute ${id}`, () => n8n.execute(id));
+	if (!result.run || result.code !== 0) {
+		throw new Error(`execute ${id} failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-3000)}`);
+	}
+	return result.run;
+}
+
+/** Sends one chat message to a published Chat Trigger; returns the streamed text of a node. */
+async function chat(port: number, webhookId: string, sessionId: string, chatInput: string, fromNode: string): Promise<string> {
+	let response: Response;
+	// n8n may answer before it has registered the production webhooks (1.x): 404 means "not yet".
+	for (let attempt = 0; ; attempt++) {
+		response = await fetch(`http://127.0.0.1:${port}/webhook/${webhookId}/chat`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ action: 'sendMessage', sessionId, chatInput }),
+		});
+		if (response.status !== 404 || attempt >= 60) break;
+		await response.text();
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	const body = await response.text();
+	if (response.status !== 200) throw new Error(`chat ${sessionId}: HTTP ${response.status}: ${body.slice(0, 2000)}`);
+	const chunks = body
+		.split('\n')
+		.filter((line) => line.trim() !== '')
+		.map((line) => JSON.parse(line) as { type: string; content?: string; metadata?: { nodeName?: string } });
+	const fromCoze = chunks.filter((c) => c.metadata?.nodeName === fromNode);
+	expect(fromCoze[0]?.type).toBe('begin');
+	expect(fromCoze[fromCoze.length - 1]?.type).toBe('end');
+	return fromCoze
+		.filter((c) => c.type === 'item')
+		.map((c) => c.content)
+		.join('');
+}
+
+describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('examples in %s', (_label, target) => {
+	let emulator: CozeEmulator;
+	let n8n: N8nInstance;
+	let batchFolder: string;
+
+	beforeAll(async () => {
+		emulator = await startEmulator();
+		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `coze-examples-${target.name}-`));
+		batchFolder = path.join(userFolder, 'files', 'coze-batch');
+		// n8n 2.x lets workflows touch files only under N8N_RESTRICT_FILE_ACCESS_TO (default ~/.n8n-files).
+		n8n = new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: batchFolder } });
+		n8n.installPackage(packPackage(path.join(REPO_ROOT, '.e2e-tmp', 'examples')));
+		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]);
+		await timed(`${target.name}: import the examples`, () => n8n.importWorkflows(examplesForImport(batchFolder)));
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await emulator?.stop();
+	});
+
+	it('nightly batch: reads prompts.csv, asks Coze 4 at a time, writes every answer to a CSV in row order', async () => {
+		const prompts = prepareBatchFolder(batchFolder);
+		const run = await execute(n8n, readExample('nightlyBatch').id);
+		expect(nodeItems(run, 'Ask Coze')).toHaveLength(prompts.length);
+		const written = fs.readdirSync(batchFolder).filter((f) => /^answers-\d{4}-\d{2}-\d{2}\.csv$/.test(f));
+		expect(written).toHaveLength(1);
+		const rows = parseCsv(fs.readFileSync(path.join(batchFolder, written[0]), 'utf8'));
+		expect(rows.map((r) => [r.id, r.prompt])).toEqual(prompts.map((p) => [p.id, p.prompt]));
+		rows.forEach((row) => {
+			// The echo bot quotes the prompt: each answer sits in its own prompt's row.
+			expect(row.answer).toBe(`Turn 1. You said: "${row.prompt}". This is the start of our conversation.`);
+			expect(row.status).toBe('completed');
+			expect(Number(row.tokens)).toBe(120);
+		});
+		const asked = emulator.requestsTo('/v3/chat').map((r) => (r.body as { user_id: string }).user_id);
+		expect(asked.filter((u) => u === 'nightly-batch')).toHaveLength(prompts.length);
+	});
+
+	it('AI Agent: the model calls the Coze Chat Tool and answers with the bot\'s reply', async () => {
+		const before = emulator.requestsTo('/v3/chat').length;
+		const run = await execute(n8n, readExample('aiAgentTool').id);
+		const asked = emulator.requestsTo('/v3/chat').slice(before);
+		expect(asked).toHaveLength(1);
+		expect((asked[0].body as { bot_id: string }).bot_id).toBe(scenarios.plain.botId);
+		expect(String(nodeItems(run, 'AI Agent')[0].json.output)).toContain('2024 年 10 月 1 日是星期二。');
+	});
+
+	it('client-side tool round trip: requires_action → Split Out → Set → Aggregate → Submit Tool Outputs', async () => {
+		const run = await execute(n8n, readExample('clientToolRoundTrip').id);
+		const asked = nodeItems(run, 'Ask Coze')[0].json;
+		expect(asked.status).toBe('requires_action');
+		const [answer] = nodeItems(run, 'Submit Tool Outputs');
+		expect(answer.json).toMatchObject({ status: 'completed', chat_id: asked.chat_id, conversation_id: asked.conversation_id });
+		expect(answer.json.answer).toBe(
+			'According to local_data_assistant: {"city":"南京","forecast":"rain","temperature_c":18}',
+		);
+		const [submit] = emulator.requestsTo('/v3/chat/submit_tool_outputs');
+		expect(submit.query).toEqual({ conversation_id: asked.conversation_id, chat_id: asked.chat_id });
+		const toolCalls = (asked.required_action as { tool_calls: Array<{ id: string }> }).tool_calls;
+		expect((submit.body as { tool_outputs: Array<{ tool_call_id: string }> }).tool_outputs.map((t) => t.tool_call_id)).toEqual(
+			toolCalls.map((t) => t.id),
+		);
+	});
+
+	it('chatbot with memory: published, two sessions × two turns over HTTP, each session keeps its own Coze conversation', async () => {
+		const workflow = readExample('chatbotWithMemory');
+		const webhookId = workflow.nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.chatTrigger')?.webhookId as string;
+		// 2.x publishes workflows; 1.x activates them.
+		const published = await n8n.cli(
+			target.n8n.startsWith('1.') ? ['update:workflow', `--id=${workflow.id}`, '--active=true'] : ['publish:workflow', `--id=${workflow.id}`],
+		);
+		if (published.code !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+		const port = await freePort();
+		const server = await timed(`${target.name}: n8n start (chatbot example)`, () => n8n.start(port));
+		const before = emulator.requestsTo('/v3/chat').length;
+		const say = (session: string, text: string) => chat(port, webhookId, session, text, 'Ask Coze');
+
+		const alice1 = await say('session-alice', 'My name is Alice.');
+		const bob1 = await say('session-bob', 'My name is Bob.');
+		const alice2 = await say('session-alice', 'What is my name?');
+		const bob2 = await say('session-bob', 'What is my name?');
+		const chats = emulator.requestsTo('/v3/chat').slice(before);
+
+		// Where the state lives: the workflow's static data in n8n's database, under the node's name.
+		await n8n.stopProcess(server);
+		const file = path.join(n8n.userFolder, 'exported.json');
+		const exported = await n8n.cli(['export:workflow', `--id=${workflow.id}`, `--output=${file}`]);
+		if (exported.code !== 0) throw new Error(`export failed:\n${exported.stdout}\n${exported.stderr}`);
+		const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ staticData?: Record<string, unknown> }>;
+		log(`${target.name} chatbot: ${JSON.stringify([alice1, bob1, alice2, bob2])}; static data ${JSON.stringify(saved[0].staticData)}`);
+
+		expect(alice1).toBe('Turn 1. You said: "My name is Alice.". This is the start of our conversation.');
+		expect(bob1).toBe('Turn 1. You said: "My name is Bob.". This is the start of our conversation.');
+		expect(alice2).toBe('Turn 2. You said: "What is my name?". Before that you said: "My name is Alice.".');
+		expect(bob2).toBe('Turn 2. You said: "What is my name?". Before that you said: "My name is Bob.".');
+		expect(chats.map((c) => c.query.conversation_id === undefined)).toEqual([true, true, false, false]);
+		expect(chats.map((c) => (c.body as { user_id: string }).user_id)).toEqual(['session-alice', 'session-bob', 'session-alice', 'session-bob']);
+		const map = (saved[0].staticData?.['node:Ask Coze'] as { conversationsByKey?: Array<[string, string]> })?.conversationsByKey;
+		expect(map?.map(([key]) => key.split('\n')[1])).toEqual(['session-alice', 'session-bob']);
+		expect(new Set(map?.map(([, conversation]) => conversation)).size).toBe(2);
+	});
+});
