@@ -6,16 +6,10 @@ import { existingSession } from '../transport/session';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
+import type { Parallelism } from './parallelism';
 import * as workflow from './workflow/Workflow.resource';
 
 type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
-
-/** An operation may run items in parallel: how many at once, and which items must queue up. */
-export interface Parallelism {
-	limit(context: IExecuteFunctions): number;
-	/** Items with the same key run one after another (Coze allows one chat per conversation). */
-	queueKey(context: IExecuteFunctions, itemIndex: number): string;
-}
 
 interface Operation {
 	execute: Execute;

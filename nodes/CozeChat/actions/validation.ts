@@ -1,20 +1,33 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-/** Reads the bot resource locator and insists on a numeric Coze id. */
-export function getBotId(context: IExecuteFunctions, itemIndex: number, required = true): string {
-	const raw = context.getNodeParameter('botId', itemIndex, '', { extractValue: true }) as string;
-	const botId = String(raw ?? '').trim();
-	if (botId === '' && !required) return '';
-	if (!/^\d+$/.test(botId)) {
+/**
+ * Reads a resource locator (list, editor URL or ID) and insists on a numeric Coze id; the error
+ * names the field and says what a good value looks like.
+ */
+export function getLocatorId(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	field: { name: string; label: string; kind: string; example: string },
+	required = true,
+): string {
+	const raw = context.getNodeParameter(field.name, itemIndex, '', { extractValue: true }) as string;
+	const id = String(raw ?? '').trim();
+	if (id === '' && !required) return '';
+	if (!/^\d+$/.test(id)) {
 		throw new NodeOperationError(
 			context.getNode(),
-			botId === ''
-				? 'Bot: choose a bot from the list, paste its editor URL, or enter its ID'
-				: `Bot: '${botId}' is not a Coze bot ID (digits only, e.g. 7348293334459318306)`,
+			id === ''
+				? `${field.label}: choose ${field.kind === 'bot' ? 'a bot' : 'one'} from the list, paste its editor URL, or enter its ID`
+				: `${field.label}: '${id}' is not a Coze ${field.kind} ID (digits only, e.g. ${field.example})`,
 			{ itemIndex },
 		);
 	}
-	return botId;
+	return id;
+}
+
+/** Reads the bot resource locator and insists on a numeric Coze id. */
+export function getBotId(context: IExecuteFunctions, itemIndex: number, required = true): string {
+	return getLocatorId(context, itemIndex, { name: 'botId', label: 'Bot', kind: 'bot', example: '7348293334459318306' }, required);
 }
 
 /** Reads a string parameter, trimmed, and names the field when it is empty. */

@@ -21,7 +21,7 @@ import { assertCozeId, getBotId, getRequiredString } from '../validation';
 import { attachmentType, userMessageContent, type Attachment } from '../../chat/content';
 import { uploadBinary } from '../../transport/files';
 import { ItemBudget } from '../../transport/http';
-import type { Parallelism } from '../router';
+import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { findConversation, getConversationKey, rememberConversation } from './conversationKeys';
 import { runChatForItem, runOptionsFrom } from './runChat';
 
@@ -165,21 +165,18 @@ export const description = updateDisplayOptions(
 );
 
 /** Items may run in parallel, except several items in one conversation. */
-export const parallelism: Parallelism = {
-	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
-	queueKey: (context, itemIndex) => {
-		const conversationId = String(context.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
-		if (conversationId !== '') return `conversation:${conversationId}`;
-		const key = getConversationKey(context, itemIndex);
-		return key === '' ? `item:${itemIndex}` : `key:${key}`;
-	},
-};
+export const parallelism = itemsInParallel((context, itemIndex) => {
+	const byId = byConversationId(context, itemIndex);
+	if (byId) return byId;
+	const key = getConversationKey(context, itemIndex);
+	return key === '' ? undefined : `key:${key}`;
+});
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const botId = getBotId(this, itemIndex);
 	const userId = getRequiredString(this, 'userId', 'User ID', itemIndex);
 	const message = getRequiredString(this, 'message', 'Message', itemIndex);
-	const conversationIdRaw = String(this.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
+	const conversationIdRaw = conversationIdOf(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const stream = options.stream !== false;
 	// One conversation per Conversation Key (only when no Conversation ID is given).

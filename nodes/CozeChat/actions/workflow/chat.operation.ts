@@ -8,7 +8,7 @@ import {
 
 import { enterMessages, messageListCollection, sortedOptions } from '../descriptions';
 import { assertCozeId, getRequiredString } from '../validation';
-import type { Parallelism } from '../router';
+import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import {
 	associationFields,
 	binaryFileOption,
@@ -77,18 +77,12 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['workflow'], operation: ['chat'] } }, properties);
 
 /** Turns of one conversation go one after another. */
-export const parallelism: Parallelism = {
-	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
-	queueKey: (context, itemIndex) => {
-		const conversationId = String(context.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
-		return conversationId === '' ? `item:${itemIndex}` : `conversation:${conversationId}`;
-	},
-};
+export const parallelism = itemsInParallel(byConversationId);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const workflowId = getWorkflowId(this, itemIndex);
 	const message = getRequiredString(this, 'message', 'Message', itemIndex);
-	const conversationId = String(this.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
+	const conversationId = conversationIdOf(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {
 		workflow_id: workflowId,

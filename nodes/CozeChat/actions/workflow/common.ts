@@ -2,7 +2,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { botIdLocator } from '../descriptions';
-import { assertCozeId, getBotId } from '../validation';
+import { assertCozeId, getBotId, getLocatorId } from '../validation';
 import type { RunMode, WorkflowRunOptions } from './runWorkflow';
 import { uploadFile } from './transport';
 
@@ -59,18 +59,7 @@ export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties 
 }
 
 export function getWorkflowId(context: IExecuteFunctions, itemIndex: number): string {
-	const raw = context.getNodeParameter('workflowId', itemIndex, '', { extractValue: true }) as string;
-	const id = String(raw ?? '').trim();
-	if (!/^\d+$/.test(id)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			id === ''
-				? 'Workflow: choose one from the list, paste its editor URL, or enter its ID'
-				: `Workflow: '${id}' is not a Coze workflow ID (digits only, e.g. 7522804697494000000)`,
-			{ itemIndex },
-		);
-	}
-	return id;
+	return getLocatorId(context, itemIndex, { name: 'workflowId', label: 'Workflow', kind: 'workflow', example: '7522804697494000000' });
 }
 
 export const modeField: INodeProperties = {

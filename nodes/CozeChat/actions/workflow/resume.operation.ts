@@ -9,7 +9,7 @@ import {
 
 import { sortedOptions } from '../descriptions';
 import { getRequiredString } from '../validation';
-import type { Parallelism } from '../router';
+import { itemsInParallel } from '../parallelism';
 import {
 	concurrencyOption,
 	enableStreamingOption,
@@ -74,10 +74,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['workflow'], operation: ['resume'] } }, properties);
 
-export const parallelism: Parallelism = {
-	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
-	queueKey: (_context, itemIndex) => `item:${itemIndex}`,
-};
+export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const workflowId = getWorkflowId(this, itemIndex);

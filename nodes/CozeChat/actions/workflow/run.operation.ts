@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { sortedOptions } from '../descriptions';
-import type { Parallelism } from '../router';
+import { itemsInParallel } from '../parallelism';
 import {
 	associationFields,
 	binaryFileOption,
@@ -57,10 +57,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['workflow'], operation: ['run'] } }, properties);
 
 /** Runs are independent: any number may go at once. */
-export const parallelism: Parallelism = {
-	limit: (context) => Number((context.getNodeParameter('options', 0, {}) as IDataObject).concurrency ?? 1),
-	queueKey: (_context, itemIndex) => `item:${itemIndex}`,
-};
+export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const workflowId = getWorkflowId(this, itemIndex);
