@@ -7,7 +7,8 @@ import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
-import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { usePackedPackage } from './packed';
 import {
 	COF_BOTS,
 	PIXEL_PNG_BASE64,
@@ -19,18 +20,14 @@ import {
 	openAiEmulatorCredential,
 } from './workflows';
 
-let tarball: string;
-const packDir = path.join(REPO_ROOT, '.e2e-tmp');
+const tarball = usePackedPackage('e2e');
 
-beforeAll(async () => {
-	tarball = await timed('npm pack', () => packPackage(packDir));
+beforeAll(() => {
 	const manifest = JSON.parse(
-		require('child_process').execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+		require('child_process').execFileSync('tar', ['-xzOf', tarball(), 'package/package.json'], { encoding: 'utf8' }),
 	) as Record<string, unknown>;
 	expect(manifest.dependencies ?? {}).toEqual({});
 });
-
-afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('%s', (_label, target) => {
 	let emulator: CozeEmulator;
@@ -41,7 +38,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	beforeAll(async () => {
 		emulator = await startEmulator();
 		n8n = await timed(`${target.name}: install n8n ${target.n8n} (cached after first run)`, () => new N8nInstance(target));
-		const packageDir = await timed(`${target.name}: install tarball into .n8n/nodes`, () => n8n.installPackage(tarball));
+		const packageDir = await timed(`${target.name}: install tarball into .n8n/nodes`, () => n8n.installPackage(tarball()));
 		// Nothing but our package may sit in its folder: no bundled node_modules, no peer copy of n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules'))).toBe(false);
 		await timed(`${target.name}: import:credentials`, () =>

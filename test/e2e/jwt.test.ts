@@ -13,14 +13,13 @@
  *   5 as 3.
  * Then `n8n start`, log in, and POST /rest/credentials/test as the editor does.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 
 import { createTestApp, OAuthEmulator, type TestApp } from '../emulator/oauth';
 import { scenarios } from '../emulator/scenarios';
 import { scenarios as workflowScenarios } from '../emulator/workflowScenarios';
 import { startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
-import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { N8nInstance, TARGETS, freePort, log, nodeItems, timed, type RunJson } from './n8n';
+import { usePackedPackage } from './packed';
 import { NODE_TYPE } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eJwtRuns001';
@@ -155,13 +154,7 @@ class Editor {
 	}
 }
 
-const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'jwt');
-let tarball: string;
-
-beforeAll(() => {
-	tarball = packPackage(packDir);
-});
-afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
+const tarball = usePackedPackage('jwt');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('OAuth JWT credential in %s', (_label, target) => {
 	let emulator: CozeEmulator;
@@ -224,7 +217,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		oauth.registerApp(appA);
 		oauth.registerApp(appB);
 		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball);
+		n8n.installPackage(tarball());
 		await n8n.importCredentials([
 			credential(CRED.a, appA, emulator.url),
 			credential(CRED.b, appB, emulator.url),

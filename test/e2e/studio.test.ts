@@ -3,12 +3,11 @@
  * each pinned real n8n, one workflow through every operation Studio offers, and Submit Tool Outputs
  * (which Studio lacks) failing with a clear message under Continue On Fail.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 
 import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
-import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { usePackedPackage } from './packed';
 import { NODE_TYPE } from './workflows';
 
 const CREDENTIAL = { id: 'cozeStudioCred001', name: 'Coze Studio (emulator)' };
@@ -70,13 +69,7 @@ function studioWorkflow(): Record<string, unknown> {
 	};
 }
 
-const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'studio');
-let tarball: string;
-
-beforeAll(() => {
-	tarball = packPackage(packDir);
-});
-afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
+const tarball = usePackedPackage('studio');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('against Coze Studio in %s', (_label, target) => {
 	let emulator: CozeEmulator;
@@ -86,7 +79,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	beforeAll(async () => {
 		emulator = await startEmulator({ dialect: 'studio' });
 		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball);
+		n8n.installPackage(tarball());
 		await n8n.importCredentials([{ ...CREDENTIAL, type: 'cozeApi', data: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN } }]);
 		await n8n.importWorkflows([studioWorkflow()]);
 		const result = await timed(`${target.name}: execute Studio workflow`, () => n8n.execute(WORKFLOW_ID));

@@ -5,13 +5,12 @@
  * n8n's AI Agent — one `n8n execute` per version. Asserted from the run JSON and from what the
  * emulator received.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
 import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
-import { N8nInstance, REPO_ROOT, TARGETS, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
+import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { usePackedPackage } from './packed';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, OPENAI_CREDENTIAL_ID, emulatorCredential, openAiEmulatorCredential } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eWorkflow01';
@@ -125,13 +124,7 @@ function workflowE2e(): Record<string, unknown> {
 	};
 }
 
-const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'workflow');
-let tarball: string;
-
-beforeAll(() => {
-	tarball = packPackage(packDir);
-});
-afterAll(() => fs.rmSync(packDir, { recursive: true, force: true }));
+const tarball = usePackedPackage('workflow');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('Workflow resource in %s', (_label, target) => {
 	let emulator: CozeEmulator;
@@ -148,7 +141,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		started = Date.now();
 		emulator = await startEmulator();
 		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball);
+		n8n.installPackage(tarball());
 		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]);
 		await n8n.importWorkflows([workflowE2e()]);
 		const result = await timed(`${target.name}: execute the Workflow-resource workflow`, () => n8n.execute(WORKFLOW_ID));
