@@ -15,7 +15,7 @@ import { emulatorCredential } from '../e2e/workflows';
 import { QueueCluster, readCmdline, type StoredExecution } from './cluster';
 import { cleanup, descendants, isAlive, killTree, sleep } from './services';
 import { batchBodies, callWebhook, createConversation, postCounts, postedMessage, postedMessages, waitFor } from './workload';
-import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, jwtWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
+import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, jwtWorkflow, memoryWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
 
 const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'queue');
 let emulator: CozeEmulator;
@@ -217,6 +217,107 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 		for (const e of executions) expect(JSON.stringify(e.data)).not.toContain(token);
 	});
 
+	/*
+	 * 4a. Chatbot memory across workers: Send Message's Conversation Key keeps [bot id + key →
+	 * conversation id] in the workflow's static data. Measured on n8n 2.41.1 (and read in its source):
+	 * a webhook execution that main puts in the queue reaches the worker WITHOUT the workflow's static
+	 * data. Main reads workflow_entity."staticData" when the call arrives, but it stores the execution
+	 * with a workflow snapshot that has no staticData, and the job says loadStaticData: false (only
+	 * resumed executions reload it), so the worker starts from {} and, at the end, saves its own copy
+	 * over the stored one. So in queue mode every call starts a new conversation, on either worker, and
+	 * the database keeps only the pair of the execution that ended last. This test asserts that, so it
+	 * fails (and the README must change) the day n8n hands static data to its workers.
+	 */
+	it('4a. chatbot memory: a queued execution gets no static data (n8n 2.41.1), so Conversation Key starts a new conversation on every call, on either worker', async () => {
+		const bot = scenarios.memory.botId;
+		const keyOf = (session: string) => `${bot}\n${session}`;
+		const executionOf = async (question: string) => {
+			const rows = await cluster.executions(memoryWorkflow.id);
+			const execution = rows.find((e) => e.data.resultData.runData.Webhook && webhookInput(e).items[0].question === question);
+			if (!execution) throw new Error(`no execution of ${memoryWorkflow.id} for "${question}"`);
+			return execution;
+		};
+		// One webhook call: its execution, the worker that ran it, and what Send Message answered.
+		const ask = async (question: string, session: string) => {
+			const result = await callWebhook(cluster, memoryWorkflow.path, { items: [{ question, session }] });
+			const execution = await executionOf(question);
+			if (result.status !== 200 || execution.status !== 'success') {
+				throw new Error(`"${question}": HTTP ${result.status}; execution ${execution.id} ${execution.status}: ${JSON.stringify(execution.data.resultData.error ?? execution.data.resultData.runData[SEND_NODE]?.[0]?.error)}`);
+			}
+			const out = sendOutput(execution)[0].json;
+			return { question, execution, worker: cluster.executionsByWorker().get(execution.id) ?? '?', conversationId: out.conversation_id as string, answer: out.answer as string };
+		};
+		// What the node keeps, as stored: workflow_entity."staticData" → node:Send Message → conversationsByKey.
+		const stored = async (): Promise<Array<[string, string]>> => {
+			const [row] = await cluster.postgres.query<{ staticData: Record<string, { conversationsByKey?: Array<[string, string]> }> | null }>(
+				`select "staticData" from workflow_entity where id = '${memoryWorkflow.id}'`,
+			);
+			return row.staticData?.[`node:${SEND_NODE}`]?.conversationsByKey ?? [];
+		};
+		// The conversation_id query of each POST /v3/chat for these questions, in arrival order.
+		const queried = (prefix: string) =>
+			emulator
+				.requestsTo('/v3/chat')
+				.filter((r) => postedMessage(r).startsWith(prefix))
+				.map((r) => r.query.conversation_id);
+		const firstTurn = (said: string) => `Turn 1. You said: "${said}". This is the start of our conversation.`;
+
+		// Session "s4a", one call at a time, until both workers ran one.
+		const calls: Array<Awaited<ReturnType<typeof ask>> & { storedAfter: Array<[string, string]> }> = [];
+		while (calls.length < 8 && new Set(calls.map((c) => c.worker)).size < 2) {
+			const call = await ask(`s4a call ${calls.length + 1}`, 's4a');
+			calls.push({ ...call, storedAfter: await stored() });
+		}
+		log(
+			`scenario 4a: session s4a, ${calls.length} calls one at a time, ran on ${JSON.stringify(calls.map((c) => c.worker))}; ` +
+				`conversations ${JSON.stringify(calls.map((c) => c.conversationId))}; Postgres pair after each call ${JSON.stringify(calls.map((c) => c.storedAfter.map((e) => e[1])))}`,
+		);
+		expect(new Set(calls.map((c) => c.worker))).toEqual(new Set(['worker-1', 'worker-2']));
+		for (const c of calls) {
+			// The worker saved this call's pair (Postgres holds it), yet the next call did not use it.
+			expect([c.question, c.answer, c.storedAfter]).toEqual([c.question, firstTurn(c.question), [[keyOf('s4a'), c.conversationId]]]);
+		}
+		expect(new Set(calls.map((c) => c.conversationId)).size).toBe(calls.length);
+		expect(queried('s4a call ')).toEqual(calls.map(() => undefined));
+		// Why: the execution record the worker builds its workflow from has no static data.
+		const [snapshot] = await cluster.postgres.query<{ keys: string[] }>(
+			`select array(select json_object_keys("workflowData")) as keys from execution_data where "executionId" = ${calls[1].execution.id}`,
+		);
+		log(`scenario 4a: workflowData stored with execution ${calls[1].execution.id} (what the worker runs): ${JSON.stringify(snapshot.keys)}`);
+		expect(snapshot.keys).toEqual(expect.arrayContaining(['nodes', 'connections']));
+		expect(snapshot.keys).not.toContain('staticData');
+
+		// Two new sessions at once, one on each worker (rounds whose two calls ran on one worker are
+		// retried with new sessions), then each session once more.
+		let round = 0;
+		let pair: Array<Awaited<ReturnType<typeof ask>>> = [];
+		while (round < 6 && new Set(pair.map((p) => p.worker)).size < 2) {
+			round++;
+			pair = await Promise.all(['x', 'y'].map((s) => ask(`s4a-${s}${round} call 1`, `s4a-${s}${round}`)));
+			log(`scenario 4a: concurrent round ${round}: ${pair.map((p) => `${p.question} on ${p.worker} (${p.execution.startedAt} – ${p.execution.stoppedAt})`).join(', ')}`);
+		}
+		expect(new Set(pair.map((p) => p.worker))).toEqual(new Set(['worker-1', 'worker-2']));
+		const sessions = pair.map((p) => p.question.replace(/ call 1$/, ''));
+		const afterBoth = await stored();
+		const again = [];
+		for (const [i, s] of sessions.entries()) again.push(await ask(`${s} call 2`, s));
+		const kept = sessions.filter((s) => afterBoth.some((e) => e[0] === keyOf(s)));
+		log(
+			`scenario 4a: concurrent sessions ${JSON.stringify(sessions)} on ${JSON.stringify(pair.map((p) => p.worker))}: Postgres kept the pair of ${JSON.stringify(kept)} ` +
+				`(${afterBoth.length} pair(s) stored); second calls continued their conversation: ${JSON.stringify(again.map((a, i) => a.conversationId === pair[i].conversationId))}`,
+		);
+		// Each execution saved a copy holding only its own pair: the one that ended last is what is left.
+		expect(afterBoth).toHaveLength(1);
+		expect(pair.map((p) => [keyOf(sessions[pair.indexOf(p)]), p.conversationId])).toContainEqual(afterBoth[0]);
+		// And every call, first or second, started a new conversation.
+		for (const [i, s] of sessions.entries()) {
+			expect([pair[i].answer, again[i].answer]).toEqual([firstTurn(pair[i].question), firstTurn(again[i].question)]);
+			expect(again[i].conversationId).not.toBe(pair[i].conversationId);
+			expect(queried(`${s} call `)).toEqual([undefined, undefined]);
+		}
+		expect(await stored()).toEqual([[keyOf(sessions[1]), again[1].conversationId]]);
+	});
+
 	it('3. a worker killed (SIGKILL) mid-stream: n8n fails its executions, the chat is never re-sent, the other worker finishes', async () => {
 		const after = await cluster.lastExecutionId();
 		const streamsClosedBefore = emulator.streamsClosedByClient;
@@ -312,31 +413,5 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 		expect(cluster.executionsByWorker().get(next.id)).toBe(survivor.name);
 	});
 
-	/*
-	 * 4. State one worker writes and another reads: (b), the OAuth JWT token, is the test "4b" above
-	 *    (it runs where the JWT credential exists); (a) is to be written when its feature is on main.
-	 *
-	 *    a) Send Message's chatbot memory: option *Conversation Key* (`options.conversationKey`), which
-	 *       keeps [bot id + key → conversation id] in `this.getWorkflowStaticData('node')`. It is
-	 *       commit 7d2372d on the infra branch, not on main when this was written. Test, against this
-	 *       cluster (no new cluster code needed):
-	 *       - a fifth workflow like `batchWorkflow` with bot `scenarios.memory.botId` (it answers
-	 *         "Turn k. You said: …") and `options: { conversationKey: '={{ $json.session }}' }`, the
-	 *         webhook items carrying `{ question, session }`; add it to QUEUE_WORKFLOWS;
-	 *       - call it one at a time for session "s4a" until both workers ran a call
-	 *         (cluster.executionsByWorker(); 4b reached both workers within 3 sequential calls).
-	 *         Assert: every output has the same conversation_id; only the first
-	 *         POST /v3/chat for "s4a" has no `conversation_id` query; call k answers "Turn k";
-	 *         workflow_entity."staticData" (Postgres) holds the pair after each call. This only works
-	 *         if the worker saves the changed static data after the execution and the next worker's
-	 *         job reloads it (job-processor.js loads workflow_entity.staticData when
-	 *         job.data.loadStaticData is set: check that webhook executions set it);
-	 *       - two sessions at once on two workers ("s4a-x" on one, "s4a-y" on the other, started
-	 *         together, then each called again): static data is one JSON value per workflow, so the
-	 *         execution that saves last may drop the other's new pair. Assert each session kept its
-	 *         conversation; if one did not, that is the finding (document it in the README's Queue
-	 *         mode section: concurrent new sessions in queue mode can lose their memory).
-	 */
-	it.todo('4a. chatbot memory: a conversation created on one worker is continued on the other');
 
 });

@@ -16,7 +16,7 @@ export interface QueueWorkflow {
 
 /** What the webhook takes: one Send Message item per entry, in this order. */
 export interface BatchBody {
-	items: Array<{ question: string; conversationId?: string }>;
+	items: Array<{ question: string; conversationId?: string; session?: string }>;
 }
 
 /** Which credential Send Message uses: the access-token one unless told otherwise. */
@@ -93,7 +93,13 @@ export const parallelWorkflow = workflow(102, 'cozeQueueParallel1', 'Coze queue:
 /** Scenario 3: a bot that streams for 3 s (10 pieces, 300 ms apart), so a worker can die mid-stream. */
 export const slowWorkflow = workflow(103, 'cozeQueueSlow0001', 'Coze queue: slow stream', 'coze-queue-slow', {}, scenarios.slow.botId);
 
-export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow];
+/**
+ * Scenario 4a: chatbot memory. Conversation Key = the item's `session`: the node keeps [bot id +
+ * session → conversation id] in the workflow's static data. The bot answers "Turn k. You said: …".
+ */
+export const memoryWorkflow = workflow(105, 'cozeQueueMemory001', 'Coze queue: chatbot memory', 'coze-queue-memory', { conversationKey: '={{ $json.session }}' }, scenarios.memory.botId);
+
+export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow, memoryWorkflow];
 
 export const JWT_CREDENTIAL_ID = 'cozeQueueJwtCred1';
 export const JWT_CREDENTIAL_NAME = 'Coze OAuth JWT (emulator)';
