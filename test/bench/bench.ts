@@ -14,7 +14,7 @@
  *   batch               – 100 items against a bot that answers in 300 ms, Items in Parallel 20 vs 1
  *   rate-limit storm    – the same batch while every 5th POST /v3/chat is refused (429 / 4013)
  *
- * BENCH_ROUNDS (default 9) sets the stream rounds; BENCH_N8N=0 skips the real-n8n rows.
+ * BENCH_ROUNDS (default 15) sets the stream rounds; BENCH_N8N=0 skips the real-n8n rows.
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as http from 'http';
@@ -30,7 +30,7 @@ import { N8nInstance, REPO_ROOT, TARGETS, cacheDir, packPackage, type RunJson } 
 import { runNode } from '../harness';
 import { BIG_DELTAS, BOTS, TOKEN, renderAnswer } from './streamServer';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const RUN_TS = path.join(REPO_ROOT, 'test', 'tools', 'run-ts.js');
 const expectedBig = renderAnswer(BIG_DELTAS).answer;
 
@@ -123,14 +123,18 @@ function median(values: number[]): number {
 async function streamRows(url: string): Promise<{ node: number; sdk: number; floor: number }> {
 	const contenders = { node: viaNode, sdk: viaSdk, floor: viaFloor };
 	const samples: Record<string, Sample[]> = { node: [], sdk: [], floor: [] };
-	for (const [name, fn] of Object.entries(contenders)) await sample(() => fn(url)).catch((e: Error) => { throw new Error(`${name}: ${e.message}`); }); // warm-up
+	// Warm-up: a few runs each, so every contender is measured with its code compiled.
+	for (let i = 0; i < 3; i++) {
+		for (const [name, fn] of Object.entries(contenders)) await sample(() => fn(url)).catch((e: Error) => { throw new Error(`${name}: ${e.message}`); });
+	}
+	// No forced GC between samples: a full gc() also drops compiled code and type feedback, which
+	// costs the larger code path most (measured: a bare 3-event HTTP call 0.8 → 2.2 ms, the node's
+	// 3-event call 5.2 → 11.1 ms). Each contender's own garbage is collected during its runs, and the
+	// order alternates every round so that one contender's leftovers do not always fall on the next.
 	for (let round = 0; round < ROUNDS; round++) {
 		const order = Object.entries(contenders);
 		if (round % 2 === 1) order.reverse();
-		for (const [name, fn] of order) {
-			if (global.gc) global.gc();
-			samples[name].push(await sample(() => fn(url)));
-		}
+		for (const [name, fn] of order) samples[name].push(await sample(() => fn(url)));
 	}
 	out(`Stream: ${BIG_DELTAS + 5} events, ${(Buffer.byteLength(renderAnswer(BIG_DELTAS).body) / 1e6).toFixed(1)} MB, ${ROUNDS} alternating rounds (median wall / median CPU, ms)`);
 	for (const name of Object.keys(contenders)) {

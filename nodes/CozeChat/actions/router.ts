@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItemJson, nodeErrorFor } from '../transport/errors';
+import { sleepWithAbort } from '../transport/http';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
 import { existingSession } from '../transport/session';
 import * as chat from './chat/Chat.resource';
@@ -128,14 +129,27 @@ function queuesByKey(context: IExecuteFunctions, count: number, parallelism: Par
 /**
  * Works through the queues with at most `limit` running at once, each queue in order. `run`
  * returns false to stop: no new item starts, running ones finish.
+ *
+ * Items start one event-loop turn apart. An item's request only leaves once the event loop gets to
+ * its socket; started back to back, the first items' requests would wait for every other item's
+ * parameters and expressions, reach Coze together, come back together and keep the batch in
+ * lockstep waves (each wave waiting for the whole wave's CPU). Spaced out, each request goes out
+ * as soon as it is ready and the answers arrive spread out.
  */
 async function runQueues(queues: number[][], limit: number, run: (itemIndex: number) => Promise<boolean>): Promise<void> {
 	let next = 0;
 	let stopped = false;
+	let lastStart: Promise<void> = Promise.resolve();
+	const startTurn = async () => {
+		const turn = lastStart.then(async () => await sleepWithAbort(0));
+		lastStart = turn;
+		await turn;
+	};
 	const worker = async () => {
 		while (!stopped && next < queues.length) {
 			const queue = queues[next++];
 			for (const itemIndex of queue) {
+				await startTurn();
 				if (stopped) return;
 				if (!(await run(itemIndex))) stopped = true;
 			}

@@ -142,7 +142,7 @@ const properties: INodeProperties[] = [
 					default: '',
 					placeholder: '={{ $json.sessionId }}',
 					description:
-						'Keep one Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Used when Conversation ID is empty. Remembered (last 1000 keys) in the workflow\'s static data, which n8n saves only for production executions of an active workflow, not for manual test runs.',
+						'Keep one Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Used when Conversation ID is empty. Remembered (last 1000 keys) in the workflow\'s static data, which n8n saves only for production executions of an active workflow, not for manual test runs. In queue mode n8n 2.x does not hand static data to its workers, so every message starts a new conversation there: send the Conversation ID instead.',
 				},
 				{
 					displayName: 'Items in Parallel',
