@@ -7,7 +7,7 @@ import {
 
 import { CozeApiError } from '../chat/errors';
 import { toNodeError } from '../transport/errors';
-import { requestData, usesCustomBaseUrl } from '../actions/workflow/transport';
+import { requestData, usesCustomBaseUrl } from '../transport/workflowApi';
 
 const PAGE_SIZE = 50;
 const RESULTS_PER_PAGE = 30;

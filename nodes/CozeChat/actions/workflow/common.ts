@@ -4,7 +4,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { botIdLocator } from '../descriptions';
 import { assertCozeId, getBotId, getLocatorId } from '../validation';
 import type { RunMode, WorkflowRunOptions } from './runWorkflow';
-import { uploadFile } from './transport';
+import { uploadFile } from '../../transport/workflowApi';
 
 /**
  * Workflow editor URLs: `https://www.coze.cn/work_flow?space_id=…&workflow_id=…` and, for an

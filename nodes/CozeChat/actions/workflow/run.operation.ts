@@ -28,7 +28,7 @@ import {
 	workflowVersionOption,
 } from './common';
 import { runWorkflowForItem, type RunMode } from './runWorkflow';
-import { usesCustomBaseUrl } from './transport';
+import { usesCustomBaseUrl } from '../../transport/workflowApi';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),

@@ -5,7 +5,7 @@ import { CozeApiError } from '../../chat/errors';
 import { tryParseJsonExact } from '../../chat/json';
 import type { SseEvent } from '../../chat/types';
 import { isObject } from '../../workflow/decode';
-import { ItemBudget, LIMITS, streamEvents } from './transport';
+import { ItemBudget, LIMITS, streamEvents } from '../../transport/workflowApi';
 
 /** After the chat's last status only `done` (with the debug_url) is left. */
 const TAIL_IDLE_LIMIT_MS = 5 * 1000;

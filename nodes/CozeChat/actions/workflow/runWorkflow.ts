@@ -15,7 +15,7 @@ import {
 	type WorkflowHistory,
 	type WorkflowRunResult,
 } from '../../workflow/decode';
-import { ItemBudget, LIMITS, requestJson, streamEvents, TransportError, usesCustomBaseUrl } from './transport';
+import { ItemBudget, LIMITS, requestJson, streamEvents, TransportError, usesCustomBaseUrl } from '../../transport/workflowApi';
 
 /** After Interrupt only a Done (with debug_url) may follow; don't wait long for it. */
 const TAIL_IDLE_LIMIT_MS = 5 * 1000;

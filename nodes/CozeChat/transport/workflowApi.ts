@@ -1,16 +1,16 @@
 /**
- * Every call the Workflow resource makes into the shared transport goes through this file: event
- * streams (transport/stream.ts), JSON answers that keep Coze's whole envelope, uploads, and the
+ * Every call the Workflow resource and its picker make into the shared transport goes through this
+ * file: event streams (stream.ts), JSON answers that keep Coze's whole envelope, uploads, and the
  * item's time budget.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { CozeApiError } from '../../chat/errors';
-import { uploadBinary } from '../../transport/files';
-import { ItemBudget, LIMITS, readText, TransportError } from '../../transport/http';
-import { cozeApiRequest, parseEnvelope, withRetries } from '../../transport/request';
-import { getSession } from '../../transport/session';
-import { streamCoze, type StreamHandler } from '../../transport/stream';
+import { CozeApiError } from '../chat/errors';
+import { uploadBinary } from './files';
+import { ItemBudget, LIMITS, readText, TransportError } from './http';
+import { cozeApiRequest, parseEnvelope, withRetries } from './request';
+import { getSession } from './session';
+import { streamCoze, type StreamHandler } from './stream';
 
 export { ItemBudget, LIMITS, TransportError };
 
