@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 	process.on('SIGINT', () => void stop(0));
 	process.on('SIGTERM', () => void stop(0));
 	try {
-		const tarball = packPackage(path.join(REPO_ROOT, '.e2e-tmp'));
+		const tarball = packPackage(path.join(REPO_ROOT, '.e2e-tmp', 'start'));
 		n8n.installPackage(tarball);
 		const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)];
 		prepareBatchFolder(batchFolder);
