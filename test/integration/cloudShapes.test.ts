@@ -64,6 +64,44 @@ describe('A1/B2: a client-side tool turn', () => {
 	});
 });
 
+describe('C6: a non-stream Submit Tool Outputs answered with a bare Message object', () => {
+	// docs.coze.cn "use local plugin" (处理本地文件) shows the non-stream answer as a bare Message
+	// (no envelope, its `id` a message id); other examples show {data: Chat, code: 0}. Be liberal: the
+	// chat is known from the request, so it is polled by that id whatever the answer's shape.
+	it('polls the submitted chat (not the message id) and returns its answer', async () => {
+		const route = async ({ method, path, query, body, res }: { method: string; path: string; query: Record<string, string>; body: unknown; res: import('http').ServerResponse }) => {
+			if (method !== 'POST' || path !== '/v3/chat/submit_tool_outputs' || (body as { stream?: boolean }).stream !== false) return false;
+			// Let the emulator do the real work, then answer as the docs example does.
+			const real = await fetch(`${emulator.url}${path}?${new URLSearchParams(query).toString()}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${EMULATOR_TOKEN}`, 'content-type': 'application/json', 'x-bare-message': '1' },
+				body: JSON.stringify(body),
+			});
+			const chat = ((await real.json()) as { data: { id: string; conversation_id: string; bot_id: string } }).data;
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ id: '7448000000000000999', conversation_id: chat.conversation_id, bot_id: chat.bot_id, chat_id: chat.id, role: 'assistant', type: 'tool_response', content: 'rain', content_type: 'text' }));
+			return true;
+		};
+		const bare: typeof route = async (request) => (request.req.headers['x-bare-message'] ? false : await route(request));
+		emulator.routes.unshift(bare as never);
+		try {
+			const [asked] = await runCoze(emulator, sendMessage(scenarios.requiresAction.botId));
+			const callId = (asked.json.required_action as { tool_calls: Array<{ id: string }> }).tool_calls[0].id;
+			const [item] = await runCoze(emulator, {
+				resource: 'chat',
+				operation: 'submitToolOutputs',
+				conversationId: asked.json.conversation_id as string,
+				chatId: asked.json.chat_id as string,
+				toolOutputs: { entries: [{ toolCallId: callId, output: 'rain' }] },
+				options: nonStream,
+			});
+			expect(item.json).toMatchObject({ status: 'completed', chat_id: asked.json.chat_id, answer: 'According to local_data_assistant: rain' });
+		} finally {
+			emulator.routes.splice(emulator.routes.indexOf(bare as never), 1);
+		}
+	});
+});
+
 describe('A3: completed text that differs from the deltas', () => {
 	it('the item holds the completed text; a streaming caller gets the deltas, then a blank line and the completed text', async () => {
 		const chunks: Array<{ type: string; content?: string }> = [];

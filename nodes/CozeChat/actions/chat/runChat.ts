@@ -3,10 +3,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../chat/aggregate';
 import { CozeApiError } from '../../chat/errors';
 import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../chat/poll';
-import type { CozeChat } from '../../chat/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { LIMITS } from '../../transport/http';
-import { cozeApiRequest } from '../../transport/request';
+import { cozeApiEnvelope } from '../../transport/request';
 import { ItemBudget, streamCoze, TransportError } from '../../transport/stream';
 
 /** After the terminal chat event only `done` is left; don't wait long for it. */
@@ -96,15 +95,18 @@ export async function runChat(
 	const callOptions = { budget, retryRateLimit: options.retryRateLimit };
 
 	if (!options.stream) {
-		const chat = (await cozeApiRequest.call(this, 'POST', request.path, {
+		const envelope = await cozeApiEnvelope.call(this, 'POST', request.path, {
 			...callOptions,
 			qs: request.qs,
 			body: { ...request.body, stream: false },
-		})) as unknown as CozeChat;
-		if (!chat?.id || !chat.conversation_id) {
-			throw new CozeApiError({ msg: 'Coze accepted the chat but returned no chat or conversation id' });
+		});
+		const ids = startedChatIds(envelope, request.qs);
+		if (!ids) {
+			throw new CozeApiError({
+				msg: `Coze accepted the chat but returned no chat or conversation id (response keys: ${Object.keys(envelope).join(', ') || 'none'})`,
+				logid: ((envelope.detail as IDataObject | undefined)?.logid as string | undefined) ?? undefined,
+			});
 		}
-		const ids = { conversationId: chat.conversation_id, chatId: chat.id };
 		return await whileChatRuns(poll, ids, options, async () => await pollChatResult(poll, ids, pollOptions));
 	}
 
@@ -200,4 +202,19 @@ async function stopChat(
 		outcome = `canceling the chat failed too (${(error as Error).message})`;
 	}
 	return new TransportError(stopped.reason, `${stopped.msg}; ${outcome}`, { logid: stopped.logid });
+}
+
+/**
+ * The chat a non-stream request started or continued. Normally the Chat object under `data`. Submit
+ * Tool Outputs continues a chat whose ids the request carries, and Coze's docs also show its answer
+ * as a bare Message object (no envelope; its `id` is a message id), so the request's ids win there.
+ */
+function startedChatIds(envelope: IDataObject, qs: IDataObject | undefined): { conversationId: string; chatId: string } | undefined {
+	const data = typeof envelope.data === 'object' && envelope.data !== null ? (envelope.data as IDataObject) : undefined;
+	const answer = data ?? envelope;
+	const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+	// A bare Chat has a status; a bare Message names its chat in chat_id.
+	const chatId = text(qs?.chat_id) ?? text(data?.id) ?? text(answer.chat_id) ?? (answer.status !== undefined ? text(answer.id) : undefined);
+	const conversationId = text(qs?.conversation_id) ?? text(answer.conversation_id);
+	return chatId && conversationId ? { chatId, conversationId } : undefined;
 }
