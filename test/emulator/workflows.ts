@@ -424,8 +424,13 @@ export class WorkflowEmulator {
 			return this.emulator.json(res, 200, { code: 720702001, msg: 'execution not found' });
 		}
 		const cloud = this.historyEntry(record);
+		// An interrupted run is stored with status 5, which Studio's WorkflowExeStatus.String() does
+		// not know: it answers "<UNSET>", and WorkflowExecuteHistory has no interrupt_data field
+		// (application/workflow/workflow.go OpenAPIGetWorkflowRunHistory; domain/workflow/entity
+		// workflow_execution.go WorkflowInterrupted = 5; api/model/workflow/workflow.go).
+		const interrupted = cloud.interrupt_data !== undefined;
 		const entry: Record<string, unknown> = {
-			execute_status: cloud.execute_status,
+			execute_status: interrupted ? '<UNSET>' : cloud.execute_status,
 			connector_uid: cloud.connector_uid,
 			run_mode: cloud.run_mode,
 			log_id: cloud.logid,
@@ -433,7 +438,7 @@ export class WorkflowEmulator {
 			update_time: cloud.update_time,
 			debug_url: cloud.debug_url,
 			input: '{}',
-			output: cloud.output,
+			output: interrupted ? null : cloud.output,
 			cost: '0.00000',
 			error_code: cloud.error_code,
 			error_msg: cloud.error_message,

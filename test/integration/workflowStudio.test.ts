@@ -92,6 +92,22 @@ describe('Coze Studio (custom base URL)', () => {
 		expect(studio.length).toBeGreaterThanOrEqual(2);
 	});
 
+	// Studio stores an interrupted run with status 5, which its WorkflowExeStatus.String() turns into
+	// "<UNSET>", and its history has no interrupt_data (coze-studio application/workflow/workflow.go
+	// OpenAPIGetWorkflowRunHistory, domain/workflow/entity/workflow_execution.go).
+	it('an async run that stops at a question node is interrupted, not running until the timeout', async () => {
+		const [item] = await runWorkflowNode(emulator, runParams('question', { mode: 'async', options: { pollInterval: 0.2, timeout: 5 } }));
+		expect(item.json).toMatchObject({ status: 'interrupted', output: null });
+		const histories = emulator.requests.filter((r) => r.path === '/v1/workflow/get_run_history');
+		expect(histories.length).toBeLessThan(5);
+	});
+
+	it('Get Run History of an interrupted run says interrupted ("<UNSET>" on Studio)', async () => {
+		const [run] = await runWorkflowNode(emulator, runParams('question'));
+		const [item] = await runWorkflowNode(emulator, workflowParams('getRunHistory', scenarios.question.workflowId, { executeId: run.json.execute_id as string }));
+		expect(item.json).toMatchObject({ execute_status: '<UNSET>', status: 'interrupted', output: null, error: null });
+	});
+
 	it('a chatflow question ends with requires_action (no required_action payload)', async () => {
 		const [item] = await runWorkflowNode(
 			emulator,

@@ -153,6 +153,16 @@ describe('Coze Studio dialect', () => {
 		expect(failure.msg).toBe('The Coze workflow failed: workflow stream recv failed: context canceled\nexecute interrupted');
 	});
 
+	// sendStreamRunSSE writes a failed Recv as `event: error` + err.Error() (coze-studio
+	// api/handler/coze/workflow_service.go); an errorx error reads `code=N message=M`, then cause and
+	// a Go stack on further lines (pkg/errorx/internal/status.go), which hertz splits into data lines.
+	it('reads a plain-text errorx error: its code and message, without the Go stack', async () => {
+		const text = 'id: 0\nevent: Message\ndata: {"content":"a","node_seq_id":"0","node_id":"1","node_is_finish":false,"node_type":"Message","node_title":"M"}\n\nevent: error\ndata: code=720702013 message=workflow execution timeout\ndata: stack=goroutine 1 [running]:\ndata: github.com/coze-dev/coze-studio/backend/pkg/errorx/internal.NewByCode(...)\n\n';
+		const failure = await failureOf([Buffer.from(text)]);
+		expect(failure.code).toBe(720702013);
+		expect(failure.msg).toBe('The Coze workflow failed: workflow execution timeout');
+	});
+
 	it('takes the Error event\'s debug_url and execute id', async () => {
 		const studioError = renderStream(scenarios.fails.run(DEFAULT_CONTEXT), { dialect: 'studio', executeId: EXECUTE_ID, workflowId: '1', debugUrl: DEBUG_URL });
 		const failure = await failureOf(renderChunks(studioError, { ...REAL_FRAMING, spaceAfterColon: true }));

@@ -23,7 +23,7 @@
  * accepted as Coze's numbering. Without event ids, node_seq_id is the only check and every gap,
  * or a node left unfinished at `Done`, is an error.
  */
-import { CozeApiError, normalizeCode } from '../chat/errors';
+import { CozeApiError, normalizeCode, unwrapServerError } from '../chat/errors';
 import { parseJsonExact, tryParseJsonExact } from '../chat/json';
 import type { SseEvent } from '../chat/types';
 import {
@@ -264,8 +264,11 @@ export class WorkflowAggregator {
 	/** An `Error` event: JSON `{error_code, error_message}`, or plain text (Coze Studio). */
 	private fail(event: SseEvent): never {
 		const data = tryParseJsonExact(event.data);
-		let code: unknown;
-		let message = event.data.trim();
+		// Plain text (Coze Studio writes err.Error()): an errorx error gives its code and message,
+		// without the Go stack that follows them.
+		const plain = unwrapServerError(undefined, event.data);
+		let code: unknown = plain.code;
+		let message = plain.msg;
 		if (isObject(data)) {
 			this.noteRunInfo(data);
 			code = data.error_code ?? data.code;

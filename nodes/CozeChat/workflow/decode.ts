@@ -148,7 +148,7 @@ export interface NodeExecuteStatus {
 /** One run history entry, normalized across Coze (cloud) and Coze Studio. */
 export interface WorkflowHistory {
 	execute_id: string;
-	/** Coze's own status: Running, Success, Fail (Studio also Cancel). */
+	/** Coze's own status: Running, Success, Fail (Studio also Cancel, and "<UNSET>" for an interrupted run). */
 	execute_status: string;
 	status: HistoryStatus;
 	output: unknown;
@@ -209,6 +209,13 @@ export function normalizeHistory(raw: Record<string, unknown>): WorkflowHistory 
 		case 'failed':
 		case 'cancel':
 			status = 'failed';
+			break;
+		case 'interrupt':
+		case 'interrupted':
+		case '<unset>':
+			// Coze Studio stores an interrupted run as status 5, which its WorkflowExeStatus.String()
+			// does not name: its history says "<UNSET>" (and carries no interrupt_data).
+			status = 'interrupted';
 			break;
 		default:
 			status = interrupt ? 'interrupted' : 'running';
