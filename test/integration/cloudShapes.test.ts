@@ -5,7 +5,7 @@
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { scenarios } from '../emulator/scenarios';
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type EmulatorRoute } from '../emulator/server';
 import { runListSearch } from '../harness';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
 
@@ -69,8 +69,8 @@ describe('C6: a non-stream Submit Tool Outputs answered with a bare Message obje
 	// (no envelope, its `id` a message id); other examples show {data: Chat, code: 0}. Be liberal: the
 	// chat is known from the request, so it is polled by that id whatever the answer's shape.
 	it('polls the submitted chat (not the message id) and returns its answer', async () => {
-		const route = async ({ method, path, query, body, res }: { method: string; path: string; query: Record<string, string>; body: unknown; res: import('http').ServerResponse }) => {
-			if (method !== 'POST' || path !== '/v3/chat/submit_tool_outputs' || (body as { stream?: boolean }).stream !== false) return false;
+		const bare: EmulatorRoute = async ({ req, method, path, query, body, res }) => {
+			if (req.headers['x-bare-message'] || method !== 'POST' || path !== '/v3/chat/submit_tool_outputs' || (body as { stream?: boolean }).stream !== false) return false;
 			// Let the emulator do the real work, then answer as the docs example does.
 			const real = await fetch(`${emulator.url}${path}?${new URLSearchParams(query).toString()}`, {
 				method: 'POST',
@@ -82,8 +82,7 @@ describe('C6: a non-stream Submit Tool Outputs answered with a bare Message obje
 			res.end(JSON.stringify({ id: '7448000000000000999', conversation_id: chat.conversation_id, bot_id: chat.bot_id, chat_id: chat.id, role: 'assistant', type: 'tool_response', content: 'rain', content_type: 'text' }));
 			return true;
 		};
-		const bare: typeof route = async (request) => (request.req.headers['x-bare-message'] ? false : await route(request));
-		emulator.routes.unshift(bare as never);
+		emulator.routes.unshift(bare);
 		try {
 			const [asked] = await runCoze(emulator, sendMessage(scenarios.requiresAction.botId));
 			const callId = (asked.json.required_action as { tool_calls: Array<{ id: string }> }).tool_calls[0].id;
@@ -97,7 +96,7 @@ describe('C6: a non-stream Submit Tool Outputs answered with a bare Message obje
 			});
 			expect(item.json).toMatchObject({ status: 'completed', chat_id: asked.json.chat_id, answer: 'According to local_data_assistant: rain' });
 		} finally {
-			emulator.routes.splice(emulator.routes.indexOf(bare as never), 1);
+			emulator.routes.splice(emulator.routes.indexOf(bare), 1);
 		}
 	});
 });
