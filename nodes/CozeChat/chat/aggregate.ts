@@ -241,12 +241,19 @@ export class ChatAggregator {
 		const calls: Array<ToolCall & { clientSide: boolean }> = [];
 		const pendingCalls: ToolCall[] = [];
 		const messages: CozeMessage[] = [];
+		// Deltas whose message never completed but whose text a completed answer repeats under another
+		// id are that answer (docs.coze.cn workflow_chat interrupt example: deltas of id 122, completed
+		// id 124): count it once.
+		const completedAnswers = new Set<string>();
+		for (const buffer of this.buffers.values()) {
+			if (buffer.completed && buffer.message.type === 'answer') completedAnswers.add(buffer.content.join(''));
+		}
 		for (const buffer of this.buffers.values()) {
 			const text = buffer.content.join('');
 			const type = buffer.message.type;
 			if (buffer.reasoning.length > 0) reasoning.push(buffer.reasoning.join(''));
 			if (type === 'answer') {
-				if (text !== '') answers.push(text);
+				if (text !== '' && (buffer.completed || !completedAnswers.has(text))) answers.push(text);
 			} else if (type === 'follow_up') {
 				followUps.push(text);
 			} else if (type === 'function_call') {

@@ -6,10 +6,14 @@ import {
 } from 'n8n-workflow';
 
 import { CozeApiError } from '../chat/errors';
+import { hasMorePages } from '../chat/paging';
 import { toNodeError } from '../transport/errors';
 import { requestData, usesCustomBaseUrl } from '../transport/workflowApi';
 
-const PAGE_SIZE = 50;
+/** /v1/workflows accepts page_size 1–30 (docs.coze.cn get_workflow_list: "取值范围为 1 ~ 30"). */
+const WORKFLOW_PAGE_SIZE = 30;
+/** /v1/workspaces: default 20, maximum 50 (docs.coze.cn list_workspace). */
+const WORKSPACE_PAGE_SIZE = 50;
 const RESULTS_PER_PAGE = 30;
 const MAX_WORKSPACE_PAGES = 10;
 
@@ -62,7 +66,7 @@ async function search(
 				workflow_mode: mode,
 				publish_status: 'published_online',
 				page_num: cursor.page,
-				page_size: PAGE_SIZE,
+				page_size: WORKFLOW_PAGE_SIZE,
 			});
 			for (const workflow of data?.items ?? []) {
 				const name = workflow.workflow_name || workflow.workflow_id;
@@ -94,11 +98,11 @@ async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace
 	for (let page = 1; page <= MAX_WORKSPACE_PAGES; page++) {
 		const data = await requestData<{ workspaces?: Workspace[]; total_count?: number }>(context, 'GET', '/v1/workspaces', {
 			page_num: page,
-			page_size: PAGE_SIZE,
+			page_size: WORKSPACE_PAGE_SIZE,
 		});
 		const list = data?.workspaces ?? [];
 		all.push(...list);
-		if (list.length < PAGE_SIZE || all.length >= Number(data?.total_count ?? 0)) break;
+		if (!hasMorePages({ received: list.length, seen: all.length, total: data?.total_count })) break;
 	}
 	return all;
 }
