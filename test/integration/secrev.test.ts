@@ -14,6 +14,7 @@ import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { HarnessCredentialsHelper, runListSearch, runNode } from '../harness';
 import { rejectionOf, sendMessage } from './helpers';
+import { runParams, runWorkflowNode } from './workflowHelpers';
 
 let emulator: CozeEmulator;
 let oauth: OAuthEmulator;
@@ -235,5 +236,54 @@ describe('a chat stream cut short is never presented as complete', () => {
 		} else {
 			expect(outcome.message).toMatch(/ended|broke|done|retrieve|not found|4200|chat/i);
 		}
+	});
+});
+
+describe('operations without a Timeout option still have a time limit', () => {
+	const operationMs = LIMITS.operationMs;
+	beforeAll(() => (LIMITS.operationMs = 2000));
+	afterAll(() => (LIMITS.operationMs = operationMs));
+	afterEach(() => {
+		emulator.publicRoutes.splice(0, emulator.publicRoutes.length - 1);
+	});
+	const runPlain = (parameters: INodeParameters, binary = false) =>
+		runNode({
+			node: new CozeChat(),
+			credentialType: new CozeApi(),
+			credentials: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN },
+			parameters,
+			items: binary ? [{ json: {}, binary: { data: { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain', fileName: 'hello.txt' } } }] : undefined,
+			continueOnFail: true,
+		});
+
+	it.each([
+		['File → Upload', 'POST', '/v1/files/upload', { resource: 'file', operation: 'upload', binaryPropertyName: 'data' }, true, 'reading'],
+		['Conversation → Create', 'POST', '/v1/conversation/create', { resource: 'conversation', operation: 'create' }, false, 'reading'],
+	] as const)('%s against a server that drips its answer: the item fails naming the limit, the socket is closed', async (_name, method, path, parameters, binary, phase) => {
+		const seen = serverSide();
+		emulator.publicRoutes.unshift(drip(on(method, path), seen, { contentType: 'application/json', prefix: '{"code":0,"data":{"id":"', everyMs: 200 }));
+		const { items } = await runPlain(parameters as unknown as INodeParameters, binary);
+		expect(String(items[0].json.error)).toContain('Timed out after 2 s');
+		expect(String(items[0].json.error)).toContain(phase);
+		expect(String(items[0].json.error)).toContain('time limit of operations without a Timeout option');
+		expect(await allClosed(seen, 15_000)).toBe(true);
+	});
+});
+
+describe('workflow file parameters are uploaded within the item Timeout', () => {
+	afterEach(() => {
+		emulator.publicRoutes.splice(0, emulator.publicRoutes.length - 1);
+	});
+
+	it('Workflow → Run with a file parameter whose upload never answers: the item fails at its Timeout', async () => {
+		const seen = serverSide();
+		emulator.publicRoutes.unshift(hang(on('POST', '/v1/files/upload'), seen));
+		const [item] = await runWorkflowNode(
+			emulator,
+			runParams('echo', { options: { timeout: 1, fileParameters: { entries: [{ name: 'image', binaryField: 'data' }] } } }),
+			{ items: [{ json: {}, binary: { data: { data: Buffer.from('png').toString('base64'), mimeType: 'image/png', fileName: 'pixel.png' } } }], continueOnFail: true },
+		);
+		expect(String(item.json.error)).toContain("Timed out after 1 s while uploading 'pixel.png'");
+		expect(await allClosed(seen, 15_000)).toBe(true);
 	});
 });

@@ -19,6 +19,11 @@ export const LIMITS = {
 	 * that drips bytes would otherwise keep the editor waiting for ever.
 	 */
 	pickerMs: 60_000,
+	/**
+	 * Longest an operation without a Timeout option (upload, retrieve, list, get…) may take: the
+	 * default Timeout of the operations that have one.
+	 */
+	operationMs: 600_000,
 	/** Same-origin redirects followed before giving up. */
 	maxRedirects: 3,
 	/** Time allowed to cancel a chat after its item ran out of time or was canceled. */
@@ -67,10 +72,17 @@ export class ItemBudget {
 		this.deadline = deadline ?? (timeoutSeconds > 0 ? Date.now() + timeoutSeconds * 1000 : undefined);
 	}
 
-	static of(context: CozeContext, timeoutSeconds = 0): ItemBudget {
-		// A picker (no execution, so no cancel signal) gets a deadline of its own.
-		if (timeoutSeconds <= 0 && !('getExecutionCancelSignal' in context)) {
+	/**
+	 * The budget of an item whose Timeout option is `timeoutSeconds` (0: none). Without such an
+	 * option (undefined) an operation still has a limit, and so has a picker, which runs outside any
+	 * execution: a server that drips bytes must not hold either for ever.
+	 */
+	static of(context: CozeContext, timeoutSeconds?: number): ItemBudget {
+		if (!('getExecutionCancelSignal' in context) && !(timeoutSeconds && timeoutSeconds > 0)) {
 			return new ItemBudget(undefined, LIMITS.pickerMs / 1000, undefined, 'the picker time limit');
+		}
+		if (timeoutSeconds === undefined) {
+			return new ItemBudget(cancelSignal(context), LIMITS.operationMs / 1000, undefined, "the time limit of operations without a Timeout option");
 		}
 		return new ItemBudget(cancelSignal(context), timeoutSeconds);
 	}
