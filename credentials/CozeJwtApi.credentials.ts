@@ -17,6 +17,7 @@ import {
 	MAX_TOKEN_LIFETIME,
 	MIN_TOKEN_LIFETIME,
 	MintCoordinator,
+	mintSignalOf,
 	readJwtConfig,
 	type TokenPoster,
 } from '../nodes/CozeChat/auth/jwt';
@@ -26,6 +27,24 @@ import { BASE_URL_EXPRESSION, regionProperties } from '../nodes/CozeChat/auth/re
 const coordinator = new MintCoordinator();
 
 const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Largest token answer read (Coze's is a few hundred bytes). */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+
+/** Reads a response body up to MAX_TOKEN_ANSWER_BYTES; beyond that it closes the connection and fails. */
+async function readLimited(body: AsyncIterable<Uint8Array> & { destroy?: () => void }): Promise<string> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		size += chunk.length;
+		if (size > MAX_TOKEN_ANSWER_BYTES) {
+			body.destroy?.();
+			throw new Error(`its answer is larger than ${MAX_TOKEN_ANSWER_BYTES / 1024} KB`);
+		}
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
 
 const SETTINGS_HINT =
 	'Check that the region matches the site where the OAuth app was created, and that the app was authorized with the permissions and workspaces the node needs';
@@ -134,20 +153,25 @@ export class CozeJwtApi implements ICredentialType {
 
 	/** Mints an access token. n8n persists the returned fields into the credential. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		// The Coze node's request that needs the token: its item Timeout and cancel end the mint too.
+		const abortSignal = mintSignalOf(credentials);
 		const post: TokenPoster = async (request) => {
 			const response = (await this.helpers.httpRequest({
 				method: 'POST',
 				url: request.url,
 				headers: request.headers,
-				body: request.body,
-				json: true,
+				body: JSON.stringify(request.body),
+				// Read here within a limit: a token answer is a few hundred bytes, a broken endpoint's may be endless.
+				encoding: 'stream',
+				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				// The signed JWT is a credential too: it goes to the token endpoint and nowhere else.
 				disableFollowRedirect: true,
 				timeout: TOKEN_REQUEST_TIMEOUT_MS,
+				...(abortSignal ? { abortSignal } : {}),
 			})) as IN8nHttpFullResponse;
-			return { statusCode: response.statusCode, body: response.body, headers: response.headers };
+			return { statusCode: response.statusCode, body: await readLimited(response.body as AsyncIterable<Uint8Array>), headers: response.headers };
 		};
 		try {
 			const config = readJwtConfig(credentials);

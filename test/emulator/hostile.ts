@@ -136,3 +136,24 @@ export function rateLimitEvery(n: number, match: Match, kind: '429' | '4013', op
 		return true;
 	};
 }
+
+/**
+ * Answers HTTP 200 with `contentType`, then drips `prefix` and endless filler one byte every
+ * `everyMs` — never silent for long, never done (a slow-loris answer).
+ */
+export function drip(match: Match, seen: ServerSide, options: { contentType: string; prefix: string; everyMs: number }): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		hold(request, seen);
+		const res = request.res;
+		res.writeHead(200, { 'Content-Type': options.contentType });
+		let sent = 0;
+		const timer = setInterval(() => {
+			if (res.destroyed) return clearInterval(timer);
+			res.write(sent < options.prefix.length ? options.prefix[sent] : ' ');
+			sent++;
+		}, options.everyMs);
+		res.on('close', () => clearInterval(timer));
+		return true;
+	};
+}

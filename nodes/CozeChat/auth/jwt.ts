@@ -52,6 +52,24 @@ export interface JwtAppConfig {
 	accountId?: string;
 }
 
+/**
+ * Where the Coze node leaves the abort signal of the request that is about to mint, on the
+ * credential data n8n hands to preAuthentication (the node and the credential are bundled apart, so
+ * a registered symbol rather than a shared module). Non-enumerable: never copied, stored or shown.
+ */
+const MINT_SIGNAL = Symbol.for('n8n-nodes-coze.mintSignal');
+
+/** The node: the token request of the next mint on `credentials` ends when `signal` aborts. */
+export function setMintSignal(credentials: object, signal: AbortSignal | undefined): void {
+	Object.defineProperty(credentials, MINT_SIGNAL, { value: signal, configurable: true, enumerable: false, writable: true });
+}
+
+/** The credential: the signal the node left for this mint, if any. */
+export function mintSignalOf(credentials: object): AbortSignal | undefined {
+	const value = (credentials as Record<symbol, unknown>)[MINT_SIGNAL];
+	return value instanceof AbortSignal ? value : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Configuration from credential fields
 
@@ -353,8 +371,10 @@ export function describeTokenError(response: TokenResponse, config: JwtAppConfig
 	const logid = header(response, 'x-tt-logid') ?? ((body?.detail as Record<string, unknown> | undefined)?.logid as string | undefined);
 	const clock = clockHint(clockOffset(response, nowMs));
 	const said = `Coze said: ${code ?? `HTTP ${status}`}${cozeMessage ? ` — ${cozeMessage}` : ''}${logid ? ` (logid ${logid})` : ''}.`;
+	// Everything from the server is redacted, not only its message: a hostile or broken endpoint may
+	// echo the signed JWT into its error code or log id header too.
 	const describe = (message: string, hint?: string) =>
-		new CozeJwtError(message, [clock, hint, said].filter((part) => part !== undefined).join(' '));
+		new CozeJwtError(message, redactSecrets([clock, hint, said].filter((part) => part !== undefined).join(' ')));
 
 	if (clock && (code === 'invalid_client' || /\b(iat|exp|expired|time)\b/i.test(rawMessage))) {
 		return describe('Coze rejected the JWT: the clock of this machine is off', undefined);

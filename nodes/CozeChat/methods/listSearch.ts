@@ -9,6 +9,7 @@ import { isMissingEndpoint } from '../chat/errors';
 import { hasMorePages } from '../chat/paging';
 import { nodeErrorFor } from '../transport/errors';
 import { cozeApiRequest } from '../transport/request';
+import { getSession } from '../transport/session';
 
 /** /v1/workspaces: documented default 20, maximum 50. */
 const WORKSPACE_PAGE_SIZE = 50;
@@ -50,7 +51,7 @@ export async function searchBots(
 ): Promise<INodeListSearchResult> {
 	try {
 		const workspaces = await listWorkspaces(this);
-		const credentials = await this.getCredentials('cozeApi');
+		const credentials = (await getSession(this)).credentials.data ?? {}; // either credential type
 		const site =
 			credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
 		const needle = (filter ?? '').trim().toLowerCase();

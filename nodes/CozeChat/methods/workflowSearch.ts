@@ -7,7 +7,8 @@ import {
 
 import { CozeApiError } from '../chat/errors';
 import { hasMorePages } from '../chat/paging';
-import { toNodeError } from '../transport/errors';
+import { nodeErrorFor } from '../transport/errors';
+import { getSession } from '../transport/session';
 import { requestData, usesCustomBaseUrl } from '../transport/workflowApi';
 
 /** /v1/workflows accepts page_size 1–30 (docs.coze.cn get_workflow_list: "取值范围为 1 ~ 30"). */
@@ -16,6 +17,8 @@ const WORKFLOW_PAGE_SIZE = 30;
 const WORKSPACE_PAGE_SIZE = 50;
 const RESULTS_PER_PAGE = 30;
 const MAX_WORKSPACE_PAGES = 10;
+/** Upper bound on workflow pages per workspace: a server that always says has_more cannot loop the picker. */
+const MAX_WORKFLOW_PAGES = 50;
 
 interface Workspace {
 	id: string;
@@ -50,7 +53,7 @@ async function search(
 ): Promise<INodeListSearchResult> {
 	try {
 		const workspaces = await listWorkspaces(context);
-		const credentials = await context.getCredentials('cozeApi');
+		const credentials = (await getSession(context)).credentials.data ?? {}; // either credential type
 		const site = credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
 		const needle = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = [];
@@ -78,7 +81,7 @@ async function search(
 					description: workflow.description,
 				});
 			}
-			cursor = data?.has_more === true ? { workspace: cursor.workspace, page: cursor.page + 1 } : { workspace: cursor.workspace + 1, page: 1 };
+			cursor = data?.has_more === true && cursor.page < MAX_WORKFLOW_PAGES ? { workspace: cursor.workspace, page: cursor.page + 1 } : { workspace: cursor.workspace + 1, page: 1 };
 			if (cursor.workspace >= workspaces.length) cursor = undefined;
 		}
 		return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
@@ -89,7 +92,7 @@ async function search(
 				'This Coze server has no workflow list (Coze Studio lacks GET /v1/workspaces and /v1/workflows): choose By URL or ID instead',
 			);
 		}
-		throw toNodeError(context.getNode(), error);
+		throw nodeErrorFor(context, error); // the credential's secrets removed, as everywhere else
 	}
 }
 

@@ -14,6 +14,16 @@ export const LIMITS = {
 	maxErrorBodyBytes: 64 * 1024,
 	/** Longest silence (no byte) accepted from Coze, whatever the item's Timeout. */
 	idleMs: 5 * 60 * 1000,
+	/**
+	 * Longest a picker (list search, load options) may take: it has no Timeout option, and a server
+	 * that drips bytes would otherwise keep the editor waiting for ever.
+	 */
+	pickerMs: 60_000,
+	/**
+	 * Longest an operation without a Timeout option (upload, retrieve, list, get…) may take: the
+	 * default Timeout of the operations that have one.
+	 */
+	operationMs: 600_000,
 	/** Same-origin redirects followed before giving up. */
 	maxRedirects: 3,
 	/** Time allowed to cancel a chat after its item ran out of time or was canceled. */
@@ -56,11 +66,24 @@ export class ItemBudget {
 		/** The item's limit in seconds (0 = none), for messages. */
 		readonly timeoutSeconds = 0,
 		deadline?: number,
+		/** What sets the limit, for messages. */
+		readonly limitName = 'Options → Timeout',
 	) {
 		this.deadline = deadline ?? (timeoutSeconds > 0 ? Date.now() + timeoutSeconds * 1000 : undefined);
 	}
 
-	static of(context: CozeContext, timeoutSeconds = 0): ItemBudget {
+	/**
+	 * The budget of an item whose Timeout option is `timeoutSeconds` (0: none). Without such an
+	 * option (undefined) an operation still has a limit, and so has a picker, which runs outside any
+	 * execution: a server that drips bytes must not hold either for ever.
+	 */
+	static of(context: CozeContext, timeoutSeconds?: number): ItemBudget {
+		if (!('getExecutionCancelSignal' in context) && !(timeoutSeconds && timeoutSeconds > 0)) {
+			return new ItemBudget(undefined, LIMITS.pickerMs / 1000, undefined, 'the picker time limit');
+		}
+		if (timeoutSeconds === undefined) {
+			return new ItemBudget(cancelSignal(context), LIMITS.operationMs / 1000, undefined, "the time limit of operations without a Timeout option");
+		}
 		return new ItemBudget(cancelSignal(context), timeoutSeconds);
 	}
 
@@ -202,7 +225,7 @@ export class Exchange {
 		const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 		const message =
 			reason === 'timeout'
-				? `Timed out after ${this.budget.timeoutSeconds} s while ${this.phase} (Options → Timeout)`
+				? `Timed out after ${this.budget.timeoutSeconds} s while ${this.phase} (${this.budget.limitName})`
 				: reason === 'idle'
 					? `Coze sent nothing for ${seconds(this.idleMs)} while ${this.phase}`
 					: reason === 'canceled'
@@ -296,8 +319,11 @@ export async function sendHttp(
 			sendCredentialsOnCrossOriginRedirect: false,
 			abortSignal: exchange.signal,
 		};
-		const release = await session.tokenGate?.before();
+		const release = await session.tokenGate?.before(exchange.signal).catch(() => {
+			throw exchange.stoppedError();
+		});
 		exchange.sentToken = session.tokenGate?.currentToken();
+
 		const response = (await helperContext.helpers.httpRequestWithAuthentication
 			.call(helperContext, session.credentialType, options, { credentialsDecrypted: session.credentials })
 			.then((answer: unknown) => {
@@ -306,6 +332,10 @@ export async function sendHttp(
 				return answer;
 			})
 			.catch((error: unknown) => {
+				// This request was minting (its signal also ends the token request) and no token came.
+				if (release && exchange.stopReason && !session.tokenGate?.currentToken()) {
+					exchange.phase = `getting an access token from Coze's OAuth token endpoint at ${session.origin}`;
+				}
 				if (exchange.stopReason) return exchange.stoppedError();
 				// The credential's own failure (a JWT credential that could not mint a token) says what to fix.
 				const credentialFailure = notANetworkError(error);

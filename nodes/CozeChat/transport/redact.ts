@@ -10,6 +10,8 @@ const REDACTED = '[redacted]';
 const TOKEN_PATTERNS = [
 	/\b(?:pat|sat|czs|czu)_[A-Za-z0-9._-]{8,}/g,
 	/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+	// A JWT (a JWT credential's signed assertion, echoed by a token endpoint or a proxy).
+	/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
 	/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
 ];
 

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { isTokenDue, readJwtConfig, type JwtAppConfig } from '../auth/jwt';
+import { isTokenDue, readJwtConfig, setMintSignal, type JwtAppConfig } from '../auth/jwt';
 
 /**
  * Keeps the access token of a JWT credential usable across its expiry, within n8n's rules: n8n
@@ -20,13 +20,18 @@ export class TokenGate {
 	 * Called before a request. If the token is due, this caller empties it (its request then mints)
 	 * and must call the returned function once that request returned; other callers wait for it.
 	 */
-	async before(): Promise<(() => void) | undefined> {
-		while (this.minting) await this.minting;
+	async before(signal?: AbortSignal): Promise<(() => void) | undefined> {
+		while (this.minting) {
+			// The wait ends with the caller's request (its Timeout, a cancel), whatever the mint does.
+			if (!(await untilSettledOrAborted(this.minting, signal))) throw new Error('aborted while waiting for an access token');
+		}
 		if (!this.isDue()) return undefined;
 		this.credentials.accessToken = '';
+		setMintSignal(this.credentials, signal);
 		let release!: () => void;
 		this.minting = new Promise<void>((resolve) => (release = resolve));
 		return () => {
+			setMintSignal(this.credentials, undefined);
 			this.minting = undefined;
 			release();
 		};
@@ -61,5 +66,22 @@ export class TokenGate {
 			return true; // the credential's preAuthentication reports what is wrong with it
 		}
 		return isTokenDue(this.credentials, this.config);
+	}
+}
+
+/** Resolves true when `promise` settles, false as soon as `signal` aborts. */
+async function untilSettledOrAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<boolean> {
+	if (!signal) {
+		await promise;
+		return true;
+	}
+	if (signal.aborted) return false;
+	let onAbort!: () => void;
+	const aborted = new Promise<boolean>((resolve) => (onAbort = () => resolve(false)));
+	signal.addEventListener('abort', onAbort, { once: true });
+	try {
+		return await Promise.race([promise.then(() => true), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }

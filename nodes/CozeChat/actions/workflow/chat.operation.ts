@@ -24,6 +24,7 @@ import {
 	workflowLocator,
 	workflowVersionOption,
 } from './common';
+import { ItemBudget } from '../../transport/workflowApi';
 import { runChatflowForItem } from './runChatflow';
 
 const properties: INodeProperties[] = [
@@ -98,8 +99,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (ext) body.ext = ext;
 	const version = String(options.workflowVersion ?? '').trim();
 	if (version !== '') body.workflow_version = version;
-	body.parameters = await collectParameters(this, itemIndex, options);
+	// One budget for the uploads and the chat: the Timeout covers both.
+	const budget = ItemBudget.of(this, Number(options.timeout ?? 600));
+	body.parameters = await collectParameters(this, itemIndex, options, budget);
 	const result = await runChatflowForItem.call(this, itemIndex, body, {
+		budget,
 		timeoutSeconds: Number(options.timeout ?? 600),
 		includeMessages: options.includeMessages === true,
 		liveStream: options.enableStreaming !== false,

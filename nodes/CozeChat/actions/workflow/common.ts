@@ -4,7 +4,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { botIdLocator } from '../descriptions';
 import { assertCozeId, getBotId, getLocatorId } from '../validation';
 import type { RunMode, WorkflowRunOptions } from './runWorkflow';
-import { uploadFile } from '../../transport/workflowApi';
+import { ItemBudget, uploadFile } from '../../transport/workflowApi';
 
 /**
  * Workflow editor URLs: `https://www.coze.cn/work_flow?space_id=…&workflow_id=…` and, for an
@@ -291,6 +291,8 @@ export async function collectParameters(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	options: IDataObject,
+	/** The item's budget: uploads count against its Timeout like the run itself. */
+	budget?: ItemBudget,
 ): Promise<IDataObject> {
 	const parameters: IDataObject = {};
 	const how = context.getNodeParameter('parametersInput', itemIndex, 'fields') as string;
@@ -315,7 +317,7 @@ export async function collectParameters(
 		context.helpers.assertBinaryData(itemIndex, file.field);
 	}
 	for (const file of uploads) {
-		parameters[file.name] = JSON.stringify({ file_id: await uploadFile(context, itemIndex, file.field) });
+		parameters[file.name] = JSON.stringify({ file_id: await uploadFile(context, itemIndex, file.field, budget) });
 	}
 	return parameters;
 }
@@ -370,8 +372,9 @@ export function extFrom(options: IDataObject): IDataObject | undefined {
 	return Object.keys(out).length > 0 ? out : undefined;
 }
 
-export function runOptionsFrom(options: IDataObject, mode: RunMode, extra: { errorHint?: string } = {}): WorkflowRunOptions {
+export function runOptionsFrom(options: IDataObject, mode: RunMode, extra: { errorHint?: string; budget?: ItemBudget } = {}): WorkflowRunOptions {
 	return {
+		budget: extra.budget,
 		mode,
 		timeoutSeconds: Number(options.timeout ?? 600),
 		pollIntervalSeconds: Number(options.pollInterval ?? 2),

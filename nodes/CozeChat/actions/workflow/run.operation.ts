@@ -28,7 +28,7 @@ import {
 	workflowVersionOption,
 } from './common';
 import { runWorkflowForItem, type RunMode } from './runWorkflow';
-import { usesCustomBaseUrl } from '../../transport/workflowApi';
+import { ItemBudget, usesCustomBaseUrl } from '../../transport/workflowApi';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -74,7 +74,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (await usesCustomBaseUrl(this)) body.version = version;
 	}
 	// Uploads come last: nothing is sent to Coze before every field checked out.
-	body.parameters = await collectParameters(this, itemIndex, options);
-	const result = await runWorkflowForItem.call(this, itemIndex, { workflowId, body, resume: false }, runOptionsFrom(options, mode));
+	// One budget for the uploads and the run: the Timeout covers both.
+	const budget = ItemBudget.of(this, Number(options.timeout ?? 600));
+	body.parameters = await collectParameters(this, itemIndex, options, budget);
+	const result = await runWorkflowForItem.call(this, itemIndex, { workflowId, body, resume: false }, runOptionsFrom(options, mode, { budget }));
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

@@ -26,12 +26,12 @@ export async function runChatflowForItem(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	body: IDataObject,
-	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean },
+	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean; budget?: ItemBudget },
 ): Promise<ChatflowResult> {
 	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
 	if (live) this.sendChunk('begin', itemIndex);
 	try {
-		const budget = ItemBudget.of(this, options.timeoutSeconds);
+		const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
 		const aggregator = new ChatAggregator();
 		let interrupted = false;
 		const broken = await streamEvents(this, '/v1/workflows/chat', body, budget, {

@@ -33,6 +33,8 @@ export interface WorkflowRunOptions {
 	fetchNodeOutputs: boolean;
 	/** Advice attached to Coze's Error events and error answers (Resume explains its limit). */
 	errorHint?: string;
+	/** The item's budget when the caller started it already (file uploads); else one of timeoutSeconds. */
+	budget?: ItemBudget;
 }
 
 /** What to do about the codes a workflow run hits (these replace the bot-oriented hints). */
@@ -97,7 +99,7 @@ export async function runWorkflow(
 	options: WorkflowRunOptions,
 	onText?: (text: string, fromEnd: boolean) => void,
 ): Promise<WorkflowRunResult> {
-	const budget = ItemBudget.of(this, options.timeoutSeconds);
+	const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
 	try {
 		if (options.mode === 'stream') {
 			const path = request.resume ? '/v1/workflow/stream_resume' : '/v1/workflow/stream_run';
