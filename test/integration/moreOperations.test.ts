@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator } from '../emulator/server';
+import { startEmulator, type CozeEmulator, type EmulatorRoute } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
 
@@ -170,6 +170,24 @@ describe('File → Upload', () => {
 		const [item] = await runCoze(emulator, { resource: 'file', operation: 'upload', binaryPropertyName: 'data' }, { items: [pngItem] });
 		expect(item.json).toMatchObject({ file_name: 'pixel.png', bytes: PNG.length, mime_type: 'image/png' });
 		expect(emulator.files.get(item.json.id as string)?.contentType).toBe('image/png');
+	});
+
+	it('a mime type with line breaks cannot add headers or parts to the multipart body', async () => {
+		const hostile = { json: {}, binary: { data: { ...pngItem.binary.data, mimeType: 'image/png\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nx' } } };
+		const bodies: Buffer[] = [];
+		const capture: EmulatorRoute = ({ path, rawBytes }) => {
+			if (path === '/v1/files/upload') bodies.push(rawBytes);
+			return false; // the emulator answers as usual
+		};
+		emulator.routes.unshift(capture);
+		try {
+			const [item] = await runCoze(emulator, { resource: 'file', operation: 'upload', binaryPropertyName: 'data' }, { items: [hostile] });
+			expect(item.json.mime_type).toBe('image/png');
+			expect(bodies[0].toString('latin1').match(/Content-Disposition/g)).toHaveLength(1);
+			expect(emulator.files.get(item.json.id as string)?.contentType).toBe('image/png');
+		} finally {
+			emulator.routes.splice(emulator.routes.indexOf(capture), 1);
+		}
 	});
 });
 

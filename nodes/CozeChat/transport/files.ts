@@ -24,7 +24,8 @@ export async function uploadBinary(
 	const binary = this.helpers.assertBinaryData(itemIndex, propertyName);
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	const fileName = binary.fileName || `${propertyName}.${binary.fileExtension ?? 'bin'}`;
-	const mimeType = binary.mimeType || 'application/octet-stream';
+	// Both go into the multipart header: a line break there would add headers or parts.
+	const mimeType = (binary.mimeType ?? '').split(/[\r\n]/)[0].trim() || 'application/octet-stream';
 	const boundary = `----n8nCozeBoundary${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
 	const safeName = fileName.replace(/["\r\n]/g, '_');
 	const head = Buffer.from(
