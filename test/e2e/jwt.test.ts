@@ -20,7 +20,7 @@ import { scenarios as workflowScenarios } from '../emulator/workflowScenarios';
 import { startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
 import { N8nInstance, TARGETS, freePort, log, nodeItems, timed, type RunJson } from './n8n';
 import { usePackedPackage } from './packed';
-import { NODE_TYPE } from './workflows';
+import { NODE_TYPE, link, nodeBuilder } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eJwtRuns001';
 const ANSWER = '2024 年 10 月 1 日是星期二。';
@@ -36,16 +36,7 @@ const CRED = {
 type CredentialRef = { id: string; name: string };
 
 function jwtWorkflow(): Record<string, unknown> {
-	let counter = 0;
-	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-		id: `00000000-0000-4000-b000-${String(++counter).padStart(12, '0')}`,
-		name,
-		type,
-		typeVersion,
-		position: [counter * 220, 0],
-		parameters,
-		...extra,
-	});
+	const node = nodeBuilder('b');
 	const coze = (name: string, credential: CredentialRef, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
 		node(name, NODE_TYPE, 1, { authentication: 'jwt', ...parameters }, { credentials: { cozeJwtApi: credential }, ...extra });
 	const ask = (message: string, options: Record<string, unknown> = {}) => ({
@@ -56,7 +47,6 @@ function jwtWorkflow(): Record<string, unknown> {
 		message,
 		options,
 	});
-	const link = (to: string) => ({ node: to, type: 'main', index: 0 });
 	const nodes = [
 		node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
 		coze('Ask With JWT', CRED.a, ask('What day is 2024-10-01?')),

@@ -8,26 +8,16 @@ import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
 import { usePackedPackage } from './packed';
-import { NODE_TYPE } from './workflows';
+import { NODE_TYPE, link, nodeBuilder } from './workflows';
 
 const CREDENTIAL = { id: 'cozeStudioCred001', name: 'Coze Studio (emulator)' };
 const WORKFLOW_ID = 'cozeE2eStudio0001';
 
 function studioWorkflow(): Record<string, unknown> {
-	let counter = 0;
-	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-		id: `00000000-0000-4000-9000-${String(++counter).padStart(12, '0')}`,
-		name,
-		type,
-		typeVersion,
-		position: [counter * 220, 0],
-		parameters,
-		...extra,
-	});
+	const node = nodeBuilder('9');
 	const coze = (name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
 		node(name, NODE_TYPE, 1, parameters, { credentials: { cozeApi: CREDENTIAL }, ...extra });
 	const bot = (value: string) => ({ __rl: true, mode: 'id', value });
-	const link = (to: string) => ({ node: to, type: 'main', index: 0 });
 	const nodes = [
 		node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
 		coze('Ask Weather Bot', { resource: 'chat', operation: 'sendMessage', botId: bot(scenarios.toolCall.botId), userId: 'e2e', message: 'Weather in Hangzhou?', options: {} }),

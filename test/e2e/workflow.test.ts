@@ -11,7 +11,7 @@ import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
 import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
 import { usePackedPackage } from './packed';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, OPENAI_CREDENTIAL_ID, emulatorCredential, openAiEmulatorCredential } from './workflows';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, OPENAI_CREDENTIAL_ID, emulatorCredential, link, nodeBuilder, openAiEmulatorCredential } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eWorkflow01';
 const CHATFLOW_BOT = '7400000000000000001';
@@ -20,21 +20,11 @@ const AGENT_PROMPT = 'Ada Lovelace';
 const END_OUTPUT = { summary: 'Outline and draft are ready.', words: 7 };
 
 function workflowE2e(): Record<string, unknown> {
-	let counter = 0;
-	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-		id: `00000000-0000-4000-a000-${String(++counter).padStart(12, '0')}`,
-		name,
-		type,
-		typeVersion,
-		position: [counter * 220, 0],
-		parameters,
-		...extra,
-	});
+	const node = nodeBuilder('a');
 	const credentials = { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
 	const coze = (name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
 		node(name, NODE_TYPE, 1, { resource: 'workflow', options: {}, ...parameters }, { credentials, ...extra });
 	const id = (value: string) => ({ __rl: true, mode: 'id', value });
-	const link = (to: string) => ({ node: to, type: 'main', index: 0 });
 	const nodes = [
 		node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
 		// A: stream run of a workflow with two Output nodes and a variable-mode End node

@@ -14,6 +14,26 @@ export function emulatorCredential(baseUrl: string, token: string): Record<strin
 	};
 }
 
+/**
+ * A node factory for one workflow built in a test file: numbered uuids under `idGroup` (a hex digit
+ * per test file, so ids never collide across imported workflows), laid out left to right.
+ */
+export function nodeBuilder(idGroup: string) {
+	let counter = 0;
+	return (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+		counter++;
+		return {
+			id: `00000000-0000-4000-${idGroup}000-${String(counter).padStart(12, '0')}`,
+			name,
+			type,
+			typeVersion,
+			position: [counter * 220, 0],
+			parameters,
+			...extra,
+		};
+	};
+}
+
 let nodeCounter = 0;
 function node(name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
 	nodeCounter++;
@@ -45,7 +65,8 @@ function items(name: string, field: string, values: string[]) {
 }
 
 const trigger = () => node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {});
-const link = (to: string) => ({ node: to, type: 'main', index: 0 });
+/** A main connection to `to`. */
+export const link = (to: string) => ({ node: to, type: 'main', index: 0 });
 
 /** A 1×1 PNG. */
 export const PIXEL_PNG_BASE64 =
