@@ -1,6 +1,6 @@
-import { ChatAggregator, aggregateChatMessages, type ChatResult } from '../../nodes/CozeChat/chat/aggregate';
-import { CozeApiError } from '../../nodes/CozeChat/chat/errors';
-import { readSseEvents } from '../../nodes/CozeChat/chat/sse';
+import { ChatAggregator, aggregateChatMessages, type ChatResult } from '../../nodes/CozeChat/core/chatAggregator';
+import { CozeApiError } from '../../nodes/CozeChat/core/errors';
+import { readSseEvents } from '../../nodes/CozeChat/core/sse';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';
 import { DEBUG_URL, FRAMINGS, renderChunks } from '../emulator/sse';
 

@@ -5,11 +5,11 @@
  */
 import type { IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { ChatAggregator, aggregateChatMessages, liveStreamCorrection } from '../../nodes/CozeChat/chat/aggregate';
-import { CozeApiError, isMissingEndpoint, unwrapServerError } from '../../nodes/CozeChat/chat/errors';
-import { hasMorePages } from '../../nodes/CozeChat/chat/paging';
-import { readSseEvents } from '../../nodes/CozeChat/chat/sse';
-import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/chat/types';
+import { ChatAggregator, aggregateChatMessages, liveStreamCorrection } from '../../nodes/CozeChat/core/chatAggregator';
+import { CozeApiError, isMissingEndpoint, unwrapServerError } from '../../nodes/CozeChat/core/errors';
+import { hasMorePages } from '../../nodes/CozeChat/core/paging';
+import { readSseEvents } from '../../nodes/CozeChat/core/sse';
+import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/core/types';
 import { toNodeError } from '../../nodes/CozeChat/transport/errors';
 import { parseEnvelope } from '../../nodes/CozeChat/transport/request';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';

@@ -1,4 +1,4 @@
-import { parseJsonExact, tryParseJsonExact } from '../../nodes/CozeChat/chat/json';
+import { parseJsonExact, tryParseJsonExact } from '../../nodes/CozeChat/core/json';
 
 describe('parseJsonExact', () => {
 	it('keeps integers beyond 2^53 exact, as strings', () => {

@@ -1,7 +1,7 @@
-import { CozeApiError } from '../../nodes/CozeChat/chat/errors';
-import { readSseEvents } from '../../nodes/CozeChat/chat/sse';
-import { WorkflowAggregator } from '../../nodes/CozeChat/workflow/aggregate';
-import { decodeOutput, normalizeHistory, type WorkflowRunResult } from '../../nodes/CozeChat/workflow/decode';
+import { CozeApiError } from '../../nodes/CozeChat/core/errors';
+import { readSseEvents } from '../../nodes/CozeChat/core/sse';
+import { WorkflowAggregator } from '../../nodes/CozeChat/core/workflowAggregator';
+import { decodeOutput, normalizeHistory, type WorkflowRunResult } from '../../nodes/CozeChat/core/workflowDecode';
 import { FRAMINGS, REAL_FRAMING, renderChunks, type Framing } from '../emulator/sse';
 import { DEFAULT_CONTEXT, renderStream, scenarios, WORKFLOW_USAGE, type RunPlan } from '../emulator/workflowScenarios';
 

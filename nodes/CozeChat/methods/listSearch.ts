@@ -5,8 +5,8 @@ import {
 	type INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { isMissingEndpoint } from '../chat/errors';
-import { hasMorePages } from '../chat/paging';
+import { isMissingEndpoint } from '../core/errors';
+import { hasMorePages } from '../core/paging';
 import { nodeErrorFor } from '../transport/errors';
 import { cozeApiRequest } from '../transport/request';
 import { getSession } from '../transport/session';

@@ -5,8 +5,8 @@ import {
 	type INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
-import { hasMorePages } from '../chat/paging';
+import { CozeApiError } from '../core/errors';
+import { hasMorePages } from '../core/paging';
 import { nodeErrorFor } from '../transport/errors';
 import { getSession } from '../transport/session';
 import { requestData, usesCustomBaseUrl } from '../transport/workflowApi';

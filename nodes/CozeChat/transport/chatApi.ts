@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
-import type { ChatPollClient } from '../chat/poll';
-import type { CozeChat, CozeMessage } from '../chat/types';
+import { CozeApiError } from '../core/errors';
+import type { ChatPollClient } from '../core/chatPoll';
+import type { CozeChat, CozeMessage } from '../core/types';
 import { ItemBudget } from './http';
 import { cozeApiEnvelope } from './request';
 

@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
+import { CozeApiError } from '../core/errors';
 import { existingSession } from './session';
 
 /** What to do about the Coze codes users actually hit. */

@@ -1,7 +1,7 @@
 import * as workflow from 'n8n-workflow';
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
+import { CozeApiError } from '../core/errors';
 import type { CozeContext, CozeSession } from './session';
 
 /** Limits that keep one item's time and memory bounded (the README's Security section lists them). */

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CozeApiError, unwrapServerError } from '../chat/errors';
-import { tryParseJsonExact } from '../chat/json';
+import { CozeApiError, unwrapServerError } from '../core/errors';
+import { tryParseJsonExact } from '../core/json';
 import {
 	describeUrl,
 	Exchange,

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
-import { SseDecoder } from '../chat/sse';
-import type { SseEvent } from '../chat/types';
+import { CozeApiError } from '../core/errors';
+import { SseDecoder } from '../core/sse';
+import type { SseEvent } from '../core/types';
 import { consume, describeUrl, ItemBudget, LIMITS, readText, TransportError, type HttpResponse } from './http';
 import { parseEnvelope, withRetries } from './request';
 import type { CozeContext } from './session';

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { CozeApiError } from '../chat/errors';
+import { CozeApiError } from '../core/errors';
 import { uploadBinary } from './files';
 import { ItemBudget, LIMITS, readText, TransportError } from './http';
 import { cozeApiRequest, parseEnvelope, withRetries } from './request';

@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { CozeApiError } from '../../chat/errors';
-import { isCannotCancel } from '../../chat/poll';
+import { CozeApiError } from '../../core/errors';
+import { isCannotCancel } from '../../core/chatPoll';
 import { chatPollClient } from '../../transport/chatApi';
 import { toNodeError } from '../../transport/errors';
 import { chatIdField, conversationIdField } from '../descriptions';

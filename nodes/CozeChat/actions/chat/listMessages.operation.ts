@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { aggregateChatMessages } from '../../chat/aggregate';
-import { isTerminalStatus, UNANSWERED_STATUSES } from '../../chat/types';
+import { aggregateChatMessages } from '../../core/chatAggregator';
+import { isTerminalStatus, UNANSWERED_STATUSES } from '../../core/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { chatIdField, conversationIdField } from '../descriptions';
 import { getChatIds } from '../validation';

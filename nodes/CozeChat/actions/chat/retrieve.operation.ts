@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { aggregateChatMessages } from '../../chat/aggregate';
-import type { CozeChat } from '../../chat/types';
+import { aggregateChatMessages } from '../../core/chatAggregator';
+import type { CozeChat } from '../../core/types';
 import { chatPollClient } from '../../transport/chatApi';
 import { chatIdField, conversationIdField } from '../descriptions';
 import { getChatIds } from '../validation';

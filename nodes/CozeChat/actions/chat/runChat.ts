@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../chat/aggregate';
-import { CozeApiError } from '../../chat/errors';
-import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../chat/poll';
+import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../core/chatAggregator';
+import { CozeApiError } from '../../core/errors';
+import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../core/chatPoll';
 import { chatPollClient } from '../../transport/chatApi';
 import { LIMITS } from '../../transport/http';
 import { cozeApiEnvelope } from '../../transport/request';

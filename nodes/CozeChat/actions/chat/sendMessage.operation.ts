@@ -18,7 +18,7 @@ import {
 	userIdField,
 } from '../descriptions';
 import { assertCozeId, getBotId, getRequiredString } from '../validation';
-import { attachmentType, userMessageContent, type Attachment } from '../../chat/content';
+import { attachmentType, userMessageContent, type Attachment } from '../../core/content';
 import { uploadBinary } from '../../transport/files';
 import { ItemBudget } from '../../transport/http';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';

@@ -7,7 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { CozeApiError, isMissingEndpoint } from '../../chat/errors';
+import { CozeApiError, isMissingEndpoint } from '../../core/errors';
 import { toNodeError } from '../../transport/errors';
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
 import { getChatIds } from '../validation';

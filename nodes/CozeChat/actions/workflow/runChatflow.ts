@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { ChatAggregator, type ChatResult } from '../../chat/aggregate';
-import { CozeApiError } from '../../chat/errors';
-import { tryParseJsonExact } from '../../chat/json';
-import type { SseEvent } from '../../chat/types';
-import { isObject } from '../../workflow/decode';
+import { ChatAggregator, type ChatResult } from '../../core/chatAggregator';
+import { CozeApiError } from '../../core/errors';
+import { tryParseJsonExact } from '../../core/json';
+import type { SseEvent } from '../../core/types';
+import { isObject } from '../../core/workflowDecode';
 import { ItemBudget, LIMITS, streamEvents } from '../../transport/workflowApi';
 
 /** After the chat's last status only `done` (with the debug_url) is left. */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { CozeApiError } from '../../chat/errors';
-import { WorkflowAggregator } from '../../workflow/aggregate';
+import { CozeApiError } from '../../core/errors';
+import { WorkflowAggregator } from '../../core/workflowAggregator';
 import {
 	decodeOutput,
 	emptyUsage,
@@ -14,7 +14,7 @@ import {
 	toUsage,
 	type WorkflowHistory,
 	type WorkflowRunResult,
-} from '../../workflow/decode';
+} from '../../core/workflowDecode';
 import { ItemBudget, LIMITS, requestJson, streamEvents, TransportError, usesCustomBaseUrl } from '../../transport/workflowApi';
 
 /** After Interrupt only a Done (with debug_url) may follow; don't wait long for it. */

@@ -1,4 +1,4 @@
-import { aggregateChatMessages, type ChatAggregator, type ChatResult } from './aggregate';
+import { aggregateChatMessages, type ChatAggregator, type ChatResult } from './chatAggregator';
 import { CozeApiError } from './errors';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from './types';
 

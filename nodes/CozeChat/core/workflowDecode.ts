@@ -2,8 +2,8 @@
  * Decoding Coze workflow payloads: outputs that arrive as JSON inside JSON strings, interrupts,
  * run histories. Pure (no n8n imports).
  */
-import { normalizeCode } from '../chat/errors';
-import { tryParseJsonExact } from '../chat/json';
+import { normalizeCode } from './errors';
+import { tryParseJsonExact } from './json';
 
 export interface WorkflowUsage {
 	input_count: number;

@@ -1,6 +1,6 @@
 /**
  * Folds the events of one Coze workflow stream (`/v1/workflow/stream_run`, `/stream_resume`)
- * into one WorkflowRunResult. Pure and incremental, like chat/aggregate.ts: `push` each event as
+ * into one WorkflowRunResult. Pure and incremental, like chatAggregator.ts: `push` each event as
  * it arrives; an `Error` event or a lost packet throws a CozeApiError at once; `result()` refuses
  * to return anything until `Done` or `Interrupt` arrived, so a broken stream can never pass for a
  * complete run.
@@ -23,9 +23,9 @@
  * accepted as Coze's numbering. Without event ids, node_seq_id is the only check and every gap,
  * or a node left unfinished at `Done`, is an error.
  */
-import { CozeApiError, normalizeCode, unwrapServerError } from '../chat/errors';
-import { parseJsonExact, tryParseJsonExact } from '../chat/json';
-import type { SseEvent } from '../chat/types';
+import { CozeApiError, normalizeCode, unwrapServerError } from './errors';
+import { parseJsonExact, tryParseJsonExact } from './json';
+import type { SseEvent } from './types';
 import {
 	decodeOutput,
 	emptyUsage,
@@ -39,7 +39,7 @@ import {
 	type WorkflowMessage,
 	type WorkflowRunResult,
 	type WorkflowUsage,
-} from './decode';
+} from './workflowDecode';
 
 const END_TITLES = ['', 'end', '结束'];
 
