@@ -11,16 +11,8 @@ import type {
 } from 'n8n-workflow';
 import { UserError } from 'n8n-workflow';
 
-import {
-	CozeJwtError,
-	credentialScope,
-	MAX_TOKEN_LIFETIME,
-	MIN_TOKEN_LIFETIME,
-	MintCoordinator,
-	mintSignalOf,
-	readJwtConfig,
-	type TokenPoster,
-} from '../nodes/CozeChat/auth/jwt';
+import { CozeJwtError, credentialScope, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, readJwtConfig } from '../nodes/CozeChat/auth/jwtConfig';
+import { MintCoordinator, mintSignalOf, notifyMinted, type SignalledTokenPoster } from '../nodes/CozeChat/auth/mintCoordinator';
 import { BASE_URL_EXPRESSION, regionProperties } from '../nodes/CozeChat/auth/region';
 
 /** One mint at a time per app/key/site in this n8n process (see MintCoordinator). */
@@ -153,9 +145,10 @@ export class CozeJwtApi implements ICredentialType {
 
 	/** Mints an access token. n8n persists the returned fields into the credential. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		// The Coze node's request that needs the token: its item Timeout and cancel end the mint too.
-		const abortSignal = mintSignalOf(credentials);
-		const post: TokenPoster = async (request) => {
+		// The Coze node's request that needs the token: its item Timeout and cancel end its wait (the
+		// shared token request ends only when nobody waits for it any more).
+		const waiterSignal = mintSignalOf(credentials);
+		const post: SignalledTokenPoster = async (request, abortSignal) => {
 			const response = (await this.helpers.httpRequest({
 				method: 'POST',
 				url: request.url,
@@ -169,7 +162,7 @@ export class CozeJwtApi implements ICredentialType {
 				// The signed JWT is a credential too: it goes to the token endpoint and nowhere else.
 				disableFollowRedirect: true,
 				timeout: TOKEN_REQUEST_TIMEOUT_MS,
-				...(abortSignal ? { abortSignal } : {}),
+				abortSignal,
 			})) as IN8nHttpFullResponse;
 			return { statusCode: response.statusCode, body: await readLimited(response.body as AsyncIterable<Uint8Array>), headers: response.headers };
 		};
@@ -180,13 +173,16 @@ export class CozeJwtApi implements ICredentialType {
 			// refused token's expiresAt (-1 when unknown), so that token is not handed out again.
 			const refreshAt = Number(credentials.refreshAt);
 			const refused = refreshAt < 0 ? { expiresAt: refreshAt < -1 ? -refreshAt : undefined } : undefined;
-			const token = await coordinator.getToken(config, post, currentToken, refused);
-			return {
+			const token = await coordinator.getToken(config, post, currentToken, refused, waiterSignal);
+			const fields = {
 				accessToken: token.accessToken,
 				expiresAt: token.expiresAt,
 				refreshAt: token.refreshAt,
 				mintedFor: token.scope,
 			};
+			// The Coze node's other requests may go with the token now, before n8n stores it.
+			notifyMinted(credentials, fields);
+			return fields;
 		} catch (error) {
 			// A new error without the request (which carries the JWT) and without an HTTP status, so
 			// n8n does not take a failed mint for an expired token and mint again.

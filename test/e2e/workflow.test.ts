@@ -39,7 +39,7 @@ function workflowE2e(): Record<string, unknown> {
 			resumeData: 'Hangzhou',
 		}),
 		// C: async run, polled from Running to Success
-		coze('Run Async', { operation: 'run', mode: 'async', workflowId: id(scenarios.slow.workflowId), options: { pollInterval: 0.2 } }),
+		coze('Run Async', { operation: 'run', runMode: 'async', workflowId: id(scenarios.slow.workflowId), options: { pollInterval: 0.2 } }),
 		// D: a chatflow over two turns, the second in the first one's conversation
 		coze('Chatflow Turn 1', {
 			operation: 'chat',
@@ -65,7 +65,7 @@ function workflowE2e(): Record<string, unknown> {
 		node('Split Workflows', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'wf', options: {} }),
 		coze(
 			'Run With Continue On Fail',
-			{ operation: 'run', mode: 'async', workflowId: id('={{ $json.wf }}'), options: { pollInterval: 0.2 } },
+			{ operation: 'run', runMode: 'async', workflowId: id('={{ $json.wf }}'), options: { pollInterval: 0.2 } },
 			{ onError: 'continueRegularOutput' },
 		),
 		// F: Workflow → Run as a tool of n8n's AI Agent; the model fills user_name through $fromAI

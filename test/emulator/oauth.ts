@@ -224,7 +224,8 @@ export async function mintedElsewhere(
 	fields: Record<string, unknown>,
 	overrides: { refreshAt?: number } = {},
 ): Promise<Record<string, unknown>> {
-	const { mintAccessToken, readJwtConfig } = await import('../../nodes/CozeChat/auth/jwt');
+	const { readJwtConfig } = await import('../../nodes/CozeChat/auth/jwtConfig');
+	const { mintAccessToken } = await import('../../nodes/CozeChat/auth/jwtToken');
 	const token = await mintAccessToken(readJwtConfig(fields), async (request) => {
 		const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(request.body) });
 		const headers: Record<string, string> = {};

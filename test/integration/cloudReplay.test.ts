@@ -214,7 +214,7 @@ describe('workflows (docs.coze.cn and SDK shapes)', () => {
 	it('sync run: data as a JSON string, usage, execute_id from the debug_url', async () => {
 		// workflow_run.md
 		serve('POST /v1/workflow/run', json({ code: 0, data: '{"output":"北京的经度为116.4074°E，纬度为39.9042°N。"}', debug_url: `https://www.coze.cn/work_flow?execute_id=7413647890307280001&space_id=7361424235321600001&workflow_id=${WF}`, msg: '', usage: { input_count: 50, token_count: 150, output_count: 100 } }));
-		const [item] = await runWorkflowNode(emulator, workflowParams('run', WF, { mode: 'sync' }));
+		const [item] = await runWorkflowNode(emulator, workflowParams('run', WF, { runMode: 'sync' }));
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: '北京的经度为116.4074°E，纬度为39.9042°N。' }, usage: { input_count: 50, output_count: 100, token_count: 150 }, execute_id: '7413647890307280001' });
 	});
 
@@ -223,7 +223,7 @@ describe('workflows (docs.coze.cn and SDK shapes)', () => {
 		serve('POST /v1/workflow/run', json({ debug_url: `https://www.coze.cn/work_flow?execute_id=7424823131288400001&workflow_id=${WF}`, execute_id: '7424823131288400001', msg: '' }));
 		const history = '{"detail":{"logid":"20241029152003BC531DC784F1897B0001"},"code":0,"msg":"","data":[{"update_time":1730174065,"usage":{"input_count":50,"token_count":150,"output_count":100},"output":"{\\"Output\\":\\"{\\\\\\"content_type\\\\\\":1,\\\\\\"data\\\\\\":\\\\\\"来找姐姐有什么事呀\\\\\\",\\\\\\"original_result\\\\\\":null,\\\\\\"type_for_model\\\\\\":2}\\"}","bot_id":"7429634862325690001","token":"0","execute_status":"Success","connector_uid":"2236870734640001","run_mode":0,"connector_id":"1024","logid":"20241029115423ED85C3401395715F726E","debug_url":"https://www.coze.cn/work_flow?execute_id=7424823131288400001","error_code":"","error_message":"","execute_id":"7424823131288400001","create_time":1730174063}]}';
 		serve(`GET /v1/workflows/${WF}/run_histories/7424823131288400001`, json(history));
-		const [run] = await runWorkflowNode(emulator, workflowParams('run', WF, { mode: 'async', options: { pollInterval: 0.1 } }));
+		const [run] = await runWorkflowNode(emulator, workflowParams('run', WF, { runMode: 'async', options: { pollInterval: 0.1 } }));
 		expect(run.json).toMatchObject({ status: 'completed', output: '来找姐姐有什么事呀', execute_id: '7424823131288400001', usage: { token_count: 150 } });
 		const [got] = await runWorkflowNode(emulator, workflowParams('getRunHistory', WF, { executeId: '7424823131288400001' }));
 		expect(got.json).toMatchObject({ execute_status: 'Success', status: 'completed', output: '来找姐姐有什么事呀', error: null, bot_id: '7429634862325690001' });

@@ -161,7 +161,7 @@ describe('Send Message with files, context and chatflow inputs', () => {
 
 	it('rejects chatflow parameters that are not a JSON object', async () => {
 		const error = await rejectionOf(runCoze(emulator, sendMessage(scenarios.plain.botId, { options: { parameters: '[1,2]' } })));
-		expect(error.message).toBe('Chatflow Parameters must be a JSON object, like {"city": "Hangzhou"}');
+		expect(error.message).toBe('Options → Chatflow Parameters must be a JSON object, like {"city": "Hangzhou"}');
 	});
 });
 

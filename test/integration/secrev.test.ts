@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeJwtApi } from '../../credentials/CozeJwtApi.credentials';
-import { LIMITS } from '../../nodes/CozeChat/transport/http';
+import { LIMITS } from '../../nodes/CozeChat/boundaries/budget';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { answer, drip, endless, hang, on, serverSide, stream, type ServerSide } from '../emulator/hostile';
 import { createTestApp, OAuthEmulator, type TestApp } from '../emulator/oauth';

@@ -22,7 +22,7 @@ const paths = () => emulator.requests.map((r) => `${r.method} ${r.path}`);
 
 describe('Workflow → Run, Synchronous', () => {
 	it('decodes the double-encoded data and keeps debug_url, usage and the execute id', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('echo', { mode: 'sync', parametersUi: { entries: [{ name: 'user_name', type: 'string', value: 'Lin' }] } }));
+		const [item] = await runWorkflowNode(emulator, runParams('echo', { runMode: 'sync', parametersUi: { entries: [{ name: 'user_name', type: 'string', value: 'Lin' }] } }));
 		expect(item.json).toMatchObject({
 			status: 'completed',
 			output: { output: 'Hello, Lin!', echo: { parameters: { user_name: 'Lin' } } },
@@ -36,7 +36,7 @@ describe('Workflow → Run, Synchronous', () => {
 	});
 
 	it('explains the refusal of workflows with Output nodes and points to Stream', async () => {
-		const error = await rejectionOf(runWorkflowNode(emulator, runParams('docsStream', { mode: 'sync' })));
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('docsStream', { runMode: 'sync' })));
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('Coze error 4000');
 		expect(String(error.description)).toContain('refuses workflows with Output nodes');
@@ -45,7 +45,7 @@ describe('Workflow → Run, Synchronous', () => {
 
 	it('explains the 90 s cut (here shortened) without running the workflow again', async () => {
 		emulator.workflows.options.syncLimitMs = 300;
-		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { mode: 'sync' })));
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { runMode: 'sync' })));
 		expect(error.message).toMatch(/Could not reach Coze|socket hang up|ECONNRESET/);
 		expect(String(error.description)).toContain('ends the connection after 90 s');
 		expect(String(error.description)).toContain('was not started again');
@@ -53,7 +53,7 @@ describe('Workflow → Run, Synchronous', () => {
 	});
 
 	it('reports a synchronous interrupt', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('input', { mode: 'sync' }));
+		const [item] = await runWorkflowNode(emulator, runParams('input', { runMode: 'sync' }));
 		expect(item.json).toMatchObject({
 			status: 'interrupted',
 			output: null,
@@ -64,7 +64,7 @@ describe('Workflow → Run, Synchronous', () => {
 
 describe('Workflow → Run, Async', () => {
 	it('polls the run history from Running to Success', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('slow', { mode: 'async', options: { pollInterval: 0.2 } }));
+		const [item] = await runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2 } }));
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: 'Report ready' }, messages: [], usage: WORKFLOW_USAGE });
 		expect(emulator.requests[0].body).toMatchObject({ is_async: true });
 		const histories = emulator.requests.filter((r) => r.path.includes('/run_histories/'));
@@ -73,14 +73,14 @@ describe('Workflow → Run, Async', () => {
 	});
 
 	it('fails with the history\'s error code and message, execute_id and debug_url when the run fails', async () => {
-		const error = await rejectionOf(runWorkflowNode(emulator, runParams('fails', { mode: 'async', options: { pollInterval: 0.1 } })));
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('fails', { runMode: 'async', options: { pollInterval: 0.1 } })));
 		expect(error.message).toBe("Coze error 720701013: The Coze workflow failed: Node 'Code' failed: division by zero");
 		expect(String(error.description)).toMatch(/execute_id: \d{19}/);
 		expect(String(error.description)).toContain('debug_url: https://www.coze.cn/work_flow?execute_id=');
 	});
 
 	it('reads a trimmed Output node from execute_nodes', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('trimmed', { mode: 'async', options: { pollInterval: 0.1 } }));
+		const [item] = await runWorkflowNode(emulator, runParams('trimmed', { runMode: 'async', options: { pollInterval: 0.1 } }));
 		expect(item.json).toMatchObject({
 			status: 'completed',
 			output: { ok: true, size: 5000 },
@@ -91,14 +91,14 @@ describe('Workflow → Run, Async', () => {
 
 	it('gives up at the timeout with the execute id to look it up later', async () => {
 		emulator.workflows.options.delayScale = 20;
-		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { mode: 'async', options: { pollInterval: 0.2, timeout: 1 } })));
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2, timeout: 1 } })));
 		expect(error.message).toContain('still running after 1 s');
 		expect(String(error.description)).toContain('Get Run History');
 		expect(String(error.description)).toMatch(/execute_id: \d{19}/);
 	});
 
 	it('Continue On Fail turns a failed async run into an error item with its execute_id', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('fails', { mode: 'async', options: { pollInterval: 0.1 } }), { continueOnFail: true });
+		const [item] = await runWorkflowNode(emulator, runParams('fails', { runMode: 'async', options: { pollInterval: 0.1 } }), { continueOnFail: true });
 		expect(item.json).toMatchObject({ code: 720701013, execute_id: expect.stringMatching(/^\d{19}$/), debug_url: expect.stringContaining('work_flow') });
 	});
 });

@@ -68,17 +68,17 @@ describe('Workflow → Resume', () => {
 	});
 
 	it('synchronous: /v1/workflows/resume', async () => {
-		const [interrupted] = await runWorkflowNode(emulator, runParams('question', { mode: 'sync' }));
+		const [interrupted] = await runWorkflowNode(emulator, runParams('question', { runMode: 'sync' }));
 		expect(interrupted.json).toMatchObject({ status: 'interrupted', interrupt: { type: 2 } });
-		const [item] = await runWorkflowNode(emulator, resume('question', 'Nanjing', { mode: 'sync' }), { items: [interrupted] });
+		const [item] = await runWorkflowNode(emulator, resume('question', 'Nanjing', { runMode: 'sync' }), { items: [interrupted] });
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: 'Nanjing: sunny, 24°C' } });
 		expect(emulator.requestsTo('/v1/workflows/resume')).toHaveLength(1);
 	});
 
 	it('async: the history shows the interrupt; the resume is followed to its end', async () => {
-		const [interrupted] = await runWorkflowNode(emulator, runParams('input', { mode: 'async', options: { pollInterval: 0.1 } }));
+		const [interrupted] = await runWorkflowNode(emulator, runParams('input', { runMode: 'async', options: { pollInterval: 0.1 } }));
 		expect(interrupted.json).toMatchObject({ status: 'interrupted', interrupt: { type: 5 } });
-		const [item] = await runWorkflowNode(emulator, resume('input', 'Grace', { mode: 'async', options: { pollInterval: 0.1 } }), { items: [interrupted] });
+		const [item] = await runWorkflowNode(emulator, resume('input', 'Grace', { runMode: 'async', options: { pollInterval: 0.1 } }), { items: [interrupted] });
 		expect(item.json).toMatchObject({ status: 'completed', output: { greeting: 'Welcome, Grace!' }, execute_id: interrupted.json.execute_id });
 	});
 });

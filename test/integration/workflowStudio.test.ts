@@ -84,7 +84,7 @@ describe('Coze Studio (custom base URL)', () => {
 	});
 
 	it('an async run polls get_run_history after one try of the cloud path', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('slow', { mode: 'async', options: { pollInterval: 0.2 } }));
+		const [item] = await runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2 } }));
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: 'Report ready' } });
 		const cloud = emulator.requests.filter((r) => r.path.includes('/run_histories/'));
 		const studio = emulator.requests.filter((r) => r.path === '/v1/workflow/get_run_history');
@@ -96,7 +96,7 @@ describe('Coze Studio (custom base URL)', () => {
 	// "<UNSET>", and its history has no interrupt_data (coze-studio application/workflow/workflow.go
 	// OpenAPIGetWorkflowRunHistory, domain/workflow/entity/workflow_execution.go).
 	it('an async run that stops at a question node is interrupted, not running until the timeout', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('question', { mode: 'async', options: { pollInterval: 0.2, timeout: 5 } }));
+		const [item] = await runWorkflowNode(emulator, runParams('question', { runMode: 'async', options: { pollInterval: 0.2, timeout: 5 } }));
 		expect(item.json).toMatchObject({ status: 'interrupted', output: null });
 		const histories = emulator.requests.filter((r) => r.path === '/v1/workflow/get_run_history');
 		expect(histories.length).toBeLessThan(5);

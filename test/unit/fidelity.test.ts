@@ -10,7 +10,7 @@ import { CozeApiError, isMissingEndpoint, unwrapServerError } from '../../nodes/
 import { hasMorePages } from '../../nodes/CozeChat/core/paging';
 import { readSseEvents } from '../../nodes/CozeChat/core/sse';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/core/types';
-import { toNodeError } from '../../nodes/CozeChat/transport/errors';
+import { toNodeError } from '../../nodes/CozeChat/boundaries/nodeErrors';
 import { parseEnvelope } from '../../nodes/CozeChat/transport/request';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';
 import { REAL_FRAMING, renderChunks } from '../emulator/sse';

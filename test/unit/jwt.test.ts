@@ -4,23 +4,11 @@
  */
 import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 
-import {
-	CozeJwtError,
-	JWT_GRANT_TYPE,
-	MintCoordinator,
-	createAssertion,
-	credentialScope,
-	describeTokenError,
-	isTokenDue,
-	mintAccessToken,
-	readJwtConfig,
-	readPrivateKey,
-	redactSecrets,
-	refreshMargin,
-	type JwtAppConfig,
-	type TokenPoster,
-	type TokenRequest,
-} from '../../nodes/CozeChat/auth/jwt';
+import { CozeJwtError, JWT_GRANT_TYPE, credentialScope, isTokenDue, readJwtConfig, refreshMargin, type JwtAppConfig } from '../../nodes/CozeChat/auth/jwtConfig';
+import { createAssertion, readPrivateKey } from '../../nodes/CozeChat/auth/jwtKey';
+import { describeTokenError, mintAccessToken, type TokenPoster, type TokenRequest } from '../../nodes/CozeChat/auth/jwtToken';
+import { MintCoordinator } from '../../nodes/CozeChat/auth/mintCoordinator';
+import { redactShapes as redactSecrets } from '../../nodes/CozeChat/boundaries/redact';
 
 function keyPair(format: 'pkcs1' | 'pkcs8'): { pem: string; publicKey: KeyObject } {
 	const { privateKey, publicKey } = generateKeyPairSync('rsa', {

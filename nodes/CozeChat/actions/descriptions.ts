@@ -1,5 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { NumberRule } from '../boundaries/parameters';
+
 /**
  * Bot editor URLs look like https://www.coze.cn/space/<space_id>/bot/<bot_id>; a self-hosted Coze
  * Studio uses the same path on its own host (http://localhost:8888/space/<space_id>/bot/<bot_id>).
@@ -84,14 +86,6 @@ export const chatIdField: INodeProperties = {
 	description: 'The chat (chat_id in Send Message\'s output)',
 };
 
-/** Key/value pairs from a fixedCollection `{ entries: [{ key, value }] }` as a plain map. */
-export function keyValueMap(collection: IDataObject | undefined): Record<string, string> | undefined {
-	const entries = (collection?.entries as Array<{ key?: string; value?: string }> | undefined) ?? [];
-	const map: Record<string, string> = {};
-	for (const entry of entries) if (entry.key) map[entry.key] = String(entry.value ?? '');
-	return Object.keys(map).length > 0 ? map : undefined;
-}
-
 /** A repeatable fixedCollection whose entries land in `{ entries: [...] }`. */
 function entriesCollection(
 	displayName: string,
@@ -140,18 +134,36 @@ export function messageListCollection(displayName: string, name: string, descrip
 	});
 }
 
-/** The turns of a messageListCollection as Coze EnterMessages (empty ones dropped). */
-export function enterMessages(collection: IDataObject | undefined): IDataObject[] {
-	const entries = (collection?.entries as IDataObject[] | undefined) ?? [];
+/** The turns of a messageListCollection as Coze EnterMessages (empty ones dropped; objects as JSON). */
+export function enterMessages(entries: IDataObject[]): IDataObject[] {
 	return entries
-		.filter((m) => String(m.content ?? '') !== '')
+		.map((m) => ({ role: m.role, content: typeof m.content === 'object' && m.content !== null ? JSON.stringify(m.content) : String(m.content ?? '') }))
+		.filter((m) => m.content !== '')
 		.map((m) => ({
 			role: m.role === 'assistant' ? 'assistant' : 'user',
 			type: m.role === 'assistant' ? 'answer' : 'question',
-			content: String(m.content),
+			content: m.content,
 			content_type: 'text',
 		}));
 }
+
+/** Options → Timeout (Seconds) of every operation that has one. */
+export const TIMEOUT_RULE: NumberRule = { default: 600, min: 0, unit: 'seconds', minNote: '0 means no limit' };
+
+/** Options → Poll Interval (Seconds) of a chat (non-stream mode). */
+export const POLL_INTERVAL_RULE: NumberRule = { default: 1, min: 0.1, unit: 'seconds' };
+
+/** Options → Items in Parallel. */
+export const CONCURRENCY_RULE: NumberRule = { default: 1, min: 1, max: 20, integer: true };
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Items in Parallel',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 20 },
+	default: 1,
+	description: 'How many items to run at once',
+};
 
 /** Options shared by every operation that runs a chat turn (Send Message, Submit Tool Outputs). */
 export const chatRunOptions: INodeProperties[] = [

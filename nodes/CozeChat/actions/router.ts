@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItemJson, nodeErrorFor } from '../transport/errors';
-import { sleepWithAbort } from '../transport/http';
+import { nextTurn } from '../boundaries/budget';
+import { errorItem, safeError, safeItems } from '../boundaries/output';
+import { parametersOf } from '../boundaries/parameters';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
-import { existingSession } from '../transport/session';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
@@ -41,33 +41,44 @@ const operations: Record<string, Record<string, Operation>> = {
 	},
 };
 
-type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof nodeErrorFor> };
+type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof safeError> };
 
 /**
  * Runs the chosen operation once per input item, one at a time or (when the operation allows and
  * the user asks) several at once. Output keeps input order and every item carries its pairedItem;
- * with Continue On Fail a failing item becomes an error item and the others still run.
+ * with Continue On Fail every item yields its answer or its error item, at any parallelism — also
+ * when reading its parameters fails before anything is sent. Everything leaves through the output
+ * boundary (secrets removed).
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const outcomes: ItemOutcome[] = new Array(items.length);
 	const continueOnFail = this.continueOnFail();
+	const failed = (error: unknown, itemIndex: number): ItemOutcome => ({ error: safeError(this, error, itemIndex) });
 
-	// Secrets never leave the node, whatever a server echoed into an answer or an error.
 	const runItem = async (itemIndex: number): Promise<ItemOutcome> => {
 		try {
 			const operation = lookup(this, itemIndex);
-			const produced = await operation.execute.call(this, itemIndex);
-			const redactor = existingSession(this)?.redactor;
-			return { items: redactor ? redactor.items(produced) : produced };
+			return { items: safeItems(this, await operation.execute.call(this, itemIndex)) };
 		} catch (error) {
-			return { error: nodeErrorFor(this, error, itemIndex) };
+			return failed(error, itemIndex);
 		}
 	};
 
 	const parallelism = items.length > 1 ? lookupSafely(this)?.parallelism : undefined;
-	const limit = parallelism ? Math.max(1, Math.floor(parallelism.limit(this))) : 1;
-	if (limit === 1) {
+	let limit = 1;
+	if (parallelism) {
+		try {
+			limit = parallelism.limit(parametersOf(this, 0));
+		} catch (error) {
+			// Items in Parallel is one setting for the whole node: none of the items can run.
+			const outcome = failed(error, 0);
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) outcomes[itemIndex] = outcome;
+		}
+	}
+	if (outcomes[0]) {
+		// the limit could not be read
+	} else if (limit === 1) {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			outcomes[itemIndex] = await runItem(itemIndex);
 			if ('error' in outcomes[itemIndex] && !continueOnFail) break;
@@ -76,15 +87,30 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		// Items share one limiter: when Coze answers "too many", fewer run at once for a while.
 		const limiter = new AdaptiveLimiter(limit);
 		setExecutionLimiter(this, limiter);
-		await runQueues(queuesByKey(this, items.length, parallelism!), limit, async (itemIndex) => {
-			await limiter.acquire();
+		// An item whose queue key (its Conversation ID, say) cannot be read fails alone, at once.
+		const queues = new Map<string, number[]>();
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				outcomes[itemIndex] = await runItem(itemIndex);
-			} finally {
-				limiter.release();
+				const key = parallelism!.queueKey(parametersOf(this, itemIndex));
+				const queue = queues.get(key);
+				if (queue) queue.push(itemIndex);
+				else queues.set(key, [itemIndex]);
+			} catch (error) {
+				outcomes[itemIndex] = failed(error, itemIndex);
 			}
-			return !('error' in outcomes[itemIndex]) || continueOnFail;
-		});
+		}
+		const stopEarly = !continueOnFail && outcomes.some((outcome) => outcome !== undefined);
+		if (!stopEarly) {
+			await runQueues([...queues.values()], limit, async (itemIndex) => {
+				await limiter.acquire();
+				try {
+					outcomes[itemIndex] = await runItem(itemIndex);
+				} finally {
+					limiter.release();
+				}
+				return !('error' in outcomes[itemIndex]) || continueOnFail;
+			});
+		}
 	}
 
 	const output: INodeExecutionData[] = [];
@@ -92,15 +118,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const outcome = outcomes[itemIndex];
 		if (!outcome) continue; // not started: an earlier failure stopped the run
 		if ('items' in outcome) output.push(...outcome.items);
-		else if (continueOnFail) output.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });
+		else if (continueOnFail) output.push(errorItem(outcome.error, itemIndex));
 		else throw outcome.error;
 	}
 	return [output];
 }
 
 function lookup(context: IExecuteFunctions, itemIndex: number): Operation {
-	const resource = context.getNodeParameter('resource', itemIndex) as string;
-	const operation = context.getNodeParameter('operation', itemIndex) as string;
+	const parameters = parametersOf(context, itemIndex);
+	const resource = parameters.text('resource', 'Resource');
+	const operation = parameters.text('operation', 'Operation');
 	const handler = operations[resource]?.[operation];
 	if (!handler) throw new Error(`The operation '${operation}' of resource '${resource}' is not supported`);
 	return handler;
@@ -113,17 +140,6 @@ function lookupSafely(context: IExecuteFunctions): Operation | undefined {
 	} catch {
 		return undefined; // runItem reports it per item
 	}
-}
-
-function queuesByKey(context: IExecuteFunctions, count: number, parallelism: Parallelism): number[][] {
-	const queues = new Map<string, number[]>();
-	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
-		const key = parallelism.queueKey(context, itemIndex);
-		const queue = queues.get(key);
-		if (queue) queue.push(itemIndex);
-		else queues.set(key, [itemIndex]);
-	}
-	return [...queues.values()];
 }
 
 /**
@@ -141,7 +157,7 @@ async function runQueues(queues: number[][], limit: number, run: (itemIndex: num
 	let stopped = false;
 	let lastStart: Promise<void> = Promise.resolve();
 	const startTurn = async () => {
-		const turn = lastStart.then(async () => await sleepWithAbort(0));
+		const turn = lastStart.then(nextTurn);
 		lastStart = turn;
 		await turn;
 	};

@@ -1,5 +1,5 @@
-import { CozeApiError, normalizeCode, unwrapServerError } from './errors';
-import { tryParseJsonExact } from './json';
+import { CozeApiError, MalformedEventError, normalizeCode, unwrapServerError } from './errors';
+import { idText, parseEventJson, tryParseJsonExact } from './json';
 import type { CozeChat, CozeMessage, CozeUsage, SseEvent } from './types';
 
 /**
@@ -87,6 +87,9 @@ export class ChatAggregator {
 
 	private usageSeen = false;
 
+	/** Answer messages that came without an id (they cannot be assembled). */
+	private unassembled = 0;
+
 	/** The answer message whose deltas were forwarded live last, for separators between answers. */
 	private liveMessageId: string | undefined;
 
@@ -156,15 +159,15 @@ export class ChatAggregator {
 			);
 		}
 		if (CHAT_EVENTS[name]) {
-			const data = parseEventJson(event);
+			const data = eventObject(event, this.logid);
 			this.applyChat(name === 'conversation.chat.failed' ? { ...data, status: 'failed' } : (data as CozeChat));
 			return undefined;
 		}
 		if (name === 'conversation.message.delta') {
-			return this.applyMessage(parseEventJson(event) as unknown as CozeMessage, false);
+			return this.applyMessage(eventObject(event, this.logid) as unknown as CozeMessage, false);
 		}
 		if (name === 'conversation.message.completed') {
-			this.applyMessage(parseEventJson(event) as unknown as CozeMessage, true);
+			this.applyMessage(eventObject(event, this.logid) as unknown as CozeMessage, true);
 		}
 		// Anything else (audio deltas, heartbeats, events Coze adds later) does not change the result.
 		return undefined;
@@ -201,7 +204,14 @@ export class ChatAggregator {
 
 	/** Applies a message (a delta or a whole message); returns the answer text a delta added. */
 	applyMessage(message: CozeMessage, completed: boolean): string | undefined {
-		if (!message || typeof message.id !== 'string') return undefined;
+		if (!message) return undefined;
+		const id = idText(message.id);
+		if (id === undefined || id === '') {
+			// Without an id the message cannot be assembled; count it, so it is never silently lost.
+			if (message.type === 'answer' || message.type === undefined) this.unassembled++;
+			return undefined;
+		}
+		if (message.id !== id) message = { ...message, id };
 		let buffer = this.buffers.get(message.id);
 		if (!buffer) {
 			buffer = { message, content: [], reasoning: [], completed: false };
@@ -271,6 +281,9 @@ export class ChatAggregator {
 		}
 		const chat = this.chat;
 		const status = this.terminalStatus === 'completed' ? 'completed' : 'requires_action';
+		if (answers.length === 0 && this.unassembled > 0) {
+			throw this.error(undefined, `Coze sent ${this.unassembled} answer message event(s) without a message id, so the answer cannot be assembled; none is returned rather than an empty one`);
+		}
 		// tool_calls lists the tools Coze ran. A client-side tool (plugin_type 6, named `ts-…`) is
 		// answered through required_action and Submit Tool Outputs, so it is left out here, and so
 		// is any call still without output when the chat stops to wait for tool outputs.
@@ -337,22 +350,24 @@ export function aggregateChatMessages(
 	return aggregator.result(options);
 }
 
-/**
- * Event payloads carry their ids as strings, so plain JSON.parse is exact here (and the hot path
- * of a long answer); the raw 19-digit numbers inside message content (function_call) are parsed
- * exactly where that content is read.
- */
-function parseEventJson(event: SseEvent): Record<string, unknown> {
+/** An event's payload as an object with its ids as strings (see json.ts parseEventJson). */
+function eventObject(event: SseEvent, logid: string | undefined): Record<string, unknown> {
+	let data: unknown;
 	try {
-		const data: unknown = JSON.parse(event.data);
-		if (isObject(data)) return data;
+		data = parseEventJson(event.data);
 	} catch {
-		// fall through to the error below
+		data = undefined; // not JSON
 	}
-	throw new CozeApiError({
-		msg: `Coze sent a malformed '${event.event}' event: ${event.data.slice(0, 200)}`,
-	});
+	if (!isObject(data)) throw new MalformedEventError(event.event, event.data, logid);
+	for (const key of ID_FIELDS) {
+		const value = data[key];
+		if (typeof value === 'number') data[key] = idText(value);
+	}
+	return data;
 }
+
+/** Fields of chats and messages that hold Coze ids. */
+const ID_FIELDS = ['id', 'conversation_id', 'chat_id', 'bot_id', 'section_id'];
 
 /**
  * A function_call message's content: the cloud's `{name, arguments, plugin_id, api_id, plugin_type}`,

@@ -5,6 +5,8 @@ import { isTerminalStatus, type CozeChat, type CozeMessage } from './types';
 /** What polling needs from the outside world; the n8n side supplies real HTTP and sleep. */
 export interface ChatPollClient {
 	retrieve(conversationId: string, chatId: string): Promise<CozeChat>;
+	/** Like retrieve, after the item ran out of time: to say why a cancel was refused. */
+	retrieveForCleanup(conversationId: string, chatId: string): Promise<CozeChat>;
 	listMessages(conversationId: string, chatId: string): Promise<CozeMessage[]>;
 	cancel(conversationId: string, chatId: string): Promise<CozeChat>;
 	/** Waits; rejects when the execution is canceled. */
@@ -71,7 +73,7 @@ export async function waitForTerminalChat(
  * finished meanwhile (Coze answers 4104) is reported with its real status.
  */
 export async function cancelForTimeout(
-	client: Pick<ChatPollClient, 'cancel' | 'retrieve'>,
+	client: Pick<ChatPollClient, 'cancel' | 'retrieveForCleanup'>,
 	ids: { conversationId: string; chatId: string },
 	lastSeen: Partial<CozeChat> | undefined,
 	timeoutSeconds: number | undefined,
@@ -81,7 +83,7 @@ export async function cancelForTimeout(
 		await client.cancel(ids.conversationId, ids.chatId);
 	} catch (error) {
 		if (isCannotCancel(error)) {
-			const current = await client.retrieve(ids.conversationId, ids.chatId).catch(() => undefined);
+			const current = await client.retrieveForCleanup(ids.conversationId, ids.chatId).catch(() => undefined);
 			outcome = `it could not be canceled (status ${current?.status ?? 'unknown'})`;
 		} else {
 			outcome = `canceling it failed too (${(error as Error).message})`;

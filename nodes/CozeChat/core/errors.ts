@@ -90,3 +90,32 @@ export function isMissingEndpoint(error: unknown): boolean {
 	if (!(error instanceof CozeApiError)) return false;
 	return error.httpStatus === 404 || /missing session_key in cookie/i.test(error.msg);
 }
+
+/**
+ * Why an exchange with Coze ended early: the item's deadline, its idle rule, a cancel, one of the
+ * node's own limits, a broken connection, or a redirect the node refuses to follow.
+ */
+export type StopReason = 'timeout' | 'idle' | 'canceled' | 'limit' | 'network' | 'redirect';
+
+/** The exchange with Coze broke off, ran out of time, or was refused by the node's own rules. */
+export class TransportError extends CozeApiError {
+	constructor(
+		readonly reason: StopReason,
+		msg: string,
+		extra: { logid?: string; httpStatus?: number } = {},
+	) {
+		super({ msg, ...extra });
+		this.name = 'TransportError';
+	}
+}
+
+/**
+ * An event whose payload cannot be read. Distinguished from Coze's own errors because at the end
+ * of a stream it means the connection closed in the middle of that event (see transport/stream.ts).
+ */
+export class MalformedEventError extends CozeApiError {
+	constructor(eventName: string, data: string, logid?: string) {
+		super({ msg: `Coze sent a malformed '${eventName}' event: ${data.slice(0, 200)}`, logid });
+		this.name = 'MalformedEventError';
+	}
+}

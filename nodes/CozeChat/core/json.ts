@@ -58,3 +58,31 @@ function quoteUnsafeIntegers(text: string): string {
 	}
 	return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
+
+/**
+ * An SSE event's JSON payload, exact. The hot path of a long answer (tens of thousands of deltas)
+ * is plain `JSON.parse`; only a payload in which it met an integer beyond 2^53 — a 19-digit id sent
+ * as a bare number, which `JSON.parse` has already rounded — is parsed again with the exact parser.
+ */
+export function parseEventJson(text: string): unknown {
+	const fast: unknown = JSON.parse(text);
+	return holdsUnsafeNumber(fast) ? parseJsonExact(text) : fast;
+}
+
+function holdsUnsafeNumber(value: unknown): boolean {
+	if (typeof value === 'number') return value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER;
+	if (typeof value !== 'object' || value === null) return false;
+	if (Array.isArray(value)) {
+		for (const element of value) if (holdsUnsafeNumber(element)) return true;
+		return false;
+	}
+	for (const key in value) if (holdsUnsafeNumber((value as Record<string, unknown>)[key])) return true;
+	return false;
+}
+
+/** Ids as strings, whichever way Coze sent them (Coze Studio sends some as numbers). */
+export function idText(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return undefined;
+}

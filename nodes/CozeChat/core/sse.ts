@@ -26,6 +26,14 @@ export class SseDecoder {
 	/** The first characters of the stream, kept until the first event arrives. */
 	head = '';
 
+	/**
+	 * True when end() delivered a last event that had no closing blank line: the stream ended in the
+	 * middle of that event, or the server omitted the blank line after its last one.
+	 */
+	unterminated = false;
+
+	private ending = false;
+
 	private readonly decoder = new TextDecoder();
 
 	private readonly parser: EventSourceParser;
@@ -39,6 +47,7 @@ export class SseDecoder {
 		this.parser = createParser({
 			onEvent: (message) => {
 				this.events++;
+				if (this.ending) this.unterminated = true;
 				// The parser's object is new for each event: hand it on rather than copy it (a long
 				// answer has tens of thousands of events).
 				message.event ??= 'message';
@@ -61,7 +70,12 @@ export class SseDecoder {
 
 	/** Ends the stream: flushes the decoder and delivers a last event that lacked its blank line. */
 	end(): void {
-		this.push(this.decoder.decode() + '\n\n');
+		this.ending = true;
+		try {
+			this.push(this.decoder.decode() + '\n\n');
+		} finally {
+			this.ending = false;
+		}
 	}
 
 	private tooLarge(): CozeApiError {

@@ -23,7 +23,7 @@
  * accepted as Coze's numbering. Without event ids, node_seq_id is the only check and every gap,
  * or a node left unfinished at `Done`, is an error.
  */
-import { CozeApiError, normalizeCode, unwrapServerError } from './errors';
+import { CozeApiError, MalformedEventError, normalizeCode, unwrapServerError } from './errors';
 import { parseJsonExact, tryParseJsonExact } from './json';
 import type { SseEvent } from './types';
 import {
@@ -285,7 +285,7 @@ export class WorkflowAggregator {
 		} catch {
 			// reported below
 		}
-		throw this.error(undefined, `Coze sent a malformed '${event.event}' event: ${event.data.slice(0, 200)}`);
+		throw new MalformedEventError(event.event, event.data, this.logid);
 	}
 
 	/** An error that carries what is known about the run. */

@@ -7,37 +7,21 @@ import {
 
 import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
-import { nodeErrorFor } from '../transport/errors';
-import { cozeApiRequest } from '../transport/request';
+import { listPublishedBots, listWorkspaces } from '../api/space';
+import { safeError } from '../boundaries/output';
 import { getSession } from '../transport/session';
 
-/** /v1/workspaces: documented default 20, maximum 50. */
-const WORKSPACE_PAGE_SIZE = 50;
-/** /v1/bots: documented default 20 and no documented maximum, so ask for the default. */
-const BOT_PAGE_SIZE = 20;
 /** Results per picker page: enough to fill the dropdown, few enough to answer quickly. */
 const RESULTS_PER_PAGE = 30;
-/** Upper bound on workspace pages, so a huge account cannot stall the picker. */
-const MAX_WORKSPACE_PAGES = 10;
-/** Upper bound on bot pages per workspace, for the same reason. */
+/** Upper bound on bot pages per workspace, so a huge account cannot stall the picker. */
 const MAX_BOT_PAGES = 50;
 
-interface Workspace {
-	id: string;
-	name?: string;
-}
-interface Bot {
-	id: string;
-	name?: string;
-	description?: string;
-}
 /** Where the next picker page continues: workspace index, bot page within it, bots seen there. */
 interface Cursor {
 	workspace: number;
 	page: number;
 	seen?: number;
 }
-
 
 /**
  * Bot picker: published bots of every workspace the token can see, filtered by name or id, one
@@ -65,9 +49,7 @@ export async function searchBots(
 				cursor = undefined;
 				break;
 			}
-			const data = (await cozeApiRequest.call(this, 'GET', '/v1/bots', {
-				qs: { workspace_id: workspace.id, publish_status: 'published_online', page_num: cursor.page, page_size: BOT_PAGE_SIZE },
-			})) as { items?: Bot[]; total?: number; has_more?: boolean };
+			const data = await listPublishedBots(this, workspace.id, cursor.page);
 			const bots = data?.items ?? [];
 			for (const bot of bots) {
 				const name = bot.name || bot.id;
@@ -97,21 +79,8 @@ export async function searchBots(
 				'This Coze server cannot list bots (self-hosted Coze Studio has no bot list in its API). Choose "By ID" and enter the bot ID, or "By URL" and paste the bot editor URL.',
 			);
 		}
-		throw nodeErrorFor(this, error);
+		throw safeError(this, error);
 	}
-}
-
-async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace[]> {
-	const all: Workspace[] = [];
-	for (let page = 1; page <= MAX_WORKSPACE_PAGES; page++) {
-		const data = (await cozeApiRequest.call(context, 'GET', '/v1/workspaces', {
-			qs: { page_num: page, page_size: WORKSPACE_PAGE_SIZE },
-		})) as { workspaces?: Workspace[]; total_count?: number; has_more?: boolean };
-		const list = data?.workspaces ?? [];
-		all.push(...list);
-		if (!hasMorePages({ received: list.length, seen: all.length, hasMore: data?.has_more, total: data?.total_count })) break;
-	}
-	return all;
 }
 
 export { searchChatflows, searchWorkflows } from './workflowSearch';

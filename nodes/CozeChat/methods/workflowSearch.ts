@@ -6,30 +6,15 @@ import {
 } from 'n8n-workflow';
 
 import { CozeApiError } from '../core/errors';
-import { hasMorePages } from '../core/paging';
-import { nodeErrorFor } from '../transport/errors';
-import { getSession } from '../transport/session';
-import { requestData, usesCustomBaseUrl } from '../transport/workflowApi';
+import { listPublishedWorkflows } from '../api/workflow';
+import { listWorkspaces, type Workspace } from '../api/space';
+import { safeError } from '../boundaries/output';
+import { getSession, usesCustomBaseUrl } from '../transport/session';
 
-/** /v1/workflows accepts page_size 1–30 (docs.coze.cn get_workflow_list: "取值范围为 1 ~ 30"). */
-const WORKFLOW_PAGE_SIZE = 30;
-/** /v1/workspaces: default 20, maximum 50 (docs.coze.cn list_workspace). */
-const WORKSPACE_PAGE_SIZE = 50;
 const RESULTS_PER_PAGE = 30;
-const MAX_WORKSPACE_PAGES = 10;
 /** Upper bound on workflow pages per workspace: a server that always says has_more cannot loop the picker. */
 const MAX_WORKFLOW_PAGES = 50;
 
-interface Workspace {
-	id: string;
-	name?: string;
-}
-interface WorkflowBasic {
-	workflow_id: string;
-	workflow_name?: string;
-	description?: string;
-	app_id?: string;
-}
 interface Cursor {
 	workspace: number;
 	page: number;
@@ -64,13 +49,7 @@ async function search(
 				cursor = undefined;
 				break;
 			}
-			const data: { items?: WorkflowBasic[]; has_more?: boolean } = await requestData(context, 'GET', '/v1/workflows', {
-				workspace_id: workspace.id,
-				workflow_mode: mode,
-				publish_status: 'published_online',
-				page_num: cursor.page,
-				page_size: WORKFLOW_PAGE_SIZE,
-			});
+			const data = await listPublishedWorkflows(context, { workspaceId: workspace.id, mode, page: cursor.page });
 			for (const workflow of data?.items ?? []) {
 				const name = workflow.workflow_name || workflow.workflow_id;
 				if (needle && !name.toLowerCase().includes(needle) && !workflow.workflow_id.includes(needle)) continue;
@@ -92,20 +71,6 @@ async function search(
 				'This Coze server has no workflow list (Coze Studio lacks GET /v1/workspaces and /v1/workflows): choose By URL or ID instead',
 			);
 		}
-		throw nodeErrorFor(context, error); // the credential's secrets removed, as everywhere else
+		throw safeError(context, error); // the credential's secrets removed, as everywhere else
 	}
-}
-
-async function listWorkspaces(context: ILoadOptionsFunctions): Promise<Workspace[]> {
-	const all: Workspace[] = [];
-	for (let page = 1; page <= MAX_WORKSPACE_PAGES; page++) {
-		const data = await requestData<{ workspaces?: Workspace[]; total_count?: number }>(context, 'GET', '/v1/workspaces', {
-			page_num: page,
-			page_size: WORKSPACE_PAGE_SIZE,
-		});
-		const list = data?.workspaces ?? [];
-		all.push(...list);
-		if (!hasMorePages({ received: list.length, seen: all.length, total: data?.total_count })) break;
-	}
-	return all;
 }

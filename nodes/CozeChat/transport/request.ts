@@ -1,19 +1,12 @@
 import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CozeApiError, unwrapServerError } from '../core/errors';
+import { CozeApiError, TransportError, unwrapServerError } from '../core/errors';
 import { tryParseJsonExact } from '../core/json';
-import {
-	describeUrl,
-	Exchange,
-	headerValue,
-	ItemBudget,
-	LIMITS,
-	readText,
-	sendHttp,
-	TransportError,
-	type HttpRequest,
-	type HttpResponse,
-} from './http';
+import { ItemBudget, LIMITS } from '../boundaries/budget';
+import { readText } from './body';
+import { Exchange } from './exchange';
+import { sendHttp } from './send';
+import { headerValue, type HttpRequest, type HttpResponse } from './wire';
 import { backoffMs, executionLimiter, MAX_ATTEMPTS_WITHOUT_DEADLINE, parseRetryAfter } from './rateLimit';
 import { getSession, type CozeContext, type CozeSession } from './session';
 
@@ -243,4 +236,3 @@ export function parseEnvelope(response: IN8nHttpFullResponse, text: string, endp
 	});
 }
 
-export { describeUrl, headerValue, ItemBudget };

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { REGION_BASE_URLS } from '../auth/region';
-import { Redactor } from './redact';
+import { secretsOf } from '../boundaries/redact';
 import { TokenGate } from './tokenGate';
 
 export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -19,7 +19,7 @@ const SECRET_FIELDS = ['accessToken', 'privateKey'];
 /**
  * What every request of one execution shares: the credential, read and decrypted once (n8n's
  * `getCredentials` costs milliseconds, and a batch makes hundreds of requests), the API base URL,
- * and the redactor that keeps the credential's secrets out of errors and outputs.
+ * and the credential's secrets, which the output boundary keeps out of everything the node emits.
  */
 export interface CozeSession {
 	credentialType: string;
@@ -28,7 +28,8 @@ export interface CozeSession {
 	/** Base URL without a trailing slash; may carry a path prefix (a proxy, a gateway). */
 	baseUrl: string;
 	origin: string;
-	redactor: Redactor;
+	/** The credential's secret values now (a JWT credential's token changes during an execution). */
+	secrets(): string[];
 	/** For the JWT credential: keeps its access token fresh (see TokenGate). */
 	tokenGate?: TokenGate;
 }
@@ -76,7 +77,7 @@ async function createSession(context: CozeContext): Promise<CozeSession> {
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? credentialType, type: credentialType, data },
 		baseUrl,
 		origin: new URL(baseUrl).origin,
-		redactor: new Redactor(data, SECRET_FIELDS),
+		secrets: () => secretsOf(data, SECRET_FIELDS),
 		tokenGate: credentialType === 'cozeJwtApi' ? new TokenGate(data) : undefined,
 	};
 }
@@ -108,4 +109,9 @@ export function baseUrlOf(
 		);
 	}
 	return baseUrl;
+}
+
+/** Whether the credential points at a custom base URL (Coze Studio, a proxy). */
+export async function usesCustomBaseUrl(context: CozeContext): Promise<boolean> {
+	return (await getSession(context)).credentials.data?.region === 'custom';
 }

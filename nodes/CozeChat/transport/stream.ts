@@ -1,11 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CozeApiError } from '../core/errors';
+import { CozeApiError, MalformedEventError, TransportError } from '../core/errors';
 import { SseDecoder } from '../core/sse';
 import type { SseEvent } from '../core/types';
-import { consume, describeUrl, ItemBudget, LIMITS, readText, TransportError, type HttpResponse } from './http';
+import { LIMITS, type ItemBudget } from '../boundaries/budget';
+import { consume, readText } from './body';
 import { parseEnvelope, withRetries } from './request';
 import type { CozeContext } from './session';
+import { describeUrl, type HttpResponse } from './wire';
 
 /** What a caller does with the events of one Coze stream. */
 export interface StreamHandler {
@@ -13,10 +15,16 @@ export interface StreamHandler {
 	onOpen?(logid: string | undefined): void;
 	/** One event, synchronously as it is parsed; throwing ends the stream with that error. */
 	onEvent(event: SseEvent): void;
-	/** True once the caller has all it needs: the node stops reading and closes the connection. */
+	/**
+	 * True once the caller has all it needs (`done`): the node reads on for at most LIMITS.drainMs,
+	 * so that Coze can close the connection cleanly, then closes it itself.
+	 */
 	finished(): boolean;
-	/** The silence allowed before the next byte, asked after each chunk (e.g. shorter once only `done` is left). */
-	idleMs?(): number;
+	/**
+	 * Once the answer is complete but for its last event (a terminal chat status, an Interrupt), the
+	 * ms that event may still take — however many heartbeats arrive meanwhile; undefined until then.
+	 */
+	tailMs?(): number | undefined;
 }
 
 export interface StreamOutcome {
@@ -29,8 +37,12 @@ export interface StreamOutcome {
 /**
  * Sends a request Coze answers with server-sent events and reads the stream in one loop, from the
  * socket straight into the handler: bytes → SseDecoder → `onEvent`. The stream is bounded in size
- * and time (the item's deadline, an idle limit, the execution's cancel signal); a stop closes the
- * socket and throws TransportError with the reason and phase.
+ * and time (the item's budget, the idle rule, the execution's cancel signal, and the settling rules
+ * of StreamHandler); a stop closes the socket and throws TransportError with the reason and phase.
+ *
+ * A stream that ends in the middle of an event (its last event unterminated and unreadable) broke
+ * off, exactly like a connection reset at that point: TransportError 'network', which callers may
+ * recover from — never "a malformed event".
  *
  * A stream request Coze refuses (an error status, or a JSON envelope where events were expected,
  * even under `text/event-stream`) throws Coze's code, msg and logid; a "too many requests" refusal
@@ -66,8 +78,8 @@ export async function streamCoze(
 			let received = 0;
 			let finished = false;
 			// Once the handler has all it needs, the rest is read and dropped until Coze ends the
-			// stream (it does, right after `done`): closing it ourselves would cost an abort per item.
-			// A server that keeps it open is cut off by the handler's (short) idle limit.
+			// stream (it does, right after `done`; closing it ourselves would cost the connection),
+			// for at most LIMITS.drainMs.
 			const failure = await consume(response, exchange, (chunk) => {
 				received += chunk.length;
 				if (received > LIMITS.maxStreamBytes) {
@@ -77,15 +89,35 @@ export async function streamCoze(
 				if (finished) return true;
 				decoder.push(chunk);
 				finished = handler.finished();
-				if (handler.idleMs) exchange.setIdle(handler.idleMs());
+				if (finished) {
+					exchange.settle(LIMITS.drainMs);
+				} else {
+					const tail = handler.tailMs?.();
+					if (tail !== undefined) exchange.settle(tail);
+				}
 				return true;
 			});
 			if (failure && !(finished && failure instanceof TransportError)) throw failure;
-			if (!finished) decoder.end();
+			if (!finished) endStream(decoder, response, exchange.phase);
 			if (decoder.events === 0) throw noEventError(response, request.path, decoder.head);
 			return { logid, events: decoder.events, ended: finished ? 'finished' : 'eof' };
 		},
 	);
+}
+
+/** Delivers the last event of a stream Coze closed; one cut off in the middle is a broken stream. */
+function endStream(decoder: SseDecoder, response: HttpResponse, phase: string): void {
+	let failure: unknown;
+	try {
+		decoder.end();
+	} catch (error) {
+		failure = error;
+	}
+	if (failure === undefined) return;
+	if (decoder.unterminated && failure instanceof MalformedEventError) {
+		throw new TransportError('network', `Coze closed the stream in the middle of an event while ${phase}`, { logid: response.logid });
+	}
+	throw failure;
 }
 
 /**
@@ -101,5 +133,3 @@ function noEventError(response: HttpResponse, path: string, head: string): CozeA
 		httpStatus: response.statusCode >= 400 ? response.statusCode : undefined,
 	});
 }
-
-export { ItemBudget, TransportError };

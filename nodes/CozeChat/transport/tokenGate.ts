@@ -1,13 +1,15 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { isTokenDue, readJwtConfig, setMintSignal, type JwtAppConfig } from '../auth/jwt';
+import { isTokenDue, readJwtConfig, type JwtAppConfig } from '../auth/jwtConfig';
+import { setMintListener, setMintSignal } from '../auth/mintCoordinator';
 
 /**
  * Keeps the access token of a JWT credential usable across its expiry, within n8n's rules: n8n
  * mints (the credential's preAuthentication) only when the token field is empty, so the node
  * empties it — once per execution when the token is due (before it expires), and once per
- * request after Coze rejected it. Requests that arrive while a mint is under way wait for it, so
- * a batch of parallel items leads to one mint and one write to n8n's database, not one per item.
+ * request after Coze rejected it. Requests that arrive while a mint is under way wait for the
+ * token — not for the minting request's answer: the credential tells the gate the moment the token
+ * exists — so a batch of parallel items leads to one mint and one write to n8n's database.
  */
 export class TokenGate {
 	private minting: Promise<void> | undefined;
@@ -18,23 +20,31 @@ export class TokenGate {
 
 	/**
 	 * Called before a request. If the token is due, this caller empties it (its request then mints)
-	 * and must call the returned function once that request returned; other callers wait for it.
+	 * and must call the returned function once that request returned; other callers wait for the
+	 * token, each only until its own `signal` aborts (its Timeout, a cancel).
 	 */
 	async before(signal?: AbortSignal): Promise<(() => void) | undefined> {
 		while (this.minting) {
-			// The wait ends with the caller's request (its Timeout, a cancel), whatever the mint does.
 			if (!(await untilSettledOrAborted(this.minting, signal))) throw new Error('aborted while waiting for an access token');
 		}
 		if (!this.isDue()) return undefined;
 		this.credentials.accessToken = '';
-		setMintSignal(this.credentials, signal);
-		let release!: () => void;
-		this.minting = new Promise<void>((resolve) => (release = resolve));
-		return () => {
+		let settle!: () => void;
+		this.minting = new Promise<void>((resolve) => (settle = resolve));
+		const release = () => {
+			if (!this.minting) return;
 			setMintSignal(this.credentials, undefined);
+			setMintListener(this.credentials, undefined);
 			this.minting = undefined;
-			release();
+			settle();
 		};
+		setMintSignal(this.credentials, signal);
+		setMintListener(this.credentials, (fields) => {
+			// The token exists: take it now, and let the waiting requests go with it.
+			Object.assign(this.credentials, fields);
+			release();
+		});
+		return release;
 	}
 
 	/** The token a request is sent with now (read after `before()`, and again after a mint). */

@@ -8,10 +8,10 @@ import {
 
 import { CozeApiError } from '../../core/errors';
 import { isCannotCancel } from '../../core/chatPoll';
-import { chatPollClient } from '../../transport/chatApi';
-import { toNodeError } from '../../transport/errors';
+import { chatPollClient } from '../../api/chat';
+import { safeError } from '../../boundaries/output';
+import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getChatIds } from '../validation';
 
 const properties: INodeProperties[] = [conversationIdField, chatIdField];
 
@@ -21,16 +21,16 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { conversationId, chatId } = getChatIds(this, itemIndex);
+	const { conversationId, chatId } = chatIdsOf(parametersOf(this, itemIndex));
 	const client = chatPollClient(this);
 	try {
 		const chat = await client.cancel(conversationId, chatId);
 		return [{ json: chat as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
-		if (!isCannotCancel(error)) throw toNodeError(this.getNode(), error, itemIndex);
+		if (!isCannotCancel(error)) throw safeError(this, error, itemIndex);
 		// Say which status blocks it: completed, failed and requires_action chats cannot be canceled.
 		const current = await client.retrieve(conversationId, chatId).catch(() => undefined);
-		throw toNodeError(this.getNode(), new CozeApiError({
+		throw safeError(this, new CozeApiError({
 			code: error.code,
 			msg: `The chat cannot be canceled in its current status (${current?.status ?? 'unknown'}); only chats that are still created or in progress can be`,
 			logid: error.logid,

@@ -1,4 +1,6 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ItemParameters } from '../../boundaries/parameters';
 
 /**
  * "One Coze conversation per key" for Send Message's Conversation Key option (e.g. a Chat
@@ -16,10 +18,8 @@ const FIELD = 'conversationsByKey';
 
 type Entry = [string, string];
 
-export function getConversationKey(context: IExecuteFunctions, itemIndex: number): string {
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const key = options.conversationKey;
-	return key === undefined || key === null ? '' : String(key).trim();
+export function getConversationKey(parameters: ItemParameters): string {
+	return parameters.text('options.conversationKey', 'Options → Conversation Key');
 }
 
 /** A key means the same conversation only with the same bot. */

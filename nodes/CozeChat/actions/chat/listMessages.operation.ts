@@ -8,9 +8,9 @@ import {
 
 import { aggregateChatMessages } from '../../core/chatAggregator';
 import { isTerminalStatus, UNANSWERED_STATUSES } from '../../core/types';
-import { chatPollClient } from '../../transport/chatApi';
+import { chatPollClient } from '../../api/chat';
+import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getChatIds } from '../validation';
 
 const properties: INodeProperties[] = [
 	conversationIdField,
@@ -31,8 +31,9 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { conversationId, chatId } = getChatIds(this, itemIndex);
-	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const parameters = parametersOf(this, itemIndex);
+	const { conversationId, chatId } = chatIdsOf(parameters);
+	const simplify = parameters.boolean('simplify', 'Simplify', true);
 	const client = chatPollClient(this);
 	const messages = await client.listMessages(conversationId, chatId);
 	if (!simplify) {

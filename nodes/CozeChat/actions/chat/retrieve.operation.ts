@@ -8,9 +8,9 @@ import {
 
 import { aggregateChatMessages } from '../../core/chatAggregator';
 import type { CozeChat } from '../../core/types';
-import { chatPollClient } from '../../transport/chatApi';
+import { chatPollClient } from '../../api/chat';
+import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
-import { getChatIds } from '../validation';
 
 const properties: INodeProperties[] = [
 	conversationIdField,
@@ -47,14 +47,15 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { conversationId, chatId } = getChatIds(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const includeMessages = options.includeMessages === true;
+	const parameters = parametersOf(this, itemIndex);
+	const { conversationId, chatId } = chatIdsOf(parameters);
+	const includeMessages = parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false);
+	const includeAnswer = parameters.boolean('options.includeAnswer', 'Options → Include Answer', true);
 	const client = chatPollClient(this);
 
 	const chat = await client.retrieve(conversationId, chatId);
 	let json: IDataObject = { ...(chat as IDataObject) };
-	if (chat.status === 'completed' && (includeMessages || options.includeAnswer !== false)) {
+	if (chat.status === 'completed' && (includeMessages || includeAnswer)) {
 		const messages = await client.listMessages(conversationId, chatId);
 		const result = aggregateChatMessages(chat as CozeChat, messages, { includeMessages });
 		json = { ...json, ...(result as unknown as IDataObject) };

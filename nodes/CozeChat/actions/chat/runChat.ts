@@ -1,15 +1,17 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../core/chatAggregator';
-import { CozeApiError } from '../../core/errors';
 import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../core/chatPoll';
-import { chatPollClient } from '../../transport/chatApi';
-import { LIMITS } from '../../transport/http';
-import { cozeApiEnvelope } from '../../transport/request';
-import { ItemBudget, streamCoze, TransportError } from '../../transport/stream';
+import { CozeApiError, TransportError } from '../../core/errors';
+import { chatPollClient, startChatWithoutStream, type ChatTurnRequest } from '../../api/chat';
+import { ItemBudget } from '../../boundaries/budget';
+import { withLiveText, type LiveText } from '../../boundaries/output';
+import type { ItemParameters } from '../../boundaries/parameters';
+import { POLL_INTERVAL_RULE, TIMEOUT_RULE } from '../descriptions';
+import { streamTurn } from '../streamedTurn';
 
-/** After the terminal chat event only `done` is left; don't wait long for it. */
-const TAIL_IDLE_LIMIT_MS = 10 * 1000;
+/** After the terminal chat event only `done` is left; Coze sends it at once. */
+const TAIL_MS = 3 * 1000;
 
 export interface RunChatOptions {
 	stream: boolean;
@@ -23,83 +25,69 @@ export interface RunChatOptions {
 	liveStream: boolean;
 	/** Resend a request Coze rejected as "too many" (it created nothing), after a backoff. */
 	retryRateLimit: boolean;
-	/** The item's time budget, when the item already used some of it (uploads before the chat). */
-	budget?: ItemBudget;
+	/** The item's time budget: uploads before the chat count against it too. */
+	budget: ItemBudget;
 }
 
 /** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
-export function runOptionsFrom(options: IDataObject, extra: { recoverable: boolean }): RunChatOptions {
+export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverable: (stream: boolean) => boolean }): RunChatOptions {
+	const stream = parameters.boolean('options.stream', 'Options → Use Coze Stream', true);
+	const timeoutSeconds = parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
 	return {
-		stream: options.stream !== false,
-		timeoutSeconds: Number(options.timeout ?? 600),
-		pollIntervalSeconds: Number(options.pollInterval ?? 1),
-		includeMessages: options.includeMessages === true,
-		recoverable: extra.recoverable,
-		liveStream: options.enableStreaming !== false,
-		retryRateLimit: options.retryRateLimit !== false,
+		stream,
+		timeoutSeconds,
+		pollIntervalSeconds: parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', POLL_INTERVAL_RULE),
+		includeMessages: parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false),
+		recoverable: extra.recoverable(stream),
+		liveStream: parameters.boolean('options.enableStreaming', 'Options → Enable Streaming', true),
+		retryRateLimit: parameters.boolean('options.retryRateLimit', 'Options → Retry When Rate Limited', true),
+		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 	};
 }
 
 /**
  * Runs a chat turn and, when n8n streams this execution to its caller, forwards the answer as it
- * arrives (begin / item… / end chunks, like n8n's AI Agent). The full result is returned either way.
+ * arrives. The live stream always ends with exactly the item's answer (see liveStreamCorrection).
  */
 export async function runChatForItem(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
-	request: { path: string; qs?: IDataObject; body: IDataObject },
+	request: ChatTurnRequest,
 	options: RunChatOptions,
 ): Promise<ChatResult> {
-	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
-	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
-	if (!live) return await runChat.call(this, request, options);
-	let streamed = '';
-	this.sendChunk('begin', itemIndex);
-	try {
-		const result = await runChat.call(this, request, options, (text) => {
-			streamed += text;
-			this.sendChunk('item', itemIndex, text);
-		});
-		// End the live stream consistent with the item: in non-stream mode or after a recovered
-		// stream the (rest of the) answer, and when Coze's completed message differs from its
-		// deltas, the completed answer once more (see liveStreamCorrection).
-		const correction = liveStreamCorrection(streamed, result.answer);
-		if (correction) this.sendChunk('item', itemIndex, correction);
-		return result;
-	} finally {
-		this.sendChunk('end', itemIndex);
-	}
+	return await withLiveText(
+		context,
+		itemIndex,
+		options.liveStream,
+		async (live) => await runChat(context, request, options, live),
+		(result, streamed) => liveStreamCorrection(streamed, result.answer),
+	);
 }
 
 /**
  * Runs one chat turn (POST /v3/chat, or another endpoint that answers with the same stream) and
- * returns its aggregated result. Streaming: SSE → aggregator in one read loop, and if the stream
- * breaks after the chat id is known, poll retrieve + message list instead (never re-POST: Coze has
- * no idempotency key). Non-streaming: create, poll, list. The item's Timeout and the execution's
- * cancel close the connection in any phase and cancel the chat when one exists.
+ * returns its aggregated result. Streaming: one streamed turn, and if the stream breaks after the
+ * chat id is known, poll retrieve + message list instead (never re-POST: Coze has no idempotency
+ * key). Non-streaming: create, poll, list. The item's budget and the execution's cancel close the
+ * connection in any phase and cancel the chat when one exists.
  */
 export async function runChat(
-	this: IExecuteFunctions,
-	request: { path: string; qs?: IDataObject; body: IDataObject },
+	context: IExecuteFunctions,
+	request: ChatTurnRequest,
 	options: RunChatOptions,
-	onAnswerDelta?: (text: string) => void,
+	live?: LiveText,
 ): Promise<ChatResult> {
-	const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
-	const poll = chatPollClient(this, budget);
+	const { budget } = options;
+	const poll = chatPollClient(context, budget);
 	const pollOptions = {
-		pollIntervalMs: Math.max(100, options.pollIntervalSeconds * 1000),
+		pollIntervalMs: options.pollIntervalSeconds * 1000,
 		deadline: budget.deadline,
 		timeoutSeconds: options.timeoutSeconds || undefined,
 		includeMessages: options.includeMessages,
 	};
-	const callOptions = { budget, retryRateLimit: options.retryRateLimit };
 
 	if (!options.stream) {
-		const envelope = await cozeApiEnvelope.call(this, 'POST', request.path, {
-			...callOptions,
-			qs: request.qs,
-			body: { ...request.body, stream: false },
-		});
+		const envelope = await startChatWithoutStream(context, request, { budget, retryRateLimit: options.retryRateLimit });
 		const ids = startedChatIds(envelope, request.qs);
 		if (!ids) {
 			throw new CozeApiError({
@@ -111,33 +99,21 @@ export async function runChat(
 	}
 
 	const aggregator = new ChatAggregator();
-	const streamed = await streamCoze
-		.call(this, { ...request, body: { ...request.body, stream: true } }, {
-			...callOptions,
-			handler: {
-				onOpen: (logid) => (aggregator.logid = logid),
-				onEvent: (event) => {
-					const delta = aggregator.push(event);
-					if (delta !== undefined) onAnswerDelta?.(delta);
-				},
-				// requires_action may not be followed by `done`; after completion only `done` is left.
-				finished: () => aggregator.isDone || aggregator.status === 'requires_action',
-				idleMs: () => (aggregator.isTerminal || aggregator.isDone ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
-			},
-		})
-		.then(
-			() => undefined,
-			(error: unknown) => error,
-		);
-	// A terminal chat is a complete answer, whatever happened to the connection after it.
-	const broken = streamed instanceof TransportError && streamed.reason !== 'redirect' ? streamed : undefined;
-	if (streamed !== undefined && !broken && !aggregator.isTerminal) throw streamed;
-	if (aggregator.isTerminal) {
+	const outcome = await streamTurn(context, { ...request, body: { ...request.body, stream: true } }, aggregator, {
+		budget,
+		retryRateLimit: options.retryRateLimit,
+		live,
+		tailMs: TAIL_MS,
+		// requires_action may not be followed by `done`.
+		finished: () => aggregator.isDone || aggregator.status === 'requires_action',
+	});
+	if (outcome.complete) {
 		// Coze Studio's stream carries no usage; its retrieve does.
 		await addMissingUsage(poll, aggregator);
 		return aggregator.result({ includeMessages: options.includeMessages });
 	}
 
+	const { broken } = outcome;
 	const logid = aggregator.logid;
 	if (!aggregator.chatId || !aggregator.conversationId) {
 		if (broken?.reason === 'timeout' || broken?.reason === 'canceled') throw broken;
@@ -159,15 +135,19 @@ export async function runChat(
 		});
 	}
 	// The chat keeps running on Coze's side: wait for it and read the answer from the message list.
-	return await whileChatRuns(poll, ids, options, async () => await pollChatResult(poll, ids, pollOptions));
+	return await whileChatRuns(poll, ids, options, async () => await pollChatResult(poll, ids, pollOptions), broken);
 }
 
-/** Runs `work` on a started chat; if the item runs out of time or is canceled, cancels the chat. */
+/**
+ * Runs `work` on a started chat; if the item runs out of time or is canceled, cancels the chat. A
+ * failure while recovering a broken stream says that the stream broke first.
+ */
 async function whileChatRuns<T>(
 	poll: ChatPollClient,
 	ids: { conversationId: string; chatId: string },
 	options: RunChatOptions,
 	work: () => Promise<T>,
+	recovering?: TransportError,
 ): Promise<T> {
 	const outcome = await work().then(
 		(result) => ({ result }),
@@ -177,6 +157,15 @@ async function whileChatRuns<T>(
 	const { error } = outcome;
 	if (error instanceof TransportError && (error.reason === 'timeout' || error.reason === 'canceled')) {
 		throw await stopChat(poll, ids, error, options);
+	}
+	if (recovering && error instanceof CozeApiError && !(error instanceof TransportError)) throw error;
+	if (recovering && error instanceof Error) {
+		throw new CozeApiError({
+			msg: `The Coze stream broke off (${recovering.msg}), and reading the chat's result afterwards failed too: ${error.message}`,
+			logid: (error as CozeApiError).logid ?? recovering.logid,
+			chatId: ids.chatId,
+			conversationId: ids.conversationId,
+		});
 	}
 	throw error;
 }

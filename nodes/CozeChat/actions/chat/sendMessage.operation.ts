@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -7,23 +6,24 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { attachmentType, userMessageContent, type Attachment } from '../../core/content';
+import { startChatRequest } from '../../api/chat';
+import { uploadBinary } from '../../api/file';
+import type { ItemBudget } from '../../boundaries/budget';
+import { assertCozeId, parametersOf, type ItemParameters } from '../../boundaries/parameters';
 import {
 	botIdLocator,
 	chatRunOptions,
+	concurrencyOption,
 	enterMessages,
 	keyValueCollection,
-	keyValueMap,
 	messageListCollection,
 	sortedOptions,
 	userIdField,
 } from '../descriptions';
-import { assertCozeId, getBotId, getRequiredString } from '../validation';
-import { attachmentType, userMessageContent, type Attachment } from '../../core/content';
-import { uploadBinary } from '../../transport/files';
-import { ItemBudget } from '../../transport/http';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { findConversation, getConversationKey, rememberConversation } from './conversationKeys';
-import { runChatForItem, runOptionsFrom } from './runChat';
+import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
 	botIdLocator,
@@ -145,11 +145,7 @@ const properties: INodeProperties[] = [
 						'Keep one Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Used when Conversation ID is empty. Remembered (last 1000 keys) in the workflow\'s static data, which n8n saves only for production executions of an active workflow, not for manual test runs. In queue mode n8n 2.x does not hand static data to its workers, so every message starts a new conversation there: send the Conversation ID instead.',
 				},
 				{
-					displayName: 'Items in Parallel',
-					name: 'concurrency',
-					type: 'number',
-					typeOptions: { minValue: 1, maxValue: 20 },
-					default: 1,
+					...concurrencyOption,
 					description:
 						'How many items to send at once. Items with the same Conversation ID or Conversation Key still go one after another, because Coze runs one chat per conversation at a time.',
 				},
@@ -165,61 +161,57 @@ export const description = updateDisplayOptions(
 );
 
 /** Items may run in parallel, except several items in one conversation. */
-export const parallelism = itemsInParallel((context, itemIndex) => {
-	const byId = byConversationId(context, itemIndex);
+export const parallelism = itemsInParallel((parameters) => {
+	const byId = byConversationId(parameters);
 	if (byId) return byId;
-	const key = getConversationKey(context, itemIndex);
+	const key = getConversationKey(parameters);
 	return key === '' ? undefined : `key:${key}`;
 });
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const botId = getBotId(this, itemIndex);
-	const userId = getRequiredString(this, 'userId', 'User ID', itemIndex);
-	const message = getRequiredString(this, 'message', 'Message', itemIndex);
-	const conversationIdRaw = conversationIdOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const stream = options.stream !== false;
+	const parameters = parametersOf(this, itemIndex);
+	const botId = parameters.botId();
+	const userId = parameters.text('userId', 'User ID', { required: true });
+	const message = parameters.text('message', 'Message', { required: true });
+	const conversationIdRaw = conversationIdOf(parameters);
+	const runOptions = chatRunOptionsOf(parameters, {
+		recoverable: (stream) => !stream || parameters.boolean('options.autoSaveHistory', 'Options → Auto Save History', true),
+	});
 	// One conversation per Conversation Key (only when no Conversation ID is given).
-	const conversationKey = conversationIdRaw === '' ? getConversationKey(this, itemIndex) : '';
+	const conversationKey = conversationIdRaw === '' ? getConversationKey(parameters) : '';
 	const keyStore = conversationKey === '' ? undefined : this.getWorkflowStaticData('node');
 
-	// conversation_id is a query parameter of /v3/chat, not a body field.
-	const qs: IDataObject = {};
+	let conversationId: string | undefined;
 	if (conversationIdRaw !== '') {
-		qs.conversation_id = assertCozeId(this, conversationIdRaw, 'Conversation ID', itemIndex);
+		conversationId = assertCozeId(parameters, conversationIdRaw, 'Conversation ID');
 	} else if (keyStore) {
-		const known = findConversation(keyStore, botId, conversationKey);
-		if (known !== undefined) qs.conversation_id = known;
+		conversationId = findConversation(keyStore, botId, conversationKey);
 	}
-	const parameters = parseJsonObject(this, options.parameters, 'Chatflow Parameters', itemIndex);
-	const runOptions = runOptionsFrom(options, { recoverable: !stream || options.autoSaveHistory !== false });
-	// One time budget for the whole item: uploads and the chat.
-	runOptions.budget = ItemBudget.of(this, runOptions.timeoutSeconds);
-	// Uploads come last: nothing is sent to Coze before every field checked out.
-	const attachments = await collectAttachments.call(this, itemIndex, options, runOptions.budget);
+	const chatflowParameters = parameters.jsonObject('options.parameters', 'Options → Chatflow Parameters');
 	const body: IDataObject = {
 		bot_id: botId,
 		user_id: userId,
 		// Non-stream results are read back from Coze's history, so it must be saved.
-		auto_save_history: stream ? options.autoSaveHistory !== false : true,
-		additional_messages: [
-			...enterMessages(options.additionalMessages as IDataObject | undefined),
-			{ role: 'user', type: 'question', ...userMessageContent(message, attachments) },
-		],
+		auto_save_history: runOptions.stream ? parameters.boolean('options.autoSaveHistory', 'Options → Auto Save History', true) : true,
 	};
-	if (parameters && Object.keys(parameters).length > 0) body.parameters = parameters;
-	if (options.publishStatus === 'unpublished_draft') body.publish_status = 'unpublished_draft';
-	if (typeof options.botVersion === 'string' && options.botVersion.trim() !== '') {
-		body.bot_version = options.botVersion.trim();
-	}
-	const shortcut = shortcutCommand(options);
+	if (chatflowParameters && Object.keys(chatflowParameters).length > 0) body.parameters = chatflowParameters;
+	const publishStatus = parameters.choice('options.publishStatus', 'Options → Talk To', ['published_online', 'unpublished_draft'], 'published_online');
+	if (publishStatus === 'unpublished_draft') body.publish_status = 'unpublished_draft';
+	const botVersion = parameters.text('options.botVersion', 'Options → Bot Version');
+	if (botVersion !== '') body.bot_version = botVersion;
+	const shortcut = shortcutCommand(parameters);
 	if (shortcut) body.shortcut_command = shortcut;
-	const customVariables = keyValueMap(options.customVariables as IDataObject | undefined);
+	const customVariables = parameters.keyValues('options.customVariables', 'Options → Custom Variables');
 	if (customVariables) body.custom_variables = customVariables;
-	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
+	const metaData = parameters.keyValues('options.metaData', 'Options → Metadata');
 	if (metaData) body.meta_data = metaData;
+	const previous = enterMessages(parameters.entries('options.additionalMessages', 'Options → Previous Messages'));
+	// Uploads come last: nothing is sent to Coze before every field checked out. They count
+	// against the item's Timeout like the chat.
+	const attachments = await collectAttachments(parameters, runOptions.budget);
+	body.additional_messages = [...previous, { role: 'user', type: 'question', ...userMessageContent(message, attachments) }];
 
-	const result = await runChatForItem.call(this, itemIndex, { path: '/v3/chat', qs, body }, runOptions);
+	const result = await runChatForItem(this, itemIndex, startChatRequest(body, conversationId), runOptions);
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, botId, conversationKey, result.conversation_id);
 	}
@@ -227,64 +219,26 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 /** Uploads the chosen binary fields and adds the file URLs, in that order. */
-async function collectAttachments(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	options: IDataObject,
-	budget: ItemBudget,
-): Promise<Attachment[]> {
-	const urls = splitList(options.fileUrls);
+async function collectAttachments(parameters: ItemParameters, budget: ItemBudget): Promise<Attachment[]> {
+	const urls = parameters.list('options.fileUrls', 'Options → File URLs');
 	const badUrl = urls.find((url) => !/^https?:\/\//i.test(url));
-	if (badUrl !== undefined) {
-		throw new NodeOperationError(this.getNode(), `File URLs: '${badUrl}' is not an http(s) URL`, { itemIndex });
-	}
+	if (badUrl !== undefined) parameters.fail(`Options → File URLs: '${badUrl}' is not an http(s) URL`);
+	const fields = parameters.list('options.binaryProperties', 'Options → Binary Fields (Images and Files)');
 	const attachments: Attachment[] = [];
-	for (const name of splitList(options.binaryProperties)) {
-		const file = await uploadBinary.call(this, itemIndex, name, budget);
+	for (const name of fields) {
+		const file = await uploadBinary(parameters.context, parameters.itemIndex, name, budget);
 		attachments.push({ type: attachmentType({ mimeType: file.mime_type }), file_id: file.id });
 	}
 	for (const url of urls) attachments.push({ type: attachmentType({ url }), file_url: url });
 	return attachments;
 }
 
-function splitList(value: unknown): string[] {
-	if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-	return String(value ?? '')
-		.split(',')
-		.map((v) => v.trim())
-		.filter(Boolean);
-}
-
-function parseJsonObject(
-	context: IExecuteFunctions,
-	value: unknown,
-	label: string,
-	itemIndex: number,
-): IDataObject | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			throw new NodeOperationError(context.getNode(), `${label} is not valid JSON`, { itemIndex });
-		}
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a JSON object, like {"city": "Hangzhou"}`, {
-			itemIndex,
-		});
-	}
-	return parsed as IDataObject;
-}
-
 /** Coze wants each shortcut parameter as a JSON string of an object_string array. */
-function shortcutCommand(options: IDataObject): IDataObject | undefined {
-	const command = (options.shortcutCommand as IDataObject | undefined)?.command as IDataObject | undefined;
-	const commandId = String(command?.commandId ?? '').trim();
+function shortcutCommand(parameters: ItemParameters): IDataObject | undefined {
+	const commandId = parameters.text('options.shortcutCommand.command.commandId', 'Options → Shortcut Command → Command ID');
 	if (!commandId) return undefined;
-	const parameters = keyValueMap(command?.parameters as IDataObject | undefined) ?? {};
+	const values = parameters.keyValues('options.shortcutCommand.command.parameters', 'Options → Shortcut Command → Parameters') ?? {};
 	const wire: Record<string, string> = {};
-	for (const [key, text] of Object.entries(parameters)) wire[key] = JSON.stringify([{ type: 'text', text }]);
+	for (const [key, text] of Object.entries(values)) wire[key] = JSON.stringify([{ type: 'text', text }]);
 	return Object.keys(wire).length > 0 ? { command_id: commandId, parameters: wire } : { command_id: commandId };
 }

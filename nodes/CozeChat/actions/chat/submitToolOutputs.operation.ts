@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -8,10 +7,11 @@ import {
 } from 'n8n-workflow';
 
 import { CozeApiError, isMissingEndpoint } from '../../core/errors';
-import { toNodeError } from '../../transport/errors';
+import { SUBMIT_TOOL_OUTPUTS_PATH, submitToolOutputsRequest } from '../../api/chat';
+import { safeError } from '../../boundaries/output';
+import { chatIdsOf, parametersOf, toText, type ItemParameters } from '../../boundaries/parameters';
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
-import { getChatIds } from '../validation';
-import { runChatForItem, runOptionsFrom } from './runChat';
+import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
 	conversationIdField,
@@ -87,81 +87,58 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-const SUBMIT_PATH = '/v3/chat/submit_tool_outputs';
-
 interface ToolOutput {
 	tool_call_id: string;
 	output: string;
 }
 
-function readToolOutputs(context: IExecuteFunctions, itemIndex: number): ToolOutput[] {
-	const mode = context.getNodeParameter('toolOutputsInput', itemIndex, 'fields') as string;
+function readToolOutputs(parameters: ItemParameters): ToolOutput[] {
+	const mode = parameters.choice('toolOutputsInput', 'Tool Outputs Input', ['fields', 'json'], 'fields');
 	let raw: unknown[];
 	if (mode === 'json') {
-		let value = context.getNodeParameter('toolOutputsJson', itemIndex, '[]') as unknown;
+		let value = parameters.raw('toolOutputsJson', 'Tool Outputs (JSON)', '[]');
 		if (typeof value === 'string') {
 			try {
 				value = JSON.parse(value);
 			} catch {
-				throw new NodeOperationError(context.getNode(), 'Tool Outputs (JSON) is not valid JSON', { itemIndex });
+				parameters.fail('Tool Outputs (JSON) is not valid JSON');
 			}
 		}
 		raw = Array.isArray(value) ? value : [value];
 	} else {
-		const collection = context.getNodeParameter('toolOutputs', itemIndex, {}) as IDataObject;
-		raw = ((collection.entries as IDataObject[] | undefined) ?? []).map((e) => ({
-			tool_call_id: e.toolCallId,
-			output: e.output,
-		}));
+		raw = parameters.entries('toolOutputs', 'Tool Outputs').map((e) => ({ tool_call_id: e.toolCallId, output: e.output }));
 	}
 	const outputs = raw.map((entry, index) => {
 		const record = (entry ?? {}) as IDataObject;
-		const id = String(record.tool_call_id ?? '').trim();
-		if (id === '') {
-			throw new NodeOperationError(
-				context.getNode(),
-				`Tool Outputs: entry ${index + 1} has no tool call ID (use the id from required_action.tool_calls)`,
-				{ itemIndex },
-			);
-		}
+		const id = toText(record.tool_call_id).trim();
+		if (id === '') parameters.fail(`Tool Outputs: entry ${index + 1} has no tool call ID (use the id from required_action.tool_calls)`);
 		const output = record.output;
 		return { tool_call_id: id, output: typeof output === 'string' ? output : JSON.stringify(output ?? null) };
 	});
-	if (outputs.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'Tool Outputs: add at least one tool output', { itemIndex });
-	}
+	if (outputs.length === 0) parameters.fail('Tool Outputs: add at least one tool output');
 	return outputs;
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { conversationId, chatId } = getChatIds(this, itemIndex);
-	const toolOutputs = readToolOutputs(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const ids = chatIdsOf(parameters);
+	const toolOutputs = readToolOutputs(parameters);
+	const options = chatRunOptionsOf(parameters, { recoverable: () => true });
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
 	try {
-		const result = await runChatForItem.call(
-			this,
-			itemIndex,
-			{
-				path: SUBMIT_PATH,
-				qs: { conversation_id: conversationId, chat_id: chatId },
-				body: { tool_outputs: toolOutputs as unknown as IDataObject[] },
-			},
-			runOptionsFrom(options, { recoverable: true }),
-		);
+		const result = await runChatForItem(this, itemIndex, submitToolOutputsRequest(ids, toolOutputs), options);
 		return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
 		// Self-hosted Coze Studio has no such endpoint (it answers 401 "missing session_key in cookie").
-		if (!isMissingEndpoint(error)) throw toNodeError(this.getNode(), error, itemIndex);
+		if (!isMissingEndpoint(error)) throw safeError(this, error, itemIndex);
 		const original = error as CozeApiError;
-		const unsupported = new CozeApiError({
+		throw safeError(this, new CozeApiError({
 			code: original.code,
-			msg: `Submit Tool Outputs is not supported by this Coze server: it has no ${SUBMIT_PATH} endpoint (self-hosted Coze Studio does not offer client-side tools). It answered: ${original.msg}`,
+			msg: `Submit Tool Outputs is not supported by this Coze server: it has no ${SUBMIT_TOOL_OUTPUTS_PATH} endpoint (self-hosted Coze Studio does not offer client-side tools). It answered: ${original.msg}`,
 			httpStatus: original.httpStatus,
 			logid: original.logid,
-			chatId,
-			conversationId,
-		});
-		throw toNodeError(this.getNode(), unsupported, itemIndex);
+			chatId: ids.chatId,
+			conversationId: ids.conversationId,
+		}), itemIndex);
 	}
 }

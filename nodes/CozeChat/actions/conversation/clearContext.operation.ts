@@ -1,12 +1,11 @@
 import {
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { cozeApiRequest } from '../../transport/request';
-import { getCozeId } from '../validation';
+import { clearConversationContext } from '../../api/conversation';
+import { parametersOf } from '../../boundaries/parameters';
 import { conversationIdOnly } from './get.operation';
 
 export const description = updateDisplayOptions(
@@ -16,7 +15,7 @@ export const description = updateDisplayOptions(
 
 /** Starts a new section: earlier messages stay readable but are no longer the bot's context. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const section = (await cozeApiRequest.call(this, 'POST', `/v1/conversations/${conversationId}/clear`)) as IDataObject;
+	const conversationId = parametersOf(this, itemIndex).cozeId('conversationId', 'Conversation ID');
+	const section = await clearConversationContext(this, conversationId);
 	return [{ json: section, pairedItem: { item: itemIndex } }];
 }

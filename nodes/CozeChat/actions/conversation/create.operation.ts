@@ -6,9 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { cozeApiRequest } from '../../transport/request';
-import { botIdLocator, enterMessages, keyValueCollection, keyValueMap, messageListCollection } from '../descriptions';
-import { getBotId } from '../validation';
+import { createConversation } from '../../api/conversation';
+import { parametersOf } from '../../boundaries/parameters';
+import { botIdLocator, enterMessages, keyValueCollection, messageListCollection } from '../descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -47,17 +47,16 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const botId = getBotId(this, itemIndex, false);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const botId = parameters.botId(false);
 	const body: IDataObject = {};
 	if (botId) body.bot_id = botId;
-	if (typeof options.name === 'string' && options.name.trim() !== '') body.name = options.name.trim();
-	const metaData = keyValueMap(options.metaData as IDataObject | undefined);
+	const name = parameters.text('options.name', 'Options → Name');
+	if (name !== '') body.name = name;
+	const metaData = parameters.keyValues('options.metaData', 'Options → Metadata');
 	if (metaData) body.meta_data = metaData;
-	const seeded = enterMessages(options.messages as IDataObject | undefined);
+	const seeded = enterMessages(parameters.entries('options.messages', 'Options → Initial Messages'));
 	if (seeded.length > 0) body.messages = seeded;
-	const conversation = (await cozeApiRequest.call(this, 'POST', '/v1/conversation/create', {
-		body,
-	})) as IDataObject;
+	const conversation = await createConversation(this, body);
 	return [{ json: conversation, pairedItem: { item: itemIndex } }];
 }

@@ -1,13 +1,12 @@
 import {
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { cozeEnvelope, envelopeObject } from '../../transport/chatApi';
-import { getCozeId } from '../validation';
+import { getConversation } from '../../api/conversation';
+import { parametersOf } from '../../boundaries/parameters';
 
 export const conversationIdOnly: INodeProperties = {
 	displayName: 'Conversation ID',
@@ -25,10 +24,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const conversationId = getCozeId(this, 'conversationId', 'Conversation ID', itemIndex);
-	const path = '/v1/conversation/retrieve';
-	// The cloud answers under `data`, Coze Studio under `ConversationData`.
-	const envelope = await cozeEnvelope(this, 'GET', path, { qs: { conversation_id: conversationId } });
-	const conversation: IDataObject = envelopeObject(envelope, ['ConversationData'], 'conversation', `GET ${path}`);
+	const conversationId = parametersOf(this, itemIndex).cozeId('conversationId', 'Conversation ID');
+	const conversation = await getConversation(this, conversationId);
 	return [{ json: conversation, pairedItem: { item: itemIndex } }];
 }

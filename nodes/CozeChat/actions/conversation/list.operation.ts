@@ -6,12 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { cozeApiRequest } from '../../transport/request';
+import { listConversations } from '../../api/conversation';
+import { parametersOf } from '../../boundaries/parameters';
 import { botIdLocator } from '../descriptions';
-import { getBotId } from '../validation';
-
-/** Coze's maximum page size for /v1/conversations. */
-const PAGE_SIZE = 50;
 
 const properties: INodeProperties[] = [
 	{ ...botIdLocator, description: 'The bot whose conversations to list (those created through the API)' },
@@ -58,23 +55,16 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const botId = getBotId(this, itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const botId = parameters.botId();
+	const returnAll = parameters.boolean('returnAll', 'Return All', false);
+	const limit = returnAll ? Infinity : parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true });
+	const sortOrder = parameters.choice('options.sortOrder', 'Options → Sort Order', ['DESC', 'ASC'], 'DESC');
 	const conversations: IDataObject[] = [];
 	for (let page = 1; conversations.length < limit; page++) {
-		const data = (await cozeApiRequest.call(this, 'GET', '/v1/conversations', {
-			qs: {
-				bot_id: botId,
-				page_num: page,
-				page_size: PAGE_SIZE,
-				sort_order: (options.sortOrder as string | undefined) ?? 'DESC',
-			},
-		})) as IDataObject;
-		const list = (data?.conversations as IDataObject[] | undefined) ?? [];
+		const { conversations: list, hasMore } = await listConversations(this, { botId, page, sortOrder });
 		conversations.push(...list);
-		if (!data?.has_more || list.length === 0) break;
+		if (!hasMore || list.length === 0) break;
 	}
 	return conversations
 		.slice(0, limit)

@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { uploadBinary } from '../../transport/files';
-import { getRequiredString } from '../validation';
+import { uploadBinary } from '../../api/file';
+import { parametersOf } from '../../boundaries/parameters';
 
 const properties: INodeProperties[] = [
 	{
@@ -27,7 +27,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const property = getRequiredString(this, 'binaryPropertyName', 'Input Binary Field', itemIndex);
-	const file = await uploadBinary.call(this, itemIndex, property);
+	const property = parametersOf(this, itemIndex).text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const file = await uploadBinary(this, itemIndex, property);
 	return [{ json: file as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

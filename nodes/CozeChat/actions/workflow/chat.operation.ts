@@ -6,14 +6,13 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { enterMessages, messageListCollection, sortedOptions } from '../descriptions';
-import { assertCozeId, getRequiredString } from '../validation';
+import { assertCozeId, parametersOf } from '../../boundaries/parameters';
+import { concurrencyOption, enterMessages, messageListCollection, sortedOptions } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import {
 	associationFields,
 	binaryFileOption,
 	collectParameters,
-	concurrencyOption,
 	enableStreamingOption,
 	extFrom,
 	extOption,
@@ -22,9 +21,9 @@ import {
 	parameterFields,
 	timeoutOption,
 	workflowLocator,
+	workflowRunOptionsOf,
 	workflowVersionOption,
 } from './common';
-import { ItemBudget } from '../../transport/workflowApi';
 import { runChatflowForItem } from './runChatflow';
 
 const properties: INodeProperties[] = [
@@ -81,32 +80,32 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 export const parallelism = itemsInParallel(byConversationId);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const workflowId = getWorkflowId(this, itemIndex);
-	const message = getRequiredString(this, 'message', 'Message', itemIndex);
-	const conversationId = conversationIdOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const workflowId = getWorkflowId(parameters);
+	const message = parameters.text('message', 'Message', { required: true });
+	const conversationId = conversationIdOf(parameters);
+	const { budget, timeoutSeconds, liveStream } = workflowRunOptionsOf(parameters, 'stream');
 	const body: IDataObject = {
 		workflow_id: workflowId,
-		...getAssociation(this, itemIndex),
+		...getAssociation(parameters),
 		additional_messages: [
-			...enterMessages(options.additionalMessages as IDataObject | undefined),
+			...enterMessages(parameters.entries('options.additionalMessages', 'Options → Previous Messages')),
 			{ role: 'user', type: 'question', content: message, content_type: 'text' },
 		],
 	};
 	// In the body: /v1/workflows/chat takes the conversation id there, unlike /v3/chat.
-	if (conversationId !== '') body.conversation_id = assertCozeId(this, conversationId, 'Conversation ID', itemIndex);
-	const ext = extFrom(options);
+	if (conversationId !== '') body.conversation_id = assertCozeId(parameters, conversationId, 'Conversation ID');
+	const ext = extFrom(parameters);
 	if (ext) body.ext = ext;
-	const version = String(options.workflowVersion ?? '').trim();
+	const version = parameters.text('options.workflowVersion', 'Options → Workflow Version');
 	if (version !== '') body.workflow_version = version;
 	// One budget for the uploads and the chat: the Timeout covers both.
-	const budget = ItemBudget.of(this, Number(options.timeout ?? 600));
-	body.parameters = await collectParameters(this, itemIndex, options, budget);
-	const result = await runChatflowForItem.call(this, itemIndex, body, {
+	body.parameters = await collectParameters(parameters, budget);
+	const result = await runChatflowForItem(this, itemIndex, body, {
 		budget,
-		timeoutSeconds: Number(options.timeout ?? 600),
-		includeMessages: options.includeMessages === true,
-		liveStream: options.enableStreaming !== false,
+		timeoutSeconds,
+		includeMessages: parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false),
+		liveStream,
 	});
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

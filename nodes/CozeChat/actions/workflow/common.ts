@@ -1,10 +1,12 @@
 /** Fields and readers shared by the Workflow resource's operations. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { botIdLocator } from '../descriptions';
-import { assertCozeId, getBotId, getLocatorId } from '../validation';
-import type { RunMode, WorkflowRunOptions } from './runWorkflow';
-import { ItemBudget, uploadFile } from '../../transport/workflowApi';
+import { uploadBinary } from '../../api/file';
+import type { RunMode } from '../../api/workflow';
+import { ItemBudget } from '../../boundaries/budget';
+import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
+import { botIdLocator, TIMEOUT_RULE } from '../descriptions';
+import type { WorkflowRunOptions } from './runWorkflow';
 
 /**
  * Workflow editor URLs: `https://www.coze.cn/work_flow?space_id=…&workflow_id=…` and, for an
@@ -58,13 +60,19 @@ export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties 
 	};
 }
 
-export function getWorkflowId(context: IExecuteFunctions, itemIndex: number): string {
-	return getLocatorId(context, itemIndex, { name: 'workflowId', label: 'Workflow', kind: 'workflow', example: '7522804697494000000' });
+const WORKFLOW_FIELD: LocatorField = { name: 'workflowId', label: 'Workflow', kind: 'workflow', example: '7522804697494000000' };
+
+export function getWorkflowId(parameters: ItemParameters): string {
+	return parameters.locatorId(WORKFLOW_FIELD);
 }
 
+/**
+ * How a run is received. Named `runMode`, not `mode`: n8n's node panel turns a top-level `mode`
+ * property into actions of its own ("Stream", "Synchronous"… beside the real operations).
+ */
 export const modeField: INodeProperties = {
 	displayName: 'Mode',
-	name: 'mode',
+	name: 'runMode',
 	type: 'options',
 	noDataExpression: true,
 	options: [
@@ -88,6 +96,13 @@ export const modeField: INodeProperties = {
 	],
 	default: 'stream',
 };
+
+/** The run mode of an item (workflows saved before the rename kept it as `mode`). */
+export function runModeOf(parameters: ItemParameters): RunMode {
+	const legacy = parameters.context.getNode().parameters.mode;
+	const fallback: RunMode = legacy === 'sync' || legacy === 'async' ? legacy : 'stream';
+	return parameters.choice('runMode', 'Mode', ['stream', 'sync', 'async'], fallback);
+}
 
 const RUN_IN_DESCRIPTION = 'Coze accepts a bot or an app, never both';
 const RUN_IN_APP = { name: 'App', value: 'app', description: 'The workflow belongs to a Coze app (or runs in one)' };
@@ -132,13 +147,13 @@ export function associationFields(required: boolean): INodeProperties[] {
 }
 
 /** `bot_id` or `app_id` (never both) from the Run In fields. */
-export function getAssociation(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const kind = context.getNodeParameter('associateWith', itemIndex, 'none') as string;
-	if (kind === 'bot') return { bot_id: getBotId(context, itemIndex) };
+export function getAssociation(parameters: ItemParameters): IDataObject {
+	const kind = parameters.choice('associateWith', 'Run In', ['none', 'bot', 'app'], 'none');
+	if (kind === 'bot') return { bot_id: parameters.botId() };
 	if (kind === 'app') {
-		const appId = String(context.getNodeParameter('appId', itemIndex, '') ?? '').trim();
-		if (appId === '') throw new NodeOperationError(context.getNode(), 'App ID is empty: enter the app\'s ID', { itemIndex });
-		return { app_id: assertCozeId(context, appId, 'App ID', itemIndex) };
+		const appId = parameters.text('appId', 'App ID');
+		if (appId === '') parameters.fail('App ID is empty: enter the app\'s ID');
+		return { app_id: assertCozeId(parameters, appId, 'App ID') };
 	}
 	return {};
 }
@@ -249,15 +264,6 @@ export const enableStreamingOption: INodeProperties = {
 		'Whether to stream message text, as it arrives, to a Chat Trigger or a Webhook that responds with Streaming. The full result is output either way.',
 };
 
-export const concurrencyOption: INodeProperties = {
-	displayName: 'Items in Parallel',
-	name: 'concurrency',
-	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 20 },
-	default: 1,
-	description: 'How many items to run at once',
-};
-
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeout',
@@ -288,98 +294,79 @@ export const fetchNodeOutputsOption: INodeProperties = {
 
 /** The Start-node parameters of an item, files uploaded last (after every field checked out). */
 export async function collectParameters(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	options: IDataObject,
+	parameters: ItemParameters,
 	/** The item's budget: uploads count against its Timeout like the run itself. */
-	budget?: ItemBudget,
+	budget: ItemBudget,
 ): Promise<IDataObject> {
-	const parameters: IDataObject = {};
-	const how = context.getNodeParameter('parametersInput', itemIndex, 'fields') as string;
+	const values: IDataObject = {};
+	const how = parameters.choice('parametersInput', 'Specify Parameters', ['fields', 'json'], 'fields');
 	if (how === 'json') {
-		Object.assign(parameters, parseJsonObject(context, context.getNodeParameter('parametersJson', itemIndex, '{}'), 'Parameters (JSON)', itemIndex));
+		Object.assign(values, parameters.jsonObject('parametersJson', 'Parameters (JSON)', '{"user_name": "George"}') ?? {});
 	} else {
-		const entries = ((context.getNodeParameter('parametersUi', itemIndex, {}) as IDataObject).entries as IDataObject[] | undefined) ?? [];
-		for (const entry of entries) {
-			const name = String(entry.name ?? '').trim();
+		for (const entry of parameters.entries('parametersUi', 'Parameters')) {
+			const name = toText(entry.name).trim();
 			if (name === '') continue;
-			parameters[name] = typedValue(context, entry.value, String(entry.type ?? 'string'), name, itemIndex) as IDataObject[string];
+			values[name] = typedValue(parameters, entry.value, toText(entry.type) || 'string', name) as IDataObject[string];
 		}
 	}
-	const files = ((options.fileParameters as IDataObject | undefined)?.entries as IDataObject[] | undefined) ?? [];
-	const uploads = files
-		.map((f) => ({ name: String(f.name ?? '').trim(), field: String(f.binaryField ?? '').trim() }))
+	const uploads = parameters
+		.entries('options.fileParameters', 'Options → File Parameters From Binary')
+		.map((f) => ({ name: toText(f.name).trim(), field: toText(f.binaryField).trim() }))
 		.filter((f) => f.name !== '');
 	for (const file of uploads) {
-		if (file.field === '') {
-			throw new NodeOperationError(context.getNode(), `File parameter '${file.name}': enter the input binary field`, { itemIndex });
-		}
-		context.helpers.assertBinaryData(itemIndex, file.field);
+		if (file.field === '') parameters.fail(`File parameter '${file.name}': enter the input binary field`);
+		parameters.context.helpers.assertBinaryData(parameters.itemIndex, file.field);
 	}
 	for (const file of uploads) {
-		parameters[file.name] = JSON.stringify({ file_id: await uploadFile(context, itemIndex, file.field, budget) });
+		const uploaded = await uploadBinary(parameters.context, parameters.itemIndex, file.field, budget);
+		values[file.name] = JSON.stringify({ file_id: uploaded.id });
 	}
-	return parameters;
+	return values;
 }
 
-function typedValue(context: IExecuteFunctions, value: unknown, type: string, name: string, itemIndex: number): unknown {
-	if (type === 'string') return typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+function typedValue(parameters: ItemParameters, value: unknown, type: string, name: string): unknown {
+	if (type === 'string') return toText(value);
 	if (type === 'number') {
-		const n = typeof value === 'number' ? value : Number(String(value ?? '').trim());
-		if (String(value ?? '').trim() === '' || !Number.isFinite(n)) {
-			throw new NodeOperationError(context.getNode(), `Parameter '${name}': '${String(value)}' is not a number`, { itemIndex });
-		}
+		const n = typeof value === 'number' ? value : Number(toText(value).trim());
+		if (toText(value).trim() === '' || !Number.isFinite(n)) parameters.fail(`Parameter '${name}': '${toText(value)}' is not a number`);
 		return n;
 	}
 	if (type === 'boolean') {
 		if (typeof value === 'boolean') return value;
-		const text = String(value ?? '').trim().toLowerCase();
+		const text = toText(value).trim().toLowerCase();
 		if (text === 'true' || text === 'false') return text === 'true';
-		throw new NodeOperationError(context.getNode(), `Parameter '${name}': '${String(value)}' is not true or false`, { itemIndex });
+		parameters.fail(`Parameter '${name}': '${toText(value)}' is not true or false`);
 	}
 	if (typeof value !== 'string') return value;
 	try {
 		return JSON.parse(value) as unknown;
 	} catch {
-		throw new NodeOperationError(context.getNode(), `Parameter '${name}' is not valid JSON`, { itemIndex });
+		return parameters.fail(`Parameter '${name}' is not valid JSON`);
 	}
-}
-
-export function parseJsonObject(context: IExecuteFunctions, value: unknown, label: string, itemIndex: number): IDataObject {
-	if (value === undefined || value === null || value === '') return {};
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			throw new NodeOperationError(context.getNode(), `${label} is not valid JSON`, { itemIndex });
-		}
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a JSON object, like {"user_name": "George"}`, { itemIndex });
-	}
-	return parsed as IDataObject;
 }
 
 /** `ext` from the Extra Fields option (strings only, empty ones left out). */
-export function extFrom(options: IDataObject): IDataObject | undefined {
-	const ext = (options.ext as IDataObject | undefined) ?? {};
+export function extFrom(parameters: ItemParameters): IDataObject | undefined {
 	const out: IDataObject = {};
-	for (const key of ['latitude', 'longitude', 'user_id']) {
-		const value = String(ext[key] ?? '').trim();
+	for (const [key, label] of [['latitude', 'Latitude'], ['longitude', 'Longitude'], ['user_id', 'User ID']]) {
+		const value = parameters.text(`options.ext.${key}`, `Options → Extra Fields (Ext) → ${label}`);
 		if (value !== '') out[key] = value;
 	}
 	return Object.keys(out).length > 0 ? out : undefined;
 }
 
-export function runOptionsFrom(options: IDataObject, mode: RunMode, extra: { errorHint?: string; budget?: ItemBudget } = {}): WorkflowRunOptions {
+/** Options → Poll Interval (Seconds) of an async workflow run. */
+const WORKFLOW_POLL_RULE = { default: 2, min: 0.1, unit: 'seconds' };
+
+export function workflowRunOptionsOf(parameters: ItemParameters, mode: RunMode, extra: { errorHint?: string } = {}): WorkflowRunOptions {
+	const timeoutSeconds = parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
 	return {
-		budget: extra.budget,
+		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 		mode,
-		timeoutSeconds: Number(options.timeout ?? 600),
-		pollIntervalSeconds: Number(options.pollInterval ?? 2),
-		liveStream: options.enableStreaming !== false,
-		fetchNodeOutputs: options.fetchNodeOutputs === true,
+		timeoutSeconds,
+		pollIntervalSeconds: parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', WORKFLOW_POLL_RULE),
+		liveStream: parameters.boolean('options.enableStreaming', 'Options → Enable Streaming', true),
+		fetchNodeOutputs: parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false),
 		errorHint: extra.errorHint,
 	};
 }

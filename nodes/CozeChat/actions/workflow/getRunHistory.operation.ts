@@ -6,9 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { getCozeId } from '../validation';
+import { HistoryClient } from '../../api/workflow';
+import { parametersOf } from '../../boundaries/parameters';
 import { fetchNodeOutputsOption, getWorkflowId, workflowLocator } from './common';
-import { HistoryClient } from './runWorkflow';
+import { withHint } from './hints';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -34,15 +35,20 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['workflow'], operation: ['getRunHistory'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const workflowId = getWorkflowId(this, itemIndex);
-	const executeId = getCozeId(this, 'executeId', 'Execute ID', itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const workflowId = getWorkflowId(parameters);
+	const executeId = parameters.cozeId('executeId', 'Execute ID');
+	const fetchNodeOutputs = parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false);
 	const histories = new HistoryClient(this, workflowId, executeId);
-	const history = await histories.get();
-	if (history.status !== 'running' && (history.is_output_trimmed || options.fetchNodeOutputs === true)) {
-		await histories.fetchNodeOutputs(history);
+	try {
+		const history = await histories.get();
+		if (history.status !== 'running' && (history.is_output_trimmed || fetchNodeOutputs)) {
+			await histories.fetchNodeOutputs(history);
+		}
+		const json = { ...history } as Partial<typeof history>;
+		delete json.outputReadable;
+		return [{ json: json as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	} catch (error) {
+		throw withHint(error, undefined, false);
 	}
-	const json = { ...history } as Partial<typeof history>;
-	delete json.outputReadable;
-	return [{ json: json as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -7,25 +6,22 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { sortedOptions } from '../descriptions';
-import { getRequiredString } from '../validation';
+import { parametersOf } from '../../boundaries/parameters';
+import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
-	concurrencyOption,
 	enableStreamingOption,
 	fetchNodeOutputsOption,
 	getWorkflowId,
 	modeField,
 	pollIntervalOption,
-	runOptionsFrom,
+	runModeOf,
 	timeoutOption,
 	workflowLocator,
+	workflowRunOptionsOf,
 } from './common';
-import { runWorkflowForItem, type RunMode } from './runWorkflow';
-
-/** Coze's own limit, explained with every failure of a resumed run. */
-export const RESUME_LIMIT_HINT =
-	'Coze resumes a run at most 3 times: a question node that still has no valid answer after the third resume fails the run. Start it again with Workflow → Run.';
+import { RESUME_LIMIT_HINT } from './hints';
+import { runWorkflowForItem } from './runWorkflow';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -77,23 +73,16 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const workflowId = getWorkflowId(this, itemIndex);
-	const mode = this.getNodeParameter('mode', itemIndex, 'stream') as RunMode;
-	const eventId = getRequiredString(this, 'eventId', 'Event ID', itemIndex);
-	const typeText = getRequiredString(this, 'interruptType', 'Interrupt Type', itemIndex);
-	const interruptType = Number(typeText);
-	if (!Number.isInteger(interruptType)) {
-		throw new NodeOperationError(this.getNode(), `Interrupt Type: '${typeText}' is not a number (2, 5, 6 or 7)`, { itemIndex });
-	}
-	const resumeDataRaw = this.getNodeParameter('resumeData', itemIndex, '') as unknown;
-	const resumeData = typeof resumeDataRaw === 'string' ? resumeDataRaw : JSON.stringify(resumeDataRaw ?? '');
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const parameters = parametersOf(this, itemIndex);
+	const workflowId = getWorkflowId(parameters);
+	const mode = runModeOf(parameters);
+	const eventId = parameters.text('eventId', 'Event ID', { required: true });
+	const interruptType = parameters.number('interruptType', 'Interrupt Type', { default: NaN, integer: true, min: 0, minNote: '2, 5, 6 or 7' });
+	if (Number.isNaN(interruptType)) parameters.fail('Interrupt Type is empty: enter the interrupt.type of the interrupted run (2, 5, 6 or 7)');
+	// An object from an expression (an input node's parameters) is sent as its JSON text.
+	const resumeData = parameters.text('resumeData', 'Resume Data', { keepSpaces: true });
+	const options = workflowRunOptionsOf(parameters, mode, { errorHint: RESUME_LIMIT_HINT });
 	const body: IDataObject = { workflow_id: workflowId, event_id: eventId, resume_data: resumeData, interrupt_type: interruptType };
-	const result = await runWorkflowForItem.call(
-		this,
-		itemIndex,
-		{ workflowId, body, resume: true },
-		runOptionsFrom(options, mode, { errorHint: RESUME_LIMIT_HINT }),
-	);
+	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: true }, options);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

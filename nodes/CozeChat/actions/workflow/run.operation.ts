@@ -6,13 +6,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { sortedOptions } from '../descriptions';
+import { usesCustomBaseUrl } from '../../transport/session';
+import { parametersOf } from '../../boundaries/parameters';
+import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
 	associationFields,
 	binaryFileOption,
 	collectParameters,
-	concurrencyOption,
 	enableStreamingOption,
 	extFrom,
 	extOption,
@@ -22,13 +23,13 @@ import {
 	modeField,
 	parameterFields,
 	pollIntervalOption,
-	runOptionsFrom,
+	runModeOf,
 	timeoutOption,
 	workflowLocator,
+	workflowRunOptionsOf,
 	workflowVersionOption,
 } from './common';
-import { runWorkflowForItem, type RunMode } from './runWorkflow';
-import { ItemBudget, usesCustomBaseUrl } from '../../transport/workflowApi';
+import { runWorkflowForItem } from './runWorkflow';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -60,23 +61,22 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const workflowId = getWorkflowId(this, itemIndex);
-	const mode = this.getNodeParameter('mode', itemIndex, 'stream') as RunMode;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const association = getAssociation(this, itemIndex);
-	const body: IDataObject = { workflow_id: workflowId, ...association };
-	const ext = extFrom(options);
+	const parameters = parametersOf(this, itemIndex);
+	const workflowId = getWorkflowId(parameters);
+	const mode = runModeOf(parameters);
+	const options = workflowRunOptionsOf(parameters, mode);
+	const body: IDataObject = { workflow_id: workflowId, ...getAssociation(parameters) };
+	const ext = extFrom(parameters);
 	if (ext) body.ext = ext;
-	const version = String(options.workflowVersion ?? '').trim();
+	const version = parameters.text('options.workflowVersion', 'Options → Workflow Version');
 	if (version !== '') {
 		body.workflow_version = version;
 		// Coze Studio names the field `version` (idl/workflow/workflow.thrift).
 		if (await usesCustomBaseUrl(this)) body.version = version;
 	}
-	// Uploads come last: nothing is sent to Coze before every field checked out.
-	// One budget for the uploads and the run: the Timeout covers both.
-	const budget = ItemBudget.of(this, Number(options.timeout ?? 600));
-	body.parameters = await collectParameters(this, itemIndex, options, budget);
-	const result = await runWorkflowForItem.call(this, itemIndex, { workflowId, body, resume: false }, runOptionsFrom(options, mode, { budget }));
+	// Uploads come last: nothing is sent to Coze before every field checked out. One budget for
+	// the uploads and the run: the Timeout covers both.
+	body.parameters = await collectParameters(parameters, options.budget);
+	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: false }, options);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

@@ -5,10 +5,13 @@ import { CozeApiError } from '../../core/errors';
 import { tryParseJsonExact } from '../../core/json';
 import type { SseEvent } from '../../core/types';
 import { isObject } from '../../core/workflowDecode';
-import { ItemBudget, LIMITS, streamEvents } from '../../transport/workflowApi';
+import { CHATFLOW_PATH } from '../../api/workflow';
+import type { ItemBudget } from '../../boundaries/budget';
+import { withLiveText } from '../../boundaries/output';
+import { streamTurn } from '../streamedTurn';
 
 /** After the chat's last status only `done` (with the debug_url) is left. */
-const TAIL_IDLE_LIMIT_MS = 5 * 1000;
+const TAIL_MS = 3 * 1000;
 
 /** A chatflow turn: Send Message's result, plus what to do when a question/input node waits. */
 export type ChatflowResult = Omit<ChatResult, 'required_action'> & {
@@ -23,29 +26,25 @@ export type ChatflowResult = Omit<ChatResult, 'required_action'> & {
  * breaks is not sent again (that would run the chatflow a second time) and is not recovered.
  */
 export async function runChatflowForItem(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	body: IDataObject,
-	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean; budget?: ItemBudget },
+	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean; budget: ItemBudget },
 ): Promise<ChatflowResult> {
-	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
-	if (live) this.sendChunk('begin', itemIndex);
-	try {
-		const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
+	return await withLiveText(context, itemIndex, options.liveStream, async (live) => {
 		const aggregator = new ChatAggregator();
 		let interrupted = false;
-		const broken = await streamEvents(this, '/v1/workflows/chat', body, budget, {
-			onOpen: (logid) => (aggregator.logid = logid),
+		const outcome = await streamTurn(context, { path: CHATFLOW_PATH, body }, aggregator, {
+			budget: options.budget,
+			live,
+			tailMs: TAIL_MS,
 			onEvent: (event) => {
 				if (isInterruptVerbose(event)) interrupted = true;
-				const delta = aggregator.push(event);
-				if (delta !== undefined && live) this.sendChunk('item', itemIndex, delta);
 			},
-			finished: () => aggregator.isDone,
-			idleMs: () => (aggregator.isTerminal ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
 		});
-		if (!aggregator.isTerminal && interrupted && aggregator.chatId) aggregator.applyChat({ status: 'requires_action' });
+		if (!outcome.complete && interrupted && aggregator.chatId) aggregator.applyChat({ status: 'requires_action' });
 		if (!aggregator.isTerminal) {
+			const broken = outcome.complete ? undefined : outcome.broken;
 			if (broken?.reason === 'canceled' || broken?.reason === 'timeout') throw broken;
 			throw new CozeApiError({
 				msg: `The Coze chatflow stream ${broken ? `broke off (${broken.msg})` : 'ended'} before the turn finished. The message was not sent again, because that would run the chatflow a second time.`,
@@ -66,9 +65,7 @@ export async function runChatflowForItem(
 			};
 		}
 		return turn;
-	} finally {
-		if (live) this.sendChunk('end', itemIndex);
-	}
+	});
 }
 
 /** A completed verbose message whose msg_type is `interrupt` (docs workflow_chat). */

@@ -8,19 +8,22 @@ import {
 	executeIdFromDebugUrl,
 	executeIdFromEventId,
 	isObject,
-	normalizeHistory,
 	toId,
 	toInterrupt,
 	toUsage,
 	type WorkflowHistory,
 	type WorkflowRunResult,
 } from '../../core/workflowDecode';
-import { ItemBudget, LIMITS, requestJson, streamEvents, TransportError, usesCustomBaseUrl } from '../../transport/workflowApi';
+import { HistoryClient, requestJson, runPath, type RunMode } from '../../api/workflow';
+import type { ItemBudget } from '../../boundaries/budget';
+import { withLiveText } from '../../boundaries/output';
+import { streamTurn } from '../streamedTurn';
+import { SYNC_HINT, withHint } from './hints';
 
 /** After Interrupt only a Done (with debug_url) may follow; don't wait long for it. */
-const TAIL_IDLE_LIMIT_MS = 5 * 1000;
+const TAIL_MS = 3 * 1000;
 
-export type RunMode = 'stream' | 'sync' | 'async';
+export type { RunMode };
 
 export interface WorkflowRunOptions {
 	mode: RunMode;
@@ -33,19 +36,9 @@ export interface WorkflowRunOptions {
 	fetchNodeOutputs: boolean;
 	/** Advice attached to Coze's Error events and error answers (Resume explains its limit). */
 	errorHint?: string;
-	/** The item's budget when the caller started it already (file uploads); else one of timeoutSeconds. */
-	budget?: ItemBudget;
+	/** The item's budget: uploads of file parameters count against it too. */
+	budget: ItemBudget;
 }
-
-/** What to do about the codes a workflow run hits (these replace the bot-oriented hints). */
-const WORKFLOW_HINTS: Record<number, string> = {
-	4000: 'Coze rejected a request parameter: check the workflow parameters (names and types of the Start node inputs), and that Bot ID and App ID are not both set.',
-	4200: 'Not found: check the workflow ID, and that the workflow is published (Coze runs only published workflows; an app\'s workflows need the app published as an API service and its App ID).',
-	6003: 'Async runs need a paid Coze plan. Use Mode: Stream instead, which has no 90 s limit.',
-};
-
-const SYNC_HINT =
-	'Synchronous mode: Coze refuses workflows with Output nodes or a streaming End node, and ends the connection after 90 s even if the workflow still runs. Use Mode: Stream (the default) or Async.';
 
 /**
  * Runs (or resumes) a workflow for one item and returns its aggregated result. When n8n streams
@@ -53,33 +46,32 @@ const SYNC_HINT =
  * chunks, like Send Message); the item holds the full result either way.
  */
 export async function runWorkflowForItem(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
 ): Promise<WorkflowRunResult> {
-	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
-	const live = options.liveStream && typeof this.isStreaming === 'function' && this.isStreaming();
-	if (!live) return await runWorkflow.call(this, request, options);
-	let forwarded = false;
-	let endForwarded = false;
-	this.sendChunk('begin', itemIndex);
-	try {
-		const result = await runWorkflow.call(this, request, options, (text, fromEnd) => {
-			forwarded = true;
-			endForwarded ||= fromEnd;
-			this.sendChunk('item', itemIndex, text);
-		});
+	let endStreamed = false;
+	return await withLiveText(
+		context,
+		itemIndex,
+		options.liveStream,
+		async (live) =>
+			await runWorkflow(context, request, options, live && {
+				write: (text: string, fromEnd: boolean) => {
+					endStreamed ||= fromEnd;
+					live.write(text);
+				},
+			}),
 		// Non-stream modes, or an End result that was not streamed: deliver what a chat shows.
-		const parts: string[] = [];
-		if (!forwarded) parts.push(...result.messages.map((m) => m.content).filter((c) => c !== ''));
-		const endText = endForwarded ? '' : displayText(result.output);
-		if (endText) parts.push(endText);
-		if (parts.length > 0) this.sendChunk('item', itemIndex, (forwarded ? '\n\n' : '') + parts.join('\n\n'));
-		return result;
-	} finally {
-		this.sendChunk('end', itemIndex);
-	}
+		(result, streamed) => {
+			const parts: string[] = [];
+			if (streamed === '') parts.push(...result.messages.map((m) => m.content).filter((c) => c !== ''));
+			const endText = endStreamed ? '' : displayText(result.output);
+			if (endText) parts.push(endText);
+			return parts.length > 0 ? (streamed !== '' ? '\n\n' : '') + parts.join('\n\n') : undefined;
+		},
+	);
 }
 
 /** The End result as chat text: a string as is, a one-field object's text, otherwise JSON. */
@@ -93,71 +85,46 @@ function displayText(output: unknown): string {
 	return JSON.stringify(output);
 }
 
+/** Where a run's text goes as it arrives; `fromEnd` marks a streaming End node's text. */
+interface RunText {
+	write(text: string, fromEnd: boolean): void;
+}
+
 export async function runWorkflow(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
-	onText?: (text: string, fromEnd: boolean) => void,
+	live?: RunText,
 ): Promise<WorkflowRunResult> {
-	const budget = options.budget ?? ItemBudget.of(this, options.timeoutSeconds);
+	const { budget } = options;
+	const path = runPath(options.mode, request.resume);
 	try {
-		if (options.mode === 'stream') {
-			const path = request.resume ? '/v1/workflow/stream_resume' : '/v1/workflow/stream_run';
-			return await streamRun.call(this, path, request.body, options, budget, onText);
-		}
-		const path = request.resume ? '/v1/workflows/resume' : '/v1/workflow/run';
-		if (options.mode === 'sync') return await syncRun.call(this, path, request.body, budget);
-		return await asyncRun.call(this, path, request, options, budget);
+		if (options.mode === 'stream') return await streamRun(context, path, request.body, options, live);
+		if (options.mode === 'sync') return await syncRun(context, path, request.body, budget);
+		return await asyncRun(context, path, request, options);
 	} catch (error) {
 		throw withHint(error, options.mode === 'sync' ? SYNC_HINT : options.errorHint, options.mode === 'sync');
 	}
 }
 
-/** Adds workflow advice to a Coze error that has none yet. */
-function withHint(error: unknown, fallback: string | undefined, always: boolean): unknown {
-	if (!(error instanceof CozeApiError) || error.hint) return error;
-	const specific = typeof error.code === 'number' ? WORKFLOW_HINTS[error.code] : undefined;
-	const hint = specific && always && fallback ? `${specific} ${fallback}` : specific ?? fallback;
-	if (!hint) return error;
-	return new CozeApiError({
-		code: error.code,
-		msg: error.msg,
-		logid: error.logid,
-		httpStatus: error.httpStatus,
-		executeId: error.executeId,
-		debugUrl: error.debugUrl,
-		hint,
-	});
-}
-
 async function streamRun(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	path: string,
 	body: IDataObject,
 	options: WorkflowRunOptions,
-	budget: ItemBudget,
-	onText?: (text: string, fromEnd: boolean) => void,
+	live?: RunText,
 ): Promise<WorkflowRunResult> {
 	const aggregator = new WorkflowAggregator();
 	aggregator.errorHint = options.errorHint;
-	let failure: unknown;
-	let broken: TransportError | undefined;
-	try {
-		broken = await streamEvents(this, path, body, budget, {
-			onOpen: (logid) => (aggregator.logid = logid),
-			onEvent: (event) => {
-				const text = aggregator.push(event);
-				if (text !== undefined) onText?.(text, aggregator.endWasLive);
-			},
-			finished: () => aggregator.isDone,
-			idleMs: () => (aggregator.isTerminal ? TAIL_IDLE_LIMIT_MS : LIMITS.idleMs),
-		});
-	} catch (error) {
-		failure = error; // Coze's Error event, a lost packet, a bad payload, a refused request
-	}
-	if (failure !== undefined) throw withHint(failure, options.errorHint, false);
+	const text = live && { write: (piece: string) => live.write(piece, aggregator.endWasLive) };
+	const outcome = await streamTurn(context, { path, body }, aggregator, { budget: options.budget, live: text, tailMs: TAIL_MS }).catch(
+		(error: unknown) => {
+			throw withHint(error, options.errorHint, false); // Coze's Error event, a lost packet, a refused request
+		},
+	);
 	// Interrupt ends the run even if no Done follows (the docs' interrupt stream has none).
-	if (aggregator.isTerminal) return aggregator.result();
+	if (outcome.complete) return aggregator.result();
+	const { broken } = outcome;
 	const known = aggregator.executeId ? ` (execute_id ${aggregator.executeId})` : '';
 	if (broken?.reason === 'canceled') {
 		throw aggregator.error(undefined, `${broken.msg}. The run was not started again; it may still be running on Coze${known}.`, 'Check the run with Workflow → Get Run History.');
@@ -176,8 +143,8 @@ async function streamRun(
 	);
 }
 
-async function syncRun(this: IExecuteFunctions, path: string, body: IDataObject, budget: ItemBudget): Promise<WorkflowRunResult> {
-	const { envelope } = await requestJson(this, 'POST', path, {
+async function syncRun(context: IExecuteFunctions, path: string, body: IDataObject, budget: ItemBudget): Promise<WorkflowRunResult> {
+	const { envelope } = await requestJson(context, 'POST', path, {
 		body,
 		budget,
 		brokenHint: `The connection closed before Coze answered. ${SYNC_HINT} The run was not started again; it may have finished on Coze — check Get Run History.`,
@@ -203,14 +170,14 @@ export function resultFromAnswer(envelope: IDataObject): WorkflowRunResult {
 }
 
 async function asyncRun(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	path: string,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
-	budget: ItemBudget,
 ): Promise<WorkflowRunResult> {
+	const { budget } = options;
 	const body = request.resume ? request.body : { ...request.body, is_async: true };
-	const { envelope, logid } = await requestJson(this, 'POST', path, { body, budget });
+	const { envelope, logid } = await requestJson(context, 'POST', path, { body, budget });
 	const debugUrl = typeof envelope.debug_url === 'string' ? envelope.debug_url : undefined;
 	const executeId = toId(envelope.execute_id) ?? executeIdFromDebugUrl(debugUrl);
 	if (!executeId) {
@@ -218,11 +185,11 @@ async function asyncRun(
 		if (request.resume) return resultFromAnswer(envelope);
 		throw new CozeApiError({ msg: 'Coze accepted the async run but returned no execute_id to follow it with', logid });
 	}
-	const histories = new HistoryClient(this, request.workflowId, executeId, budget);
-	const pollMs = Math.max(100, options.pollIntervalSeconds * 1000);
+	const histories = new HistoryClient(context, request.workflowId, executeId, budget);
+	const pollMs = options.pollIntervalSeconds * 1000;
 	for (;;) {
 		const history = await histories.get();
-		if (history.status !== 'running') return await finishedRun.call(this, histories, history, options);
+		if (history.status !== 'running') return await finishedRun(histories, history, options);
 		const remaining = budget.remainingMs();
 		if (remaining !== undefined && pollMs >= remaining) {
 			throw new CozeApiError({
@@ -238,7 +205,6 @@ async function asyncRun(
 
 /** The result of an async run once its history left Running. */
 async function finishedRun(
-	this: IExecuteFunctions,
 	histories: HistoryClient,
 	history: WorkflowHistory,
 	options: WorkflowRunOptions,
@@ -274,78 +240,3 @@ async function finishedRun(
 	return result;
 }
 
-/**
- * Reads one run's history: Coze's `GET /v1/workflows/{wid}/run_histories/{eid}`, or on a custom
- * base URL that lacks it (Coze Studio answers 401/404) Studio's `/v1/workflow/get_run_history`.
- */
-export class HistoryClient {
-	private studio: boolean | undefined;
-
-	constructor(
-		private readonly context: IExecuteFunctions,
-		private readonly workflowId: string,
-		private readonly executeId: string,
-		private readonly budget = ItemBudget.of(context),
-	) {}
-
-	async get(): Promise<WorkflowHistory> {
-		const cloudPath = `/v1/workflows/${this.workflowId}/run_histories/${this.executeId}`;
-		let answer;
-		if (this.studio !== true) {
-			let failure: unknown;
-			try {
-				answer = await requestJson(this.context, 'GET', cloudPath, { budget: this.budget });
-				this.studio = false;
-			} catch (error) {
-				failure = error;
-			}
-			if (failure !== undefined) {
-				const missing = failure instanceof CozeApiError && (failure.httpStatus === 404 || failure.httpStatus === 401);
-				if (this.studio === false || !missing || !(await usesCustomBaseUrl(this.context))) throw withHint(failure, undefined, false);
-				this.studio = true;
-			}
-		}
-		if (this.studio) {
-			answer = await requestJson(this.context, 'GET', '/v1/workflow/get_run_history', {
-				qs: { workflow_id: this.workflowId, execute_id: this.executeId },
-				budget: this.budget,
-			});
-		}
-		const entry = Array.isArray(answer?.envelope.data) ? answer.envelope.data[0] : undefined;
-		if (!isObject(entry)) {
-			throw new CozeApiError({
-				msg: `Coze has no run history for execute_id ${this.executeId} of workflow ${this.workflowId}`,
-				logid: answer?.logid,
-				executeId: this.executeId,
-			});
-		}
-		const history = normalizeHistory(entry);
-		if (!history.execute_id) history.execute_id = this.executeId;
-		return history;
-	}
-
-	/**
-	 * Reads each Output node's result from `execute_nodes` (for outputs over 1 MB or trimmed from
-	 * the history; Coze keeps them 24 h) into the history's messages.
-	 */
-	async fetchNodeOutputs(history: WorkflowHistory): Promise<void> {
-		if (this.studio) return; // Coze Studio has no execute_nodes endpoint
-		for (const node of history.node_execute_status) {
-			if (!node.node_execute_uuid) continue;
-			const { envelope } = await requestJson(
-				this.context,
-				'GET',
-				`/v1/workflows/${this.workflowId}/run_histories/${this.executeId}/execute_nodes/${node.node_execute_uuid}`,
-				{ budget: this.budget },
-			);
-			const data = isObject(envelope.data) ? envelope.data : {};
-			const content = typeof data.node_output === 'string' ? data.node_output : '';
-			const existing = history.messages.find((m) => m.node_title === node.node_title);
-			const message = existing ?? { node_title: node.node_title, content: '' };
-			message.content = content;
-			if (node.node_id) message.node_id = node.node_id;
-			message.node_execute_uuid = node.node_execute_uuid;
-			if (!existing) history.messages.push(message);
-		}
-	}
-}

@@ -1,7 +1,8 @@
+/** Coze's file API: POST /v1/files/upload (multipart field `file`). */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ItemBudget } from './http';
-import { cozeApiEnvelope } from './request';
+import type { ItemBudget } from '../boundaries/budget';
+import { cozeApiEnvelope } from '../transport/request';
 
 export interface CozeFile {
 	id: string;
@@ -11,18 +12,18 @@ export interface CozeFile {
 }
 
 /**
- * Uploads an input item's binary property to POST /v1/files/upload (multipart field `file`, with
- * the real file name and mime type). The multipart body is built here so the node needs no
- * form-data library at runtime. The upload runs within the item's time budget.
+ * Uploads an input item's binary property (with its real file name and mime type) within the
+ * item's time budget. The multipart body is built here so the node needs no form-data library at
+ * runtime.
  */
 export async function uploadBinary(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	propertyName: string,
 	budget?: ItemBudget,
 ): Promise<CozeFile & { mime_type: string }> {
-	const binary = this.helpers.assertBinaryData(itemIndex, propertyName);
-	const data = await this.helpers.getBinaryDataBuffer(itemIndex, propertyName);
+	const binary = context.helpers.assertBinaryData(itemIndex, propertyName);
+	const data = await context.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	const fileName = binary.fileName || `${propertyName}.${binary.fileExtension ?? 'bin'}`;
 	// Both go into the multipart header: a line break there would add headers or parts.
 	const mimeType = (binary.mimeType ?? '').split(/[\r\n]/)[0].trim() || 'application/octet-stream';
@@ -33,7 +34,7 @@ export async function uploadBinary(
 		'utf8',
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-	const envelope = await cozeApiEnvelope.call(this, 'POST', '/v1/files/upload', {
+	const envelope = await cozeApiEnvelope.call(context, 'POST', '/v1/files/upload', {
 		rawBody: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
 		budget,
 		activity: `uploading '${safeName}' to Coze`,

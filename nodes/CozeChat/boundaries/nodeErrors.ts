@@ -1,7 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CozeApiError } from '../core/errors';
-import { existingSession } from './session';
 
 /** What to do about the Coze codes users actually hit. */
 const HINTS: Record<number, string> = {
@@ -25,7 +24,8 @@ const HINTS: Record<number, string> = {
 };
 
 /**
- * The one place that turns Coze failures into n8n errors. CozeApiError becomes a NodeApiError that
+ * How Coze failures read as n8n errors (used by the output boundary, output.ts, which also redacts
+ * them). CozeApiError becomes a NodeApiError that
  * carries Coze's code, msg and logid plus a hint; n8n errors pass through; anything else becomes a
  * NodeOperationError. Tokens never get here: request options are not attached to any error.
  */
@@ -95,17 +95,4 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 		if (value !== undefined && value !== null) json[field] = value as string | number;
 	}
 	return json;
-}
-
-/**
- * toNodeError for a node context: the error the user sees, with the credential's secrets (and any
- * token-shaped text) removed from its message, description and context, wherever they came from.
- */
-export function nodeErrorFor(
-	context: { getNode(): INode },
-	error: unknown,
-	itemIndex?: number,
-): NodeApiError | NodeOperationError {
-	const nodeError = toNodeError(context.getNode(), error, itemIndex);
-	return existingSession(context)?.redactor.error(nodeError) ?? nodeError;
 }

@@ -1,0 +1,156 @@
+/**
+ * Coze's workflow API: runs (stream, synchronous, async), resumes, chatflow turns, run histories and
+ * their node outputs, and the workflow list. The one place that knows these endpoint paths; Coze
+ * Studio's variants (its run history path, its `version` field) are chosen here too.
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { CozeApiError, TransportError } from '../core/errors';
+import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
+import { ItemBudget, LIMITS } from '../boundaries/budget';
+import { readText } from '../transport/body';
+import { cozeApiRequest, parseEnvelope, withRetries } from '../transport/request';
+import { usesCustomBaseUrl } from '../transport/session';
+
+export type RunMode = 'stream' | 'sync' | 'async';
+
+/** Where a run (or a resume) of each mode is sent. */
+export function runPath(mode: RunMode, resume: boolean): string {
+	if (mode === 'stream') return resume ? '/v1/workflow/stream_resume' : '/v1/workflow/stream_run';
+	return resume ? '/v1/workflows/resume' : '/v1/workflow/run';
+}
+
+/** A chatflow turn: the /v3/chat event set, conversation id in the body. */
+export const CHATFLOW_PATH = '/v1/workflows/chat';
+
+/** A Coze JSON answer: the whole envelope (workflow answers keep debug_url, usage… beside `data`). */
+export interface Envelope {
+	envelope: IDataObject;
+	logid: string | undefined;
+}
+
+/**
+ * One JSON request that returns the whole envelope with its log id (parseEnvelope accepts answers
+ * without `code`: Coze's documented async-run answer has none, nor has Coze Studio's run history).
+ * A POST whose connection closes before the answer throws CozeApiError with `brokenHint`.
+ */
+export async function requestJson(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	method: IHttpRequestMethods,
+	path: string,
+	options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string; budget?: ItemBudget } = {},
+): Promise<Envelope> {
+	const answer = await withRetries(
+		context,
+		{ method, path, qs: options.qs, body: options.body, accept: 'application/json', activity: `waiting for Coze to answer ${method} ${path}` },
+		{ budget: options.budget },
+		async (response, exchange) => {
+			const text = await readText(response, exchange, LIMITS.maxJsonBytes);
+			return { envelope: parseEnvelope(response, text, `${method} ${path}`), logid: response.logid };
+		},
+	).then(
+		(envelope) => envelope,
+		(error: unknown) => error as Error,
+	);
+	if (!(answer instanceof Error)) return answer;
+	if (answer instanceof TransportError && answer.reason === 'network' && options.brokenHint !== undefined) {
+		throw new CozeApiError({ msg: answer.msg, logid: answer.logid, hint: options.brokenHint });
+	}
+	throw answer;
+}
+
+/** /v1/workflows accepts page_size 1–30 (docs.coze.cn get_workflow_list: "取值范围为 1 ~ 30"). */
+export const WORKFLOW_PAGE_SIZE = 30;
+
+export interface WorkflowBasic {
+	workflow_id: string;
+	workflow_name?: string;
+	description?: string;
+	app_id?: string;
+}
+
+/** One page of a workspace's published workflows (or chatflows). */
+export async function listPublishedWorkflows(
+	context: ILoadOptionsFunctions,
+	query: { workspaceId: string; mode: 'workflow' | 'chatflow'; page: number },
+): Promise<{ items?: WorkflowBasic[]; has_more?: boolean }> {
+	return (await cozeApiRequest.call(context, 'GET', '/v1/workflows', {
+		qs: { workspace_id: query.workspaceId, workflow_mode: query.mode, publish_status: 'published_online', page_num: query.page, page_size: WORKFLOW_PAGE_SIZE },
+	})) as { items?: WorkflowBasic[]; has_more?: boolean };
+}
+
+/**
+ * Reads one run's history: Coze's `GET /v1/workflows/{wid}/run_histories/{eid}`, or on a custom
+ * base URL that lacks it (Coze Studio answers 401/404) Studio's `/v1/workflow/get_run_history`.
+ */
+export class HistoryClient {
+	private studio: boolean | undefined;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly workflowId: string,
+		private readonly executeId: string,
+		private readonly budget = ItemBudget.of(context),
+	) {}
+
+	async get(): Promise<WorkflowHistory> {
+		const cloudPath = `/v1/workflows/${this.workflowId}/run_histories/${this.executeId}`;
+		let answer;
+		if (this.studio !== true) {
+			let failure: unknown;
+			try {
+				answer = await requestJson(this.context, 'GET', cloudPath, { budget: this.budget });
+				this.studio = false;
+			} catch (error) {
+				failure = error;
+			}
+			if (failure !== undefined) {
+				const missing = failure instanceof CozeApiError && (failure.httpStatus === 404 || failure.httpStatus === 401);
+				if (this.studio === false || !missing || !(await usesCustomBaseUrl(this.context))) throw failure;
+				this.studio = true;
+			}
+		}
+		if (this.studio) {
+			answer = await requestJson(this.context, 'GET', '/v1/workflow/get_run_history', {
+				qs: { workflow_id: this.workflowId, execute_id: this.executeId },
+				budget: this.budget,
+			});
+		}
+		const entry = Array.isArray(answer?.envelope.data) ? answer.envelope.data[0] : undefined;
+		if (!isObject(entry)) {
+			throw new CozeApiError({
+				msg: `Coze has no run history for execute_id ${this.executeId} of workflow ${this.workflowId}`,
+				logid: answer?.logid,
+				executeId: this.executeId,
+			});
+		}
+		const history = normalizeHistory(entry);
+		if (!history.execute_id) history.execute_id = this.executeId;
+		return history;
+	}
+
+	/**
+	 * Reads each Output node's result from `execute_nodes` (for outputs over 1 MB or trimmed from
+	 * the history; Coze keeps them 24 h) into the history's messages.
+	 */
+	async fetchNodeOutputs(history: WorkflowHistory): Promise<void> {
+		if (this.studio) return; // Coze Studio has no execute_nodes endpoint
+		for (const node of history.node_execute_status) {
+			if (!node.node_execute_uuid) continue;
+			const { envelope } = await requestJson(
+				this.context,
+				'GET',
+				`/v1/workflows/${this.workflowId}/run_histories/${this.executeId}/execute_nodes/${node.node_execute_uuid}`,
+				{ budget: this.budget },
+			);
+			const data = isObject(envelope.data) ? envelope.data : {};
+			const content = typeof data.node_output === 'string' ? data.node_output : '';
+			const existing = history.messages.find((m) => m.node_title === node.node_title);
+			const message = existing ?? { node_title: node.node_title, content: '' };
+			message.content = content;
+			if (node.node_id) message.node_id = node.node_id;
+			message.node_execute_uuid = node.node_execute_uuid;
+			if (!existing) history.messages.push(message);
+		}
+	}
+}

@@ -1,0 +1,62 @@
+import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+
+/** What one exchange with Coze looks like: the request the node sends, the response it reads. */
+
+/** A response body read as a stream: what n8n hands back for `encoding: 'stream'`. */
+export interface ByteStream extends AsyncIterable<Uint8Array> {
+	destroy(error?: Error): void;
+}
+
+/** One request to Coze, relative to the credential's base URL. */
+export interface HttpRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	qs?: IDataObject;
+	/** Sent as JSON. */
+	body?: IDataObject;
+	/** Sent as is (multipart uploads). */
+	rawBody?: { data: Buffer; contentType: string };
+	accept: 'application/json' | 'text/event-stream';
+	/** What the request does, for messages ("uploading photo.png"). */
+	activity?: string;
+}
+
+export interface HttpResponse extends IN8nHttpFullResponse {
+	body: ByteStream;
+	url: string;
+	logid: string | undefined;
+	/** The media type, lower case, without parameters. */
+	mediaType: string;
+}
+
+/** A URL for messages: origin and path, never the query. */
+export function describeUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return url.split('?')[0];
+	}
+}
+
+/** The reason a request failed on the network, with its code (ECONNREFUSED, ECONNRESET…). */
+export function networkMessage(error: unknown): string {
+	const record = error as { message?: unknown; cause?: { code?: unknown; message?: unknown }; code?: unknown };
+	const code = record.cause?.code ?? record.code;
+	const text = typeof record.cause?.message === 'string' ? record.cause.message : String(record.message ?? error);
+	return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
+}
+
+/** A response header, case-insensitively. */
+export function headerValue(response: Pick<IN8nHttpFullResponse, 'headers'>, name: string): string | undefined {
+	const headers = (response.headers ?? {}) as Record<string, unknown>;
+	let value = headers[name] ?? headers[name.toLowerCase()];
+	if (value === undefined) {
+		const lower = name.toLowerCase();
+		const key = Object.keys(headers).find((k) => k.toLowerCase() === lower);
+		if (key !== undefined) value = headers[key];
+	}
+	if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : undefined;
+	return value === undefined || value === null ? undefined : String(value);
+}
+
