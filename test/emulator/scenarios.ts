@@ -66,6 +66,11 @@ export interface Transcript {
 	events: WireEvent[];
 	/** Stream mode: the socket closes after this many events; the chat still finishes server-side. */
 	closeAfterEvents?: number;
+	/**
+	 * With closeAfterEvents: half of the next event is written first, then the stream ends — with a
+	 * clean end of the response ('eof') or a connection reset ('reset').
+	 */
+	cutMidEvent?: 'eof' | 'reset';
 	finalChat: ChatObject;
 	messages: MessageObject[];
 	expected: ExpectedResult;
@@ -514,6 +519,41 @@ const scenarioList: Scenario[] = [
 				.answer(['Counted.'])
 				.complete({ token_count: 3397, output_tokens: 1173, input_tokens: 2224 })
 				.build({ answer: 'Counted.', status: 'completed', usage: { token_count: 3397, output_count: 1173, input_count: 2224 } }),
+	},
+	{
+		name: 'cutMidEventEof',
+		botId: '7400000000000000023',
+		botName: 'Half-Sentence Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['The stream ', 'ends cleanly ', 'in the middle ', 'of an event.'])
+				.complete()
+				.build({ answer: 'The stream ends cleanly in the middle of an event.', status: 'completed' }, { closeAfterEvents: 4, cutMidEvent: 'eof' }),
+	},
+	{
+		name: 'cutMidEventReset',
+		botId: '7400000000000000024',
+		botName: 'Reset Bot',
+		build: (ctx) =>
+			new TranscriptBuilder(ctx)
+				.start()
+				.answer(['The connection ', 'is reset ', 'in the middle ', 'of an event.'])
+				.complete()
+				.build({ answer: 'The connection is reset in the middle of an event.', status: 'completed' }, { closeAfterEvents: 4, cutMidEvent: 'reset' }),
+	},
+	{
+		name: 'numericIds',
+		botId: '7400000000000000025',
+		botName: 'Bare Number Bot',
+		build: (ctx) => {
+			// Every id of every event as a bare 19-digit JSON number (JSON.parse rounds them all).
+			const t = new TranscriptBuilder(ctx).start().answer(['Ids ', 'as ', 'numbers.']).complete();
+			const bare = (data: unknown) =>
+				typeof data === 'string' ? data : JSON.stringify(data).replace(/"(id|conversation_id|chat_id|section_id|bot_id)":"(\d{16,})"/g, '"$1":$2');
+			const transcript = t.build({ answer: 'Ids as numbers.', status: 'completed' });
+			return { ...transcript, events: transcript.events.map((e) => ({ ...e, data: bare(e.data) })) };
+		},
 	},
 	{
 		name: 'slow',

@@ -473,6 +473,11 @@ export class CozeEmulator {
 			if (res.destroyed) return;
 			for (const chunk of toChunks(texts[i], this.framing.chunkSize)) res.write(chunk);
 		}
+		if (transcript.closeAfterEvents !== undefined && transcript.cutMidEvent) {
+			const next = texts[transcript.closeAfterEvents] ?? '';
+			res.write(next.slice(0, Math.floor(next.length / 2)));
+			if (transcript.cutMidEvent === 'eof') return void res.end(); // a clean end of the response
+		}
 		if (transcript.closeAfterEvents !== undefined) {
 			// A connection that dies mid-answer: what was written arrives, then no terminal event,
 			// no done, no chunked terminator. Headers and events must leave the socket first.

@@ -6,7 +6,7 @@ import { createPrivateKey, createSign, randomBytes, type KeyObject } from 'node:
 
 import { audienceFor, CozeJwtError, JWT_LIFETIME, type JwtAppConfig } from './jwtConfig';
 
-const EXPECTED_FORMATS =
+export const EXPECTED_FORMATS =
 	'Expected the private_key.pem Coze downloaded: PKCS#1 (-----BEGIN RSA PRIVATE KEY-----) or PKCS#8 (-----BEGIN PRIVATE KEY-----), unencrypted.';
 
 /**

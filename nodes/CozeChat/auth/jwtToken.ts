@@ -123,6 +123,19 @@ export function describeTokenError(response: TokenResponse, config: JwtAppConfig
 	if (status >= 500 || code === 'internal_error') {
 		return describe(`Coze could not issue an access token right now (HTTP ${status})`, 'Try again later.');
 	}
+	if (status >= 300 && status < 400) {
+		const location = header(response, 'location');
+		let target = '';
+		try {
+			target = location ? ` to ${new URL(location, tokenUrl(config)).origin}` : '';
+		} catch {
+			target = '';
+		}
+		return describe(
+			`Coze's token endpoint at ${host} answered with a redirect (HTTP ${status})${target}, which is not followed: the signed JWT goes to the configured site only`,
+			`Check the Region, or the Base URL (for example http:// vs https://, or a path that does not belong there). The token endpoint is ${tokenUrl(config)}.`,
+		);
+	}
 	if (status === 404) {
 		return describe(`${host} has no OAuth token endpoint (HTTP 404)`, 'Coze Studio (self-hosted) has no OAuth JWT apps: use a Coze API credential with a personal access token there.');
 	}

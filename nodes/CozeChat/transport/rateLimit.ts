@@ -10,21 +10,35 @@ const BASE_BACKOFF_MS = 1_000;
 /** Attempts when the item has no time limit (Timeout 0). */
 export const MAX_ATTEMPTS_WITHOUT_DEADLINE = 8;
 
+/** The longest wait a server's Retry-After is honoured for. */
+const MAX_RETRY_AFTER_MS = 10 * MAX_BACKOFF_MS;
+
+/** The shortest pause between two attempts, whatever Retry-After says (0 would be a busy loop). */
+const MIN_BACKOFF_MS = 250;
+
 /**
- * Exponential backoff with jitter (between half and all of 1 s, 2 s, 4 s … 30 s), or exactly what
- * the server asked for in Retry-After.
+ * Exponential backoff with jitter (between half and all of 1 s, 2 s, 4 s … 30 s), or what the
+ * server asked for in Retry-After (at least MIN_BACKOFF_MS, at most MAX_RETRY_AFTER_MS).
  */
 export function backoffMs(attempt: number, retryAfterMs: number | undefined, random = Math.random): number {
-	if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, 10 * MAX_BACKOFF_MS);
+	if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(Math.max(retryAfterMs, MIN_BACKOFF_MS), MAX_RETRY_AFTER_MS);
 	const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+/** The three date forms HTTP allows: IMF-fixdate, RFC 850 and asctime (RFC 9110 §5.6.7). */
+const HTTP_DATE =
+	/^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * Retry-After as ms, as HTTP defines it: delta-seconds (digits; a fraction is accepted) or an
+ * HTTP-date. Anything else (-1, "soon", an ISO date) is undefined: the default backoff applies.
+ */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-	if (value === undefined || value.trim() === '') return undefined;
+	if (value === undefined) return undefined;
 	const trimmed = value.trim();
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+	if (!HTTP_DATE.test(trimmed)) return undefined;
 	const date = Date.parse(trimmed);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

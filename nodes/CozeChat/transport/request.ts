@@ -77,8 +77,23 @@ export async function withRetries<T>(
 	options: Pick<CallOptions, 'budget' | 'retryRateLimit'>,
 	handle: (response: HttpResponse, exchange: Exchange) => Promise<T>,
 ): Promise<T> {
-	const session = await getSession(context);
 	const budget = options.budget ?? ItemBudget.of(context);
+	const seenBefore = budget.rateLimited;
+	return await retrying(context, request, { ...options, budget }, handle).catch((error: unknown) => {
+		// However the item ends after Coze rate-limited it (its Timeout ran out meanwhile, say), the
+		// error says so: "too many requests" is the reason, not the symptom.
+		throw budget.rateLimited > seenBefore ? afterRateLimits(error, budget) : error;
+	});
+}
+
+async function retrying<T>(
+	context: CozeContext,
+	request: HttpRequest,
+	options: Pick<CallOptions, 'retryRateLimit'> & { budget: ItemBudget },
+	handle: (response: HttpResponse, exchange: Exchange) => Promise<T>,
+): Promise<T> {
+	const session = await getSession(context);
+	const { budget } = options;
 	const idempotent = request.method === 'GET';
 	const limiter = executionLimiter(context);
 	let reminted = false;
@@ -177,14 +192,31 @@ function rateLimitError(response: HttpResponse, text: string): CozeApiError {
 	});
 }
 
+/** Marks an error that already says how often the item was rate limited. */
+const RATE_LIMIT_NOTED = Symbol('rateLimitNoted');
+
+/** Any other error that ends an item Coze rate-limited before: the same error, with the count. */
+function afterRateLimits(error: unknown, budget: ItemBudget): unknown {
+	if (!(error instanceof CozeApiError) || (error as unknown as Record<symbol, unknown>)[RATE_LIMIT_NOTED]) return error;
+	const note = ` (after Coze rate-limited this item ${budget.rateLimited} time${budget.rateLimited === 1 ? '' : 's'} with "too many requests")`;
+	const noted =
+		error instanceof TransportError
+			? new TransportError(error.reason, `${error.msg}${note}`, { logid: error.logid, httpStatus: error.httpStatus })
+			: new CozeApiError({ code: error.code, msg: `${error.msg}${note}`, logid: error.logid, httpStatus: error.httpStatus, hint: error.hint, chatId: error.chatId, conversationId: error.conversationId, executeId: error.executeId, debugUrl: error.debugUrl });
+	(noted as unknown as Record<symbol, unknown>)[RATE_LIMIT_NOTED] = true;
+	return noted;
+}
+
 function withRateLimitNote(error: unknown, budget: ItemBudget, why: string): CozeApiError {
 	const original = error as CozeApiError;
-	return new CozeApiError({
+	const noted = new CozeApiError({
 		code: original.code ?? RATE_LIMITED,
 		msg: `${original.msg} (Coze rate-limited this item ${budget.rateLimited} time${budget.rateLimited === 1 ? '' : 's'}; ${why})`,
 		logid: original.logid,
 		httpStatus: original.httpStatus,
 	});
+	(noted as unknown as Record<symbol, unknown>)[RATE_LIMIT_NOTED] = true;
+	return noted;
 }
 
 /**
