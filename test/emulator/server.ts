@@ -126,6 +126,9 @@ export class CozeEmulator {
 	/** Routes tried after the token check, before the built-in chat routes. */
 	readonly routes: EmulatorRoute[] = [];
 
+	/** Reads uploads in bursts `pauseMs` apart (or not at all) when set: an upload that takes long to send. */
+	uploadReading: { pauseMs: number; stop?: boolean } | undefined;
+
 	/** Extra token checks: a token any of them accepts is as good as EMULATOR_TOKEN. */
 	readonly tokenCheckers: Array<(token: string) => boolean> = [];
 
@@ -209,7 +212,7 @@ export class CozeEmulator {
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-		const rawBytes = await readBody(req);
+		const rawBytes = await readBody(req, url.pathname === '/v1/files/upload' ? this.uploadReading : undefined);
 		const raw = rawBytes.toString('utf8');
 		const isJson = !(req.headers['content-type'] ?? '').startsWith('multipart/');
 		let body: unknown = undefined;
@@ -678,9 +681,27 @@ function paginate<T>(list: T[], query: Record<string, string>, key: string, tota
 	return { [key]: list.slice((page - 1) * size, page * size), [totalKey]: list.length };
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+async function readBody(req: http.IncomingMessage, throttle?: { pauseMs: number; stop?: boolean }): Promise<Buffer> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of req) chunks.push(chunk as Buffer);
+	if (!throttle) {
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		return Buffer.concat(chunks);
+	}
+	// A reader that reads for 50 ms, then stops reading for `pauseMs`, again and again (or, with
+	// `stop`, never reads at all): the client can only send in bursts.
+	await new Promise<void>((resolve, reject) => {
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.once('end', resolve);
+		req.once('error', reject);
+		req.once('close', resolve);
+		req.pause();
+		const timer = setInterval(() => {
+			if (throttle.stop) return;
+			req.resume();
+			setTimeout(() => req.pause(), 50);
+		}, throttle.pauseMs + 50);
+		req.once('close', () => clearInterval(timer));
+	});
 	return Buffer.concat(chunks);
 }
 

@@ -35,6 +35,7 @@ export function useEmulator(setup: EmulatorSetup = {}): CozeEmulator {
 			routes.splice(0, routes.length, ...kept);
 		}
 		emulator.framing = { ...REAL_FRAMING, ...options.framing };
+		emulator.uploadReading = undefined;
 	});
 	// The emulator exists only once beforeAll ran: hand out a view that reads through to it.
 	return new Proxy({} as CozeEmulator, {
