@@ -11,7 +11,7 @@ import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
-import { listSearch } from './methods';
+import { credentialTest, listSearch } from './methods';
 
 export class CozeChat implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,7 +27,7 @@ export class CozeChat implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'cozeApi', required: true, displayOptions: { show: { authentication: ['accessToken'] } } },
+			{ name: 'cozeApi', required: true, testedBy: 'cozeApiConnection', displayOptions: { show: { authentication: ['accessToken'] } } },
 			{ name: 'cozeJwtApi', required: true, displayOptions: { show: { authentication: ['jwt'] } } },
 		],
 		properties: [
@@ -69,7 +69,7 @@ export class CozeChat implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -14,10 +14,11 @@
  * Then `n8n start`, log in, and POST /rest/credentials/test as the editor does.
  */
 
+import { drip, serverSide } from '../emulator/hostile';
 import { createTestApp, OAuthEmulator, type TestApp } from '../emulator/oauth';
 import { scenarios } from '../emulator/scenarios';
 import { scenarios as workflowScenarios } from '../emulator/workflowScenarios';
-import { startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
 import { N8nInstance, TARGETS, freePort, log, nodeItems, timed, type RunJson } from './n8n';
 import { usePackedPackage } from './packed';
 import { NODE_TYPE, link, nodeBuilder } from './workflows';
@@ -31,7 +32,42 @@ const CRED = {
 	b: { id: 'cozeJwtCredB00001', name: 'Coze JWT (app B, batch)' },
 	wrongKid: { id: 'cozeJwtWrongKid01', name: 'Coze JWT (wrong fingerprint)' },
 	wrongRegion: { id: 'cozeJwtWrongReg01', name: 'Coze JWT (wrong region)' },
+	slowMint: { id: 'cozeJwtSlowMint01', name: 'Coze JWT (app C, slow token endpoint)' },
+	token: { id: 'cozeApiTokenE2e01', name: 'Coze API (token)' },
+	drips: { id: 'cozeApiDrips00001', name: 'Coze API (server that drips)' },
+	refused: { id: 'cozeApiRefused001', name: 'Coze API (nothing listens)' },
 };
+
+/** The token endpoint takes this long for app C: two executions share its one mint. */
+const SLOW_MINT_MS = 4000;
+
+/**
+ * Webhook (answers with the last node's output) → Send Message with the JWT credential of app C and
+ * a Timeout of `timeout` s. Two of these, called at once, share one token mint in one n8n process.
+ */
+function mintSharingWorkflow(id: string, path: string, timeout: number): Record<string, unknown> {
+	const node = nodeBuilder(path.endsWith('hasty') ? 'd' : 'e');
+	return {
+		id,
+		name: `Coze e2e: shared mint (${path})`,
+		active: false,
+		versionId: `${id.slice(0, 8)}-0000-4000-8000-000000000001`,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} }, { webhookId: `${path === 'mint-hasty' ? 'c0ze0000-0000-4000-8000-00000000d001' : 'c0ze0000-0000-4000-8000-00000000e001'}` }),
+			node('Ask', NODE_TYPE, 1, {
+				authentication: 'jwt',
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: { __rl: true, mode: 'id', value: scenarios.plain.botId },
+				userId: 'e2e-jwt',
+				message: 'What day is 2024-10-01?',
+				options: { timeout },
+			}, { credentials: { cozeJwtApi: CRED.slowMint }, onError: 'continueRegularOutput' }),
+		],
+		connections: { Webhook: { main: [[link('Ask')]] } },
+	};
+}
 
 type CredentialRef = { id: string; name: string };
 
@@ -153,6 +189,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	let n8n: N8nInstance;
 	let appA: TestApp;
 	let appB: TestApp;
+	let appC: TestApp;
 	let started: number;
 	/** Everything n8n printed or answered, for the leak check. */
 	const printed: string[] = [];
@@ -204,8 +241,17 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		OAuthEmulator.install(otherRegion);
 		appA = createTestApp('pkcs8');
 		appB = createTestApp('pkcs1');
+		appC = createTestApp('pkcs8');
 		oauth.registerApp(appA);
 		oauth.registerApp(appB);
+		oauth.registerApp(appC);
+		// App C's token endpoint is slow: requests that need its token wait for one shared mint.
+		emulator.publicRoutes.unshift(async (request) => {
+			if (request.path === '/api/permission/oauth2/token' && appOfJwt({ headers: request.req.headers } as unknown as RecordedRequest) === appC.keyId) {
+				await new Promise((resolve) => setTimeout(resolve, SLOW_MINT_MS));
+			}
+			return false;
+		});
 		n8n = new N8nInstance(target);
 		n8n.installPackage(tarball());
 		await n8n.importCredentials([
@@ -213,8 +259,14 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			credential(CRED.b, appB, emulator.url),
 			credential(CRED.wrongKid, appA, emulator.url, { fingerprint: 'not-the-fingerprint-of-this-key' }),
 			credential(CRED.wrongRegion, appA, otherRegion.url),
+			credential(CRED.slowMint, appC, emulator.url),
+			{ ...CRED.token, type: 'cozeApi', data: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN } },
+			{ ...CRED.drips, type: 'cozeApi', data: { region: 'custom', baseUrl: `${emulator.url}/drips`, accessToken: EMULATOR_TOKEN } },
+			{ ...CRED.refused, type: 'cozeApi', data: { region: 'custom', baseUrl: 'http://127.0.0.1:1', accessToken: EMULATOR_TOKEN } },
 		]);
-		await n8n.importWorkflows([jwtWorkflow()]);
+		// Under /drips, the emulator answers the credential test one byte at a time, for ever.
+		emulator.publicRoutes.unshift(drip((request) => request.path.startsWith('/drips/'), serverSide(), { contentType: 'application/json', prefix: '{"code":0,"data":{', everyMs: 200 }));
+		await n8n.importWorkflows([jwtWorkflow(), mintSharingWorkflow('cozeE2eMintHasty1', 'mint-hasty', 1), mintSharingWorkflow('cozeE2eMintPatnt1', 'mint-patient', 30)]);
 		await execute('1 (fresh credentials)');
 		oauth.options.expiredTokenAnswer = 'http401';
 		oauth.expire();
@@ -325,8 +377,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		let mintsBefore = 0;
 		let usersMeBefore = 0;
 
+		let port = 0;
+
 		beforeAll(async () => {
-			const port = await freePort();
+			// 2.x publishes workflows; 1.x activates them.
+			for (const id of ['cozeE2eMintHasty1', 'cozeE2eMintPatnt1']) {
+				const activated = await n8n.cli(target.n8n.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
+				if (activated.code !== 0) throw new Error(`activating ${id} failed:\n${activated.stdout}\n${activated.stderr}`);
+			}
+			port = await freePort();
 			const child = await timed(`${target.name}: n8n start`, () => n8n.start(port, { N8N_LOG_LEVEL: 'debug' }));
 			child.stdout?.on('data', (d: Buffer) => printed.push(d.toString()));
 			child.stderr?.on('data', (d: Buffer) => printed.push(d.toString()));
@@ -341,6 +400,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 				// A working credential (it holds a token) edited in the editor and saved, then tested.
 				['editedKid', CRED.a, { fingerprint: 'not-the-fingerprint-of-this-key' }],
 				['editedRegion', CRED.a, { fingerprint: appA.keyId, baseUrl: otherRegion.url }],
+				['token', CRED.token],
+				['drips', CRED.drips],
+				['refused', CRED.refused],
 			];
 			await timed(`${target.name}: ${cases.length} credential tests`, async () => {
 				for (const [key, ref, edit] of cases) {
@@ -370,6 +432,40 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 				status: 'Error',
 				message: `Coze OAuth (JWT): Coze (${new URL(otherRegion.url).host}) does not know this Public Key Fingerprint: check the Region and the fingerprint`,
 			});
+		});
+
+		it('the Coze API credential (token): OK against the emulator; a server that drips bytes ends at 15 s; an unreachable Base URL is named', () => {
+			expect(results.token).toEqual({ status: 'OK', message: 'Connection successful!' });
+			expect(results.drips).toEqual({
+				status: 'Error',
+				message: `Coze at ${emulator.url}/drips did not finish its answer within 15 s (it kept sending a few bytes at a time). Check the Base URL.`,
+			});
+			expect(results.refused.status).toBe('Error');
+			expect(results.refused.message).toContain('Could not reach Coze at http://127.0.0.1:1: nothing accepts connections there (connection refused) (ECONNREFUSED)');
+		});
+
+		it('two executions share one token mint, and each leaves at its own Timeout with its own error', async () => {
+			const call = async (path: string) => {
+				const sent = Date.now();
+				for (let attempt = 0; ; attempt++) {
+					const response = await fetch(`http://127.0.0.1:${port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+					const text = await response.text();
+					// n8n reports ready before it has activated the workflows (1.x): a 404 means "not yet".
+					if (response.status !== 404 || attempt >= 60) return { status: response.status, json: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - sent };
+					await new Promise((r) => setTimeout(r, 500));
+				}
+			};
+			const mintsBeforeCalls = oauth.mints;
+			const patient = call('mint-patient');
+			await new Promise((r) => setTimeout(r, 500));
+			const hasty = await call('mint-hasty');
+			log(`${target.name}: shared mint → hasty ${hasty.ms} ms ${JSON.stringify(hasty.json).slice(0, 300)}`);
+			expect(String(hasty.json.error)).toContain('Timed out after 1 s');
+			expect(hasty.ms).toBeLessThan(SLOW_MINT_MS);
+			const answered = await patient;
+			log(`${target.name}: shared mint → patient ${answered.ms} ms`);
+			expect(answered.json).toMatchObject({ answer: ANSWER, status: 'completed' });
+			expect(oauth.mints - mintsBeforeCalls).toBe(1);
 		});
 
 		it('a saved credential whose fingerprint or region was changed is tested with its new settings, not its old token', () => {

@@ -12,7 +12,7 @@
  * `testCredential` mirrors the CLI's CredentialsTester for credentials with a `test` request:
  * n8n-core's RoutingNode sends the request from a temp noOp node, then the rules are applied.
  */
-import { ExecuteContext, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
+import { CredentialTestContext, ExecuteContext, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -242,11 +242,11 @@ export async function testCredential(
 	credentialType: ICredentialType,
 	credentials: ICredentialDataDecryptedObject,
 	credentialsHelper = new HarnessCredentialsHelper(credentialType, credentials),
+	/** The node that may test the credential (`testedBy`), used when the credential has no `test` of its own. */
+	testingNode?: INodeType,
 ): Promise<CredentialTestResult> {
 	ensureContainer();
 	const { test } = credentialType;
-	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
-
 	const additionalData = createAdditionalData(credentialsHelper);
 	const mode: WorkflowExecuteMode = 'internal';
 
@@ -259,6 +259,15 @@ export async function testCredential(
 		credentialsDecrypted.data = credentialsHelper.applyDefaults(additionalData, mode);
 	} catch (error) {
 		return { status: 'Error', message: String((error as Error).message) };
+	}
+
+	if (!test) {
+		// Like the CLI: the credential's own test wins; otherwise a node's `testedBy` function, called
+		// with a CredentialTestContext (its only HTTP helper is the legacy `request`).
+		const testedBy = testingNode?.description.credentials?.find((c) => c.name === credentialType.name)?.testedBy;
+		const testFunction = typeof testedBy === 'string' ? testingNode?.methods?.credentialTest?.[testedBy] : undefined;
+		if (!testFunction) return { status: 'Error', message: 'No testing function found for this credential.' };
+		return await testFunction.call(new CredentialTestContext(additionalData), credentialsDecrypted);
 	}
 
 	// The CLI copies the noOp node's description and gives it one property routed to the test request.

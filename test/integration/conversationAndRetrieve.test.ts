@@ -1,10 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { EMULATOR_TOKEN, EMULATOR_TOKEN_NO_PERMISSION, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
-import { testCredential } from '../harness';
-import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { rejectionOf, runCoze, sendMessage, testCozeCredential } from './helpers';
 
 let emulator: CozeEmulator;
 
@@ -94,19 +92,20 @@ describe('Credential test', () => {
 	const credentials = (token: string) => ({ region: 'custom', baseUrl: emulator.url, accessToken: token });
 
 	it('passes with a valid token', async () => {
-		expect(await testCredential(new CozeApi(), credentials(EMULATOR_TOKEN))).toMatchObject({ status: 'OK' });
+		expect(await testCozeCredential(credentials(EMULATOR_TOKEN))).toMatchObject({ status: 'OK' });
 	});
 
 	it('fails on HTTP 401', async () => {
-		const result = await testCredential(new CozeApi(), credentials('pat_invalid'));
+		const result = await testCozeCredential(credentials('pat_invalid'));
 		expect(result.status).toBe('Error');
 	});
 
-	it('fails on HTTP 200 with code 4101, hinting at region and permissions', async () => {
-		const result = await testCredential(new CozeApi(), credentials(EMULATOR_TOKEN_NO_PERMISSION));
+	it('fails on HTTP 200 with code 4101, hinting at the server and permissions (a custom Base URL has no region)', async () => {
+		const result = await testCozeCredential(credentials(EMULATOR_TOKEN_NO_PERMISSION));
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('4101');
-		expect(result.message).toContain('region');
+		expect(result.message).toContain('the server the Base URL points at');
 		expect(result.message).toContain('permissions');
+		expect(result.message).not.toContain('coze.com');
 	});
 });

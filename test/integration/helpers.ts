@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
-import { runNode, type RunNodeResult } from '../harness';
+import { runNode, testCredential, type CredentialTestResult, type RunNodeResult } from '../harness';
 
 export interface RunCozeOptions {
 	items?: INodeExecutionData[];
@@ -64,4 +64,9 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
 		return error as Error & Record<string, unknown>;
 	}
 	throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** The Coze API credential's test, as n8n runs it (the node tests it: `testedBy`). */
+export async function testCozeCredential(credentials: Record<string, unknown>): Promise<CredentialTestResult> {
+	return await testCredential(new CozeApi(), credentials as never, undefined, new CozeChat());
 }

@@ -54,7 +54,7 @@ describe('live chunks pass the same redactor as items', () => {
 	it('Send Message: a token the server spells out across several deltas reaches the Chat Trigger redacted', async () => {
 		emulator.publicRoutes.push(streamOf('/v3/chat', chatEchoingToken));
 		const chunks: StructuredChunk[] = [];
-		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId), { onChunk: (c) => void chunks.push(c) });
+		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId), { onChunk: (c) => void chunks.push(c as StructuredChunk) });
 		const live = chunks.map((c) => c.content ?? '').join('');
 		expect(live).not.toContain(EMULATOR_TOKEN);
 		for (const chunk of chunks) expect(EMULATOR_TOKEN.includes(chunk.content ?? '') && (chunk.content ?? '').length > 8).toBe(false);

@@ -3,12 +3,11 @@
  * talks over real sockets to an emulator whose routes misbehave. What the node did is asserted
  * from the server side: which listener got the token, when the client closed the socket.
  */
-import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
-import { answer, endless, hang, on, redirect, serverSide, silentStream, stream } from '../emulator/hostile';
+import { LIMITS } from '../../nodes/CozeChat/boundaries/budget';
+import { answer, drip, endless, hang, on, redirect, serverSide, silentStream, stream } from '../emulator/hostile';
 import { scenarios } from '../emulator/scenarios';
-import { testCredential } from '../harness';
-import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { rejectionOf, runCoze, sendMessage, testCozeCredential } from './helpers';
 
 let emulator: CozeEmulator;
 /** A second listener on another port: the "other host" redirects point to. */
@@ -79,7 +78,7 @@ describe('redirects never carry the token to another host', () => {
 
 	it('the credential test does not follow a redirect either', async () => {
 		emulator.publicRoutes.push(redirect(on('GET', '/v1/conversations'), elsewhere.url, 307)); // the custom base URL's probe
-		const result = await testCredential(new CozeApi(), { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN });
+		const result = await testCozeCredential({ region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN });
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('redirect');
 		expect(elsewhere.requests).toHaveLength(0);
@@ -218,5 +217,45 @@ describe('headers are read as HTTP says', () => {
 		], 'Text/Event-Stream; Charset=UTF-8'));
 		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId));
 		expect(item.json.answer).toBe('odd casing is fine');
+	});
+});
+
+describe('the credential test ends, whatever the server does', () => {
+	const credentialTestMs = LIMITS.credentialTestMs;
+	beforeAll(() => (LIMITS.credentialTestMs = 2000));
+	afterAll(() => (LIMITS.credentialTestMs = credentialTestMs));
+	const credentials = (baseUrl: string, accessToken = EMULATOR_TOKEN) => ({ region: 'custom', baseUrl, accessToken });
+
+	it('a server that drips one byte at a time, never silent and never done: the test fails at its limit and the socket is closed', async () => {
+		const seen = serverSide();
+		emulator.publicRoutes.push(drip(on('GET', '/v1/conversations'), seen, { contentType: 'application/json', prefix: '{"code":0,"data":{"conversations":[', everyMs: 100 }));
+		const started = Date.now();
+		const result = await testCozeCredential(credentials(emulator.url));
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(result).toMatchObject({ status: 'Error', message: expect.stringContaining('did not finish its answer within 2 s') });
+		expect(await closed(seen)).toHaveLength(1);
+	});
+
+	it('a server that accepts the connection and never answers', async () => {
+		const seen = serverSide();
+		emulator.publicRoutes.push(hang(on('GET', '/v1/conversations'), seen));
+		const result = await testCozeCredential(credentials(emulator.url));
+		expect(result).toMatchObject({ status: 'Error', message: expect.stringContaining('did not answer within 2 s') });
+	});
+
+	it('an unreachable Base URL is named, with what to check (not a bare ECONNREFUSED)', async () => {
+		const result = await testCozeCredential(credentials('http://127.0.0.1:1'));
+		expect(result.status).toBe('Error');
+		expect(result.message).toBe(
+			'Could not reach Coze at http://127.0.0.1:1: nothing accepts connections there (connection refused) (ECONNREFUSED). Check the Base URL (host, port, http:// or https://) and that the Coze server is running and reachable from n8n.',
+		);
+	});
+
+	it('a server that echoes the token: the verdict does not show it', async () => {
+		emulator.publicRoutes.push(answer(on('GET', '/v1/conversations'), (request) => ({ status: 200, contentType: 'application/json', body: JSON.stringify({ code: 4100, msg: `token ${String(request.req.headers.authorization)} invalid` }) })));
+		const result = await testCozeCredential(credentials(emulator.url));
+		expect(result.status).toBe('Error');
+		expect(result.message).not.toContain(EMULATOR_TOKEN);
+		expect(result.message).toContain('Coze error 4100');
 	});
 });

@@ -87,8 +87,8 @@ describe('ids sent as bare JSON numbers', () => {
 		const [retrieved] = await runCoze(emulator, {
 			resource: 'chat',
 			operation: 'retrieve',
-			conversationId: item.json.conversation_id,
-			chatId: item.json.chat_id,
+			conversationId: String(item.json.conversation_id),
+			chatId: String(item.json.chat_id),
 			options: {},
 		});
 		expect(retrieved.json).toMatchObject({ id: item.json.chat_id, status: 'completed', answer: 'Ids as numbers.' });

@@ -39,6 +39,8 @@ export const LIMITS = {
 	 * default Timeout of the operations that have one.
 	 */
 	operationMs: 600_000,
+	/** Longest the Coze API credential's test may take, all of it (methods/credentialTest.ts). */
+	credentialTestMs: 15_000,
 	/** Same-origin redirects followed before giving up. */
 	maxRedirects: 3,
 	/** Time allowed, once per item, to cancel a chat after the item ran out of time or was canceled. */

@@ -23,6 +23,23 @@ const HINTS: Record<number, string> = {
 		'Coze Studio does not know this bot as a published agent: check the bot ID, and publish the bot with the API channel selected.',
 };
 
+/** Where the credential points, for hints that depend on it. */
+export interface ErrorSetting {
+	/** A custom base URL (Coze Studio, a proxy), not coze.cn / coze.com. */
+	customBaseUrl?: boolean;
+}
+
+/** Hints for a custom base URL, where "the other region" is no explanation. */
+const CUSTOM_BASE_URL_HINTS: Record<number, string> = {
+	4100: 'The access token is invalid or expired. On a custom Base URL (a self-hosted Coze Studio, a proxy), use a token created on that server, and check that the Base URL points at it.',
+	4101: 'The token was refused or lacks a permission or workspace. Check that it was created on the server the Base URL points at and has the permissions the node needs.',
+};
+
+/** The hint for a Coze code, fitting where the credential points. */
+export function hintFor(code: number, setting: ErrorSetting = {}): string | undefined {
+	return (setting.customBaseUrl ? CUSTOM_BASE_URL_HINTS[code] : undefined) ?? HINTS[code];
+}
+
 /**
  * How Coze failures read as n8n errors (used by the output boundary, output.ts, which also redacts
  * them). CozeApiError becomes a NodeApiError that
@@ -33,10 +50,11 @@ export function toNodeError(
 	node: INode,
 	error: unknown,
 	itemIndex?: number,
+	setting: ErrorSetting = {},
 ): NodeApiError | NodeOperationError {
 	if (error instanceof CozeApiError) {
 		const code = error.code;
-		const hint = error.hint ?? (typeof code === 'number' ? HINTS[code] : undefined);
+		const hint = error.hint ?? (typeof code === 'number' ? hintFor(code, setting) : undefined);
 		// Never an empty message: say at least what kind of failure it was.
 		const msg =
 			error.msg.trim() ||

@@ -37,7 +37,8 @@ export function safeItems(context: OutputContext, items: INodeExecutionData[]): 
  * token or a private key.
  */
 export function safeError(context: OutputContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
-	const nodeError = toNodeError(context.getNode(), error, itemIndex);
+	const session = existingSession(context);
+	const nodeError = toNodeError(context.getNode(), error, itemIndex, { customBaseUrl: session?.credentials.data?.region === 'custom' });
 	const secrets = secretsNow(context);
 	cleanError(nodeError, (text) => redactShapes(text, secrets));
 	return nodeError;
