@@ -5,7 +5,8 @@
  */
 import * as path from 'path';
 
-import { answer, hang, on, redirect, serverSide, silentStream } from '../emulator/hostile';
+import { answer, hang, heartbeatsAfterDone, on, redirect, serverSide, silentStream } from '../emulator/hostile';
+import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type RouteRequest } from '../emulator/server';
 import { N8nInstance, REPO_ROOT, TARGETS, nodeItems, packPackage, timed, type RunJson } from './n8n';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, emulatorCredential } from './workflows';
@@ -15,8 +16,12 @@ const BOTS = {
 	hang: '7499990000000000002',
 	silent: '7499990000000000003',
 	echo: '7499990000000000004',
+	heartbeats: '7499990000000000005',
 };
 const TIMEOUT_SECONDS = 3;
+/** Long enough that an item held by heartbeats would show; the node must be done long before. */
+const HEARTBEAT_TIMEOUT = 20;
+const PARALLEL = 'Parallel With A Bad Item';
 
 const forBot = (botId: string) => (request: RouteRequest) => (request.body as { bot_id?: string } | undefined)?.bot_id === botId;
 
@@ -38,7 +43,7 @@ function hostileWorkflow(): Record<string, unknown> {
 		credentials: { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
 		onError: 'continueRegularOutput',
 	});
-	const names = { redirect: 'Redirected', hang: 'Never Answers', silent: 'Goes Silent', echo: 'Echoes Token' };
+	const names = { redirect: 'Redirected', hang: 'Never Answers', silent: 'Goes Silent', echo: 'Echoes Token', heartbeats: 'Heartbeats After Done' };
 	return {
 		id: 'cozeE2eHostile001',
 		name: 'Coze e2e: hostile server',
@@ -50,9 +55,24 @@ function hostileWorkflow(): Record<string, unknown> {
 			node(names.hang, BOTS.hang, 2),
 			node(names.silent, BOTS.silent, 3),
 			node(names.echo, BOTS.echo, 4),
+			{ ...node(names.heartbeats, BOTS.heartbeats, 5), parameters: { ...node(names.heartbeats, BOTS.heartbeats, 5).parameters, options: { timeout: HEARTBEAT_TIMEOUT } } },
+			// Three items, Items in Parallel 3, Continue On Fail: the second item's expression fails.
+			{ id: '00000000-0000-4000-9000-000000000006', name: 'Three Cities', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [6 * 220, 200], parameters: { mode: 'raw', jsonOutput: JSON.stringify({ cities: ['Hangzhou', '', 'Kyoto'] }), options: {} } },
+			{ id: '00000000-0000-4000-9000-000000000007', name: 'Split Cities', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [7 * 220, 200], parameters: { fieldToSplitOut: 'cities', options: {} } },
+			{
+				...node(PARALLEL, scenarios.plain.botId, 8),
+				parameters: {
+					...node(PARALLEL, scenarios.plain.botId, 8).parameters,
+					message: '={{ "Weather in " + $json.cities }}',
+					conversationId: '={{ $json.cities ? "" : $("No Such Node").item.json.x }}',
+					options: { concurrency: 3, timeout: TIMEOUT_SECONDS },
+				},
+			},
 		],
 		connections: {
-			'Manual Trigger': { main: [Object.values(names).map((name) => ({ node: name, type: 'main', index: 0 }))] },
+			'Manual Trigger': { main: [[...Object.values(names), 'Three Cities'].map((name) => ({ node: name, type: 'main', index: 0 }))] },
+			'Three Cities': { main: [[{ node: 'Split Cities', type: 'main', index: 0 }]] },
+			'Split Cities': { main: [[{ node: PARALLEL, type: 'main', index: 0 }]] },
 		},
 	};
 }
@@ -66,6 +86,7 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('hostile server, n8n %s',
 	const hung = serverSide();
 	const silent = serverSide();
 	const canceled = serverSide();
+	const heartbeats = serverSide();
 
 	beforeAll(async () => {
 		emulator = await startEmulator();
@@ -76,6 +97,7 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('hostile server, n8n %s',
 			silentStream(on('POST', '/v3/chat', forBot(BOTS.silent)), [
 				{ event: 'conversation.chat.created', data: { id: '7499990000000000103', conversation_id: '7499990000000000203', status: 'created' } },
 			], silent),
+			heartbeatsAfterDone(on('POST', '/v3/chat', forBot(BOTS.heartbeats)), heartbeats),
 			answer(on('POST', '/v3/chat/cancel'), () => ({ status: 200, contentType: 'application/json', body: '{"code":0,"msg":"","data":{"status":"canceled"}}' }), canceled),
 			answer(on('POST', '/v3/chat', forBot(BOTS.echo)), (request) => ({
 				status: 401,
@@ -119,6 +141,22 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('hostile server, n8n %s',
 		expect(silent.closedAt).toHaveLength(1);
 		expect(silent.closedAt[0] - silent.arrivedAt[0]).toBeLessThan(TIMEOUT_SECONDS * 1000 + 5000);
 		expect(canceled.hits).toBe(1);
+	});
+
+	it('heartbeats after `done` do not hold the item: the node closes the connection at once', () => {
+		const [item] = nodeItems(run, 'Heartbeats After Done');
+		expect(item.json).toMatchObject({ answer: '2024 年 10 月 1 日是星期二。', status: 'completed' });
+		expect(heartbeats.closedAt).toHaveLength(1);
+		expect(heartbeats.closedAt[0] - heartbeats.arrivedAt[0]).toBeLessThan(3000);
+	});
+
+	it('Continue On Fail with Items in Parallel: the item whose expression fails is an error item, the others are answered', () => {
+		const items = nodeItems(run, PARALLEL);
+		expect(items).toHaveLength(3);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(items[0].json.status).toBe('completed');
+		expect(String(items[1].json.error)).toMatch(/^Conversation ID: /);
+		expect(items[2].json.status).toBe('completed');
 	});
 
 	it('an echoed token is redacted from the error item and from n8n\'s output', () => {

@@ -263,19 +263,19 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 }
 
 /** Webhook (Respond: Streaming) → Coze Chat: the answer must reach the HTTP caller as it streams. */
-export function streamingWebhookWorkflow(path: string): Record<string, unknown> {
+export function streamingWebhookWorkflow(path: string, options: { id?: string; botId?: string } = {}): Record<string, unknown> {
 	nodeCounter = 0;
 	return {
-		id: 'cozeE2eStreaming1',
-		name: 'Coze e2e: live streaming',
+		id: options.id ?? 'cozeE2eStreaming1',
+		name: `Coze e2e: live streaming (${path})`,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path, responseMode: 'streaming', options: {} }, { webhookId: 'c0ze0000-0000-4000-8000-000000000001' }),
+			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path, responseMode: 'streaming', options: {} }, { webhookId: `c0ze0000-0000-4000-8000-${(options.id ?? 'cozeE2eStreaming1').slice(-1).padStart(12, '0')}` }),
 			coze('Ask Slow Bot', {
 				resource: 'chat',
 				operation: 'sendMessage',
-				botId: bot(scenarios.slow.botId),
+				botId: bot(options.botId ?? scenarios.slow.botId),
 				userId: 'e2e-user',
 				message: '={{ $json.body.message }}',
 				options: {},

@@ -6,7 +6,9 @@
  */
 import type * as http from 'http';
 
+import { scenarios, standaloneContext } from './scenarios';
 import type { EmulatorRoute, RouteRequest } from './server';
+import { REAL_FRAMING, renderEventTexts, type WireEvent } from './sse';
 
 /** What the server saw of one hostile exchange. */
 export interface ServerSide {
@@ -153,6 +155,59 @@ export function drip(match: Match, seen: ServerSide, options: { contentType: str
 			res.write(sent < options.prefix.length ? options.prefix[sent] : ' ');
 			sent++;
 		}, options.everyMs);
+		res.on('close', () => clearInterval(timer));
+		return true;
+	};
+}
+
+/** The bearer token a request carried. */
+export function tokenOf(request: RouteRequest): string {
+	return String(request.req.headers.authorization ?? '').replace(/^Bearer /, '');
+}
+
+/** Answers matching requests with an event stream built from the request's token, then ends it. */
+export function streamFromToken(match: Match, build: (token: string) => WireEvent[]): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		request.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+		for (const text of renderEventTexts(build(tokenOf(request)), REAL_FRAMING)) request.res.write(text);
+		request.res.end();
+		return true;
+	};
+}
+
+/**
+ * A complete chat (the plain scenario) whose answer spells out `token`, split across three deltas
+ * so that no delta holds the whole token: "Your token is <token>."
+ */
+export function chatEchoingToken(token: string): WireEvent[] {
+	const { events } = scenarios.plain.build(standaloneContext(scenarios.plain.botId));
+	const delta = events.find((e) => e.event === 'conversation.message.delta')!;
+	const completed = events.find((e) => e.event === 'conversation.message.completed' && (e.data as { type: string }).type === 'answer')!;
+	const text = `Your token is ${token}.`;
+	const pieces = [text.slice(0, 17), text.slice(17, 23), text.slice(23)];
+	const base = delta.data as Record<string, unknown>;
+	const before = events.slice(0, events.indexOf(delta)).filter((e) => e.event !== 'conversation.message.delta');
+	const after = events.slice(events.indexOf(completed) + 1);
+	return [
+		...before,
+		...pieces.map((content) => ({ event: 'conversation.message.delta', data: { ...base, content } })),
+		{ event: 'conversation.message.completed', data: { ...(completed.data as object), content: text } },
+		...after,
+	];
+}
+
+/** A complete chat, then SSE comments every 100 ms on a connection the server never closes. */
+export function heartbeatsAfterDone(match: Match, seen: ServerSide, options: { withoutDone?: boolean } = {}): EmulatorRoute {
+	return (request) => {
+		if (!match(request)) return false;
+		hold(request, seen);
+		const { events } = scenarios.plain.build(standaloneContext(scenarios.plain.botId));
+		const kept = options.withoutDone ? events.filter((e) => e.event !== 'done') : events;
+		const res = request.res;
+		res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+		for (const text of renderEventTexts(kept, REAL_FRAMING)) res.write(text);
+		const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(': ping\n\n')), 100);
 		res.on('close', () => clearInterval(timer));
 		return true;
 	};

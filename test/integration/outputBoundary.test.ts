@@ -7,11 +7,11 @@ import type { StructuredChunk } from 'n8n-workflow';
 
 import { CozeJwtApi } from '../../credentials/CozeJwtApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
-import { answer, on } from '../emulator/hostile';
+import { answer, chatEchoingToken, on, streamFromToken, tokenOf } from '../emulator/hostile';
 import { createTestApp } from '../emulator/oauth';
 import { scenarios, standaloneContext } from '../emulator/scenarios';
-import { EMULATOR_TOKEN, type EmulatorRoute, type RouteRequest } from '../emulator/server';
-import { REAL_FRAMING, renderEventTexts, type WireEvent } from '../emulator/sse';
+import { EMULATOR_TOKEN } from '../emulator/server';
+import type { WireEvent } from '../emulator/sse';
 import { HarnessCredentialsHelper, runNode } from '../harness';
 import { useEmulator } from './emulatorSetup';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
@@ -19,40 +19,9 @@ import { runWorkflowNode, workflowParams } from './workflowHelpers';
 
 const emulator = useEmulator({ oauth: true });
 
-function tokenOf(request: RouteRequest): string {
-	return String(request.req.headers.authorization ?? '').replace(/^Bearer /, '');
-}
-
-/** Answers POST `path` with the events `build` makes from the request's token. */
-function streamOf(path: string, build: (token: string) => WireEvent[]): EmulatorRoute {
-	return (request) => {
-		if (request.method !== 'POST' || request.path !== path) return false;
-		request.res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-		for (const text of renderEventTexts(build(tokenOf(request)), REAL_FRAMING)) request.res.write(text);
-		request.res.end();
-		return true;
-	};
-}
-
-/** The plain chat, its answer replaced by deltas that spell out the token in pieces. */
-function chatEchoingToken(token: string): WireEvent[] {
-	const { events } = scenarios.plain.build(standaloneContext(scenarios.plain.botId));
-	const delta = events.find((e) => e.event === 'conversation.message.delta')!;
-	const completed = events.find((e) => e.event === 'conversation.message.completed' && (e.data as { type: string }).type === 'answer')!;
-	const text = `Your token is ${token}.`;
-	const pieces = [text.slice(0, 17), text.slice(17, 23), text.slice(23)];
-	const base = delta.data as Record<string, unknown>;
-	return [
-		...events.slice(0, events.indexOf(delta)),
-		...pieces.map((content) => ({ event: 'conversation.message.delta', data: { ...base, content } })),
-		{ event: 'conversation.message.completed', data: { ...(completed.data as object), content: text } },
-		...events.slice(events.indexOf(completed) + 1),
-	].filter((e) => e.event !== 'conversation.message.delta' || pieces.includes((e.data as { content: string }).content));
-}
-
 describe('live chunks pass the same redactor as items', () => {
 	it('Send Message: a token the server spells out across several deltas reaches the Chat Trigger redacted', async () => {
-		emulator.publicRoutes.push(streamOf('/v3/chat', chatEchoingToken));
+		emulator.publicRoutes.push(streamFromToken(on('POST', '/v3/chat'), chatEchoingToken));
 		const chunks: StructuredChunk[] = [];
 		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId), { onChunk: (c) => void chunks.push(c as StructuredChunk) });
 		const live = chunks.map((c) => c.content ?? '').join('');
@@ -65,7 +34,7 @@ describe('live chunks pass the same redactor as items', () => {
 
 	it('Workflow Run (stream): a Message node and an End node that echo the token, as text and as a key', async () => {
 		emulator.publicRoutes.push(
-			streamOf('/v1/workflow/stream_run', (token) => [
+			streamFromToken(on('POST', '/v1/workflow/stream_run'), (token) => [
 				{ id: '0', event: 'Message', data: { content: `token ${token.slice(0, 10)}`, node_title: 'Message', node_seq_id: '0', node_is_finish: false } },
 				{ id: '1', event: 'Message', data: { content: `${token.slice(10)} done`, node_title: 'Message', node_seq_id: '1', node_is_finish: true } },
 				{ id: '2', event: 'Message', data: { content: JSON.stringify({ [token]: token, ok: 1 }), node_title: 'End', node_seq_id: '0', node_is_finish: true, usage: { input_count: 1, output_count: 1, token_count: 2 } } },
@@ -84,7 +53,7 @@ describe('live chunks pass the same redactor as items', () => {
 describe('keys are redacted like values', () => {
 	it('tool-call argument names and meta_data keys of raw messages', async () => {
 		emulator.publicRoutes.push(
-			streamOf('/v3/chat', (token) => {
+			streamFromToken(on('POST', '/v3/chat'), (token) => {
 				const { events } = scenarios.toolCall.build(standaloneContext(scenarios.toolCall.botId));
 				return events.map((e) => {
 					const data = e.data as Record<string, unknown>;

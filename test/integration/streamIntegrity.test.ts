@@ -4,30 +4,11 @@
  * sent as bare 19-digit numbers stay exact. The node runs in n8n-core's engine over real sockets.
  */
 import { scenarios, standaloneContext } from '../emulator/scenarios';
-import { hang, on, serverSide } from '../emulator/hostile';
-import { REAL_FRAMING, renderEventTexts } from '../emulator/sse';
+import { heartbeatsAfterDone, on, serverSide } from '../emulator/hostile';
 import { useEmulator } from './emulatorSetup';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
 
 const emulator = useEmulator();
-
-/** A route that streams a complete chat, then keeps the connection open sending SSE comments. */
-function heartbeatsAfter(upTo: 'done' | 'completed', seen = serverSide()) {
-	return (request: Parameters<ReturnType<typeof hang>>[0]) => {
-		if (request.method !== 'POST' || request.path !== '/v3/chat') return false;
-		seen.hits++;
-		seen.arrivedAt.push(Date.now());
-		const { events } = scenarios.plain.build(standaloneContext(scenarios.plain.botId));
-		const kept = upTo === 'done' ? events : events.filter((e) => e.event !== 'done');
-		const res = request.res;
-		res.on('close', () => seen.closedAt.push(Date.now()));
-		res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-		for (const text of renderEventTexts(kept, REAL_FRAMING)) res.write(text);
-		const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(': ping\n\n')), 100);
-		res.on('close', () => clearInterval(timer));
-		return true;
-	};
-}
 
 async function until(check: () => boolean, withinMs = 5000): Promise<boolean> {
 	for (let waited = 0; waited < withinMs; waited += 20) {
@@ -40,7 +21,7 @@ async function until(check: () => boolean, withinMs = 5000): Promise<boolean> {
 describe('the end of a stream', () => {
 	it.each([8, 0])('heartbeats after `done` do not hold the item (Timeout %i)', async (timeout) => {
 		const seen = serverSide();
-		emulator.publicRoutes.push(heartbeatsAfter('done', seen));
+		emulator.publicRoutes.push(heartbeatsAfterDone(on('POST', '/v3/chat'), seen));
 		const started = Date.now();
 		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId, { options: { timeout } }));
 		expect(item.json).toMatchObject({ answer: '2024 年 10 月 1 日是星期二。', status: 'completed' });
@@ -51,7 +32,7 @@ describe('the end of a stream', () => {
 
 	it('heartbeats after a terminal chat event without `done` end within the tail allowance', async () => {
 		const seen = serverSide();
-		emulator.publicRoutes.push(heartbeatsAfter('completed', seen));
+		emulator.publicRoutes.push(heartbeatsAfterDone(on('POST', '/v3/chat'), seen, { withoutDone: true }));
 		const started = Date.now();
 		const [item] = await runCoze(emulator, sendMessage(scenarios.plain.botId, { options: { timeout: 0 } }));
 		expect(item.json).toMatchObject({ answer: '2024 年 10 月 1 日是星期二。', status: 'completed' });

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { REPO_ROOT, freePort, log } from '../e2e/n8n';
+import { aptInstall as installWithApt } from '../tools/apt';
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: by pid and by path, also when the test process is interrupted.
@@ -179,16 +180,10 @@ export function killTree(pid: number, signal: NodeJS.Signals): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// apt-get, for a fresh CI machine.
+// apt-get, for a fresh CI machine (test/tools/apt.ts waits for a held dpkg lock).
 
 function aptInstall(packages: string[]): void {
-	if (process.getuid?.() !== 0) {
-		throw new Error(`${packages.join(', ')} missing and not root: install with apt-get install -y ${packages.join(' ')}`);
-	}
-	log(`installing ${packages.join(', ')} with apt-get`);
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+	installWithApt(packages, log);
 }
 
 function which(command: string): string | undefined {

@@ -169,12 +169,13 @@ function resolveLocation(location: string, base: string): string | undefined {
 function notANetworkError(error: unknown): CozeApiError | undefined {
 	const record = error as { cause?: { isAxiosError?: unknown; name?: unknown; code?: unknown; message?: unknown; description?: unknown } };
 	const cause = record?.cause;
-	if (!cause || cause.isAxiosError || cause.name === 'AxiosError' || typeof cause.code === 'string') return undefined;
-	if (typeof cause.message !== 'string' || !cause.message) return undefined;
+	if (!cause || typeof cause.message !== 'string' || !cause.message) return undefined;
+	// The JWT credential's own failures say so (n8n 1.x wraps them with a string `code`).
+	const ownCredential = cause.message.startsWith('Coze OAuth (JWT): ');
+	if (!ownCredential && (cause.isAxiosError || cause.name === 'AxiosError' || typeof cause.code === 'string')) return undefined;
 	const description = typeof cause.description === 'string' && cause.description ? ` (${cause.description})` : '';
 	return new CozeApiError({ msg: `${cause.message}${description}` });
 }
-
 
 /** Piece size in which an upload is handed to the socket. */
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
