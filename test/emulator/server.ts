@@ -126,8 +126,8 @@ export class CozeEmulator {
 	/** Routes tried after the token check, before the built-in chat routes. */
 	readonly routes: EmulatorRoute[] = [];
 
-	/** Reads uploads in bursts `pauseMs` apart (or not at all) when set: an upload that takes long to send. */
-	uploadReading: { pauseMs: number; stop?: boolean } | undefined;
+	/** Reads uploads in bursts (`burstBytes` every `pauseMs`, or not at all) when set: an upload that takes long to send. */
+	uploadReading: { pauseMs: number; burstBytes?: number; stop?: boolean } | undefined;
 
 	/** Extra token checks: a token any of them accepts is as good as EMULATOR_TOKEN. */
 	readonly tokenCheckers: Array<(token: string) => boolean> = [];
@@ -681,25 +681,31 @@ function paginate<T>(list: T[], query: Record<string, string>, key: string, tota
 	return { [key]: list.slice((page - 1) * size, page * size), [totalKey]: list.length };
 }
 
-async function readBody(req: http.IncomingMessage, throttle?: { pauseMs: number; stop?: boolean }): Promise<Buffer> {
+async function readBody(req: http.IncomingMessage, throttle?: { pauseMs: number; burstBytes?: number; stop?: boolean }): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	if (!throttle) {
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		return Buffer.concat(chunks);
 	}
-	// A reader that reads for 50 ms, then stops reading for `pauseMs`, again and again (or, with
-	// `stop`, never reads at all): the client can only send in bursts.
+	// A reader that takes up to `burstBytes`, then stops reading for `pauseMs`, again and again (or,
+	// with `stop`, never reads at all): the client can only send in bursts.
+	const burstBytes = throttle.burstBytes ?? 2 * 1024 * 1024;
 	await new Promise<void>((resolve, reject) => {
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		let inBurst = 0;
+		req.on('data', (chunk: Buffer) => {
+			chunks.push(chunk);
+			inBurst += chunk.length;
+			if (inBurst >= burstBytes) req.pause();
+		});
 		req.once('end', resolve);
 		req.once('error', reject);
 		req.once('close', resolve);
 		req.pause();
 		const timer = setInterval(() => {
 			if (throttle.stop) return;
+			inBurst = 0;
 			req.resume();
-			setTimeout(() => req.pause(), 50);
-		}, throttle.pauseMs + 50);
+		}, throttle.pauseMs);
 		req.once('close', () => clearInterval(timer));
 	});
 	return Buffer.concat(chunks);

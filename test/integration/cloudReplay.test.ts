@@ -158,7 +158,7 @@ describe('chat v3 stream: other real shapes', () => {
 		serve('POST /v3/chat', json({ code: 4100, msg: 'authentication is invalid', detail: { logid: '20250101000000REPLAYLOGID0001' } }, 401));
 		const error = await rejectionOf(runCoze(emulator, sendMessage(BOT)));
 		expect(error.message).toBe('Coze error 4100: authentication is invalid');
-		expect(String(error.description)).toContain('region');
+		expect(String(error.description)).toContain('use a token created on that server');
 	});
 });
 

@@ -131,7 +131,8 @@ describe.each<Dialect>(['cloud', 'studio'])('against the %s dialect', (dialect) 
 					? 'Coze error 4100: authentication is invalid'
 					: 'Coze error 700012006: authentication failed: api key invalid',
 			);
-			expect(String(error.description)).toMatch(dialect === 'cloud' ? /region/ : /personal access token/);
+			// Both run on a custom Base URL: the hint speaks of that server, not of coze.cn vs coze.com.
+			expect(String(error.description)).toMatch(dialect === 'cloud' ? /a token created on that server/ : /personal access token/);
 		});
 
 		it('fails on a model error, with its message', async () => {

@@ -123,12 +123,12 @@ describe('Send Message failures', () => {
 		expect(String(error.description)).toMatch(/logid: \w+EMU/);
 	});
 
-	it('reports HTTP 401 with code 4100 and the region hint, never the token', async () => {
+	it('reports HTTP 401 with code 4100 and the hint for its custom Base URL, never the token', async () => {
 		const token = 'pat_wrong_token_must_not_leak_123456';
 		const error = await rejectionOf(runCoze(emulator, sendMessage(scenarios.plain.botId), { token }));
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe('Coze error 4100: authentication is invalid');
-		expect(String(error.description)).toContain('region');
+		expect(String(error.description)).toContain('use a token created on that server');
 		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toContain(token);
 	});
 

@@ -49,8 +49,9 @@ function studioExpectation(transcript: Transcript): Record<string, unknown> {
 describe('Coze Studio stream (dialect rendering of every scenario)', () => {
 	const answered = Object.values(scenarios).filter((s) => {
 		const t = build(s);
-		// Studio has no client-side tools and no broken-stream variant of its own.
-		return !t.expected.error && t.closeAfterEvents === undefined && s.name !== 'requiresAction';
+		// Studio has no client-side tools and no broken-stream variant of its own; numericIds is
+		// prerendered wire text (bare-number ids), which the Studio renderer does not rewrite.
+		return !t.expected.error && t.closeAfterEvents === undefined && s.name !== 'requiresAction' && s.name !== 'numericIds';
 	});
 
 	it.each(answered.map((s) => [s.name, s] as [string, Scenario]))('%s gives the cloud answer fields', async (_name, scenario) => {
@@ -261,5 +262,15 @@ describe('C3: paging by has_more / total, never by a short page', () => {
 		[{ received: 0, seen: 3, total: 10 }, false],
 	])('%j → %s', (page, more) => {
 		expect(hasMorePages(page)).toBe(more);
+	});
+});
+
+describe('hints fit where the credential points', () => {
+	it('4100 on coze.cn / coze.com speaks of the region; on a custom Base URL of that server', () => {
+		const node = { id: '1', name: 'Coze', type: 'n8n-nodes-coze.cozeChat', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+		const error = new CozeApiError({ code: 4100, msg: 'authentication is invalid' });
+		expect(toNodeError(node, error).description).toContain('coze.cn tokens do not work on coze.com');
+		expect(toNodeError(node, error, undefined, { customBaseUrl: true }).description).toContain('use a token created on that server');
+		expect(toNodeError(node, error, undefined, { customBaseUrl: true }).description).not.toContain('coze.com');
 	});
 });

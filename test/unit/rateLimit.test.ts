@@ -8,9 +8,21 @@ describe('backoff', () => {
 		expect(backoffMs(20, undefined, () => 1)).toBe(30_000);
 	});
 
-	it('follows Retry-After exactly when the server sends it', () => {
+	it('follows Retry-After when the server sends it, with a floor against a busy loop and a cap', () => {
 		expect(backoffMs(5, 1500, () => 0)).toBe(1500);
-		expect(backoffMs(1, 0, () => 1)).toBe(0);
+		expect(backoffMs(1, 0, () => 1)).toBe(250);
+		expect(backoffMs(1, 3_600_000, () => 1)).toBe(300_000);
+	});
+
+	it('reads Retry-After only as HTTP allows: delta-seconds or an HTTP-date', () => {
+		const now = Date.parse('Wed, 02 Dec 2026 10:00:00 GMT');
+		expect(parseRetryAfter('-1', now)).toBeUndefined();
+		expect(parseRetryAfter('soon', now)).toBeUndefined();
+		expect(parseRetryAfter('2026-12-02T10:00:05Z', now)).toBeUndefined();
+		expect(parseRetryAfter('Wed, 02 Dec 2026 10:00:05 GMT', now)).toBe(5000);
+		expect(parseRetryAfter('Wednesday, 02-Dec-26 10:00:05 GMT', now)).toBe(5000);
+		expect(parseRetryAfter('Wed Dec  2 10:00:05 2026', now)).toBe(5000);
+		expect(parseRetryAfter('2.5', now)).toBe(2500);
 	});
 
 	it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,5 +1,6 @@
+import { DeltaTemplate } from './deltaTemplate';
 import { CozeApiError, MalformedEventError, normalizeCode, unwrapServerError } from './errors';
-import { idText, parseEventJson, tryParseJsonExact } from './json';
+import { idText, parseEventJson, parseJsonExact, tryParseJsonExact } from './json';
 import type { CozeChat, CozeMessage, CozeUsage, SseEvent } from './types';
 
 /**
@@ -87,6 +88,9 @@ export class ChatAggregator {
 
 	private usageSeen = false;
 
+	/** The delta payload parsed last, for the fast path of the deltas that repeat it. */
+	private readonly template = new DeltaTemplate();
+
 	/** Answer messages that came without an id (they cannot be assembled). */
 	private unassembled = 0;
 
@@ -140,6 +144,19 @@ export class ChatAggregator {
 	 */
 	push(event: SseEvent): string | undefined {
 		const name = event.event;
+		// Most events of a long answer are deltas: they are tested first, and one that repeats the
+		// delta before it but for its piece is read without a full parse (see deltaTemplate.ts).
+		if (name === 'conversation.message.delta') {
+			const template = this.template;
+			const piece = template.match(event.data);
+			if (piece !== undefined) {
+				const message = template.message as unknown as CozeMessage;
+				return template.field === 'content' ? this.applyParts(message, piece, '', false) : this.applyParts(message, '', piece, false);
+			}
+			const message = eventObject(event, this.logid, true);
+			template.learn(event.data, message);
+			return this.applyMessage(message as unknown as CozeMessage, false);
+		}
 		if (name === 'done' || name === 'conversation.stream.done') {
 			this.streamDone = true;
 			const data = tryParseJsonExact(event.data);
@@ -159,15 +176,12 @@ export class ChatAggregator {
 			);
 		}
 		if (CHAT_EVENTS[name]) {
-			const data = eventObject(event, this.logid);
+			const data = eventObject(event, this.logid, false);
 			this.applyChat(name === 'conversation.chat.failed' ? { ...data, status: 'failed' } : (data as CozeChat));
 			return undefined;
 		}
-		if (name === 'conversation.message.delta') {
-			return this.applyMessage(eventObject(event, this.logid) as unknown as CozeMessage, false);
-		}
 		if (name === 'conversation.message.completed') {
-			this.applyMessage(eventObject(event, this.logid) as unknown as CozeMessage, true);
+			this.applyMessage(eventObject(event, this.logid, false) as unknown as CozeMessage, true);
 		}
 		// Anything else (audio deltas, heartbeats, events Coze adds later) does not change the result.
 		return undefined;
@@ -205,20 +219,25 @@ export class ChatAggregator {
 	/** Applies a message (a delta or a whole message); returns the answer text a delta added. */
 	applyMessage(message: CozeMessage, completed: boolean): string | undefined {
 		if (!message) return undefined;
-		const id = idText(message.id);
+		const id = typeof message.id === 'string' ? message.id : idText(message.id);
 		if (id === undefined || id === '') {
 			// Without an id the message cannot be assembled; count it, so it is never silently lost.
 			if (message.type === 'answer' || message.type === undefined) this.unassembled++;
 			return undefined;
 		}
 		if (message.id !== id) message = { ...message, id };
+		const content = typeof message.content === 'string' ? message.content : '';
+		const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
+		return this.applyParts(message, content, reasoning, completed);
+	}
+
+	/** Applies a message whose id is known good, with its text parts given apart (see push). */
+	private applyParts(message: CozeMessage, content: string, reasoning: string, completed: boolean): string | undefined {
 		let buffer = this.buffers.get(message.id);
 		if (!buffer) {
 			buffer = { message, content: [], reasoning: [], completed: false };
 			this.buffers.set(message.id, buffer);
 		}
-		const content = typeof message.content === 'string' ? message.content : '';
-		const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
 		if (completed) {
 			// The completed message is authoritative, unless it arrives empty after real deltas.
 			if (content !== '' || buffer.content.length === 0) buffer.content = [content];
@@ -350,18 +369,30 @@ export function aggregateChatMessages(
 	return aggregator.result(options);
 }
 
-/** An event's payload as an object with its ids as strings (see json.ts parseEventJson). */
-function eventObject(event: SseEvent, logid: string | undefined): Record<string, unknown> {
+/**
+ * An event's payload as an object with its ids as strings. The hot path (tens of thousands of
+ * answer deltas) is one JSON.parse and five type checks; a payload whose ids came as bare numbers
+ * (JSON.parse has rounded any beyond 2^53) is parsed again exactly — for a delta that is decided by
+ * its id fields, for the few other events by a walk of the whole payload (json.ts parseEventJson).
+ */
+function eventObject(event: SseEvent, logid: string | undefined, hot: boolean): Record<string, unknown> {
 	let data: unknown;
 	try {
-		data = parseEventJson(event.data);
+		data = hot ? JSON.parse(event.data) : parseEventJson(event.data);
 	} catch {
 		data = undefined; // not JSON
 	}
 	if (!isObject(data)) throw new MalformedEventError(event.event, event.data, logid);
-	for (const key of ID_FIELDS) {
-		const value = data[key];
-		if (typeof value === 'number') data[key] = idText(value);
+	if (
+		typeof data.id === 'number' ||
+		typeof data.conversation_id === 'number' ||
+		typeof data.chat_id === 'number' ||
+		typeof data.bot_id === 'number' ||
+		typeof data.section_id === 'number'
+	) {
+		const exact = parseJsonExact(event.data) as Record<string, unknown>;
+		for (const key of ID_FIELDS) if (typeof exact[key] === 'number') exact[key] = idText(exact[key]);
+		return exact;
 	}
 	return data;
 }
