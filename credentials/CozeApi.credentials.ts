@@ -15,7 +15,7 @@ export class CozeApi implements ICredentialType {
 		...regionProperties({
 			custom: 'A self-hosted Coze Studio or a local emulator',
 			baseUrl: 'Base URL of the Coze API, without a path (for example http://localhost:8888)',
-			placeholder: 'http://localhost:8888',
+			placeholder: 'e.g. http://localhost:8888',
 		}),
 		{
 			displayName: 'Access Token',

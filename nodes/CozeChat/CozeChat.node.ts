@@ -2,6 +2,7 @@ import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -13,6 +14,25 @@ import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
 import { credentialTest, listSearch } from './methods';
 
+const RESOURCES = [
+	{ name: 'Chat', value: 'chat', operations: chat.description },
+	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
+	{ name: 'File', value: 'file', operations: file.description },
+	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
+];
+
+/** The canvas subtitle in words ("Chat: Send Message"), from the resources' own operation lists. */
+function subtitle(): string {
+	const words: Record<string, string> = {};
+	for (const resource of RESOURCES) {
+		const operation = resource.operations.find((p: INodeProperties) => p.name === 'operation');
+		for (const option of (operation?.options ?? []) as Array<{ name: string; value: string }>) {
+			words[`${resource.value}:${option.value}`] = `${resource.name}: ${option.name}`;
+		}
+	}
+	return `={{ ${JSON.stringify(words)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`;
+}
+
 export class CozeChat implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Coze Chat',
@@ -20,10 +40,12 @@ export class CozeChat implements INodeType {
 		icon: { light: 'file:coze.svg', dark: 'file:coze.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: subtitle(),
 		description: 'Chat with Coze (coze.cn / coze.com) bots and run Coze workflows and chatflows, with complete results',
 		defaults: { name: 'Coze Chat' },
-		usableAsTool: true,
+		// As an AI Agent tool the node is listed by its display name alone in n8n 1.x (1.x drops the
+		// codex aliases of tool variants): the name carries the Chinese name and "bot" too.
+		usableAsTool: { replacements: { displayName: 'Coze (扣子) Bot' } },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
@@ -54,12 +76,7 @@ export class CozeChat implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Chat', value: 'chat' },
-					{ name: 'Conversation', value: 'conversation' },
-					{ name: 'File', value: 'file' },
-					{ name: 'Workflow', value: 'workflow' },
-				],
+				options: RESOURCES.map(({ name, value }) => ({ name, value })),
 				default: 'chat',
 			},
 			...chat.description,

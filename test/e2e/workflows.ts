@@ -249,7 +249,6 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 					resource: 'chat',
 					operation: 'sendMessage',
 					botId: bot(options.botId ?? scenarios.toolCall.botId),
-					userId: 'n8n-demo-user',
 					message: 'What is the weather in Hangzhou?',
 					options: {},
 				},
@@ -257,6 +256,16 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 				options.credentialId,
 				options.credentialName,
 			),
+			...(options.credentialId
+				? []
+				: [
+						node('About the emulator', 'n8n-nodes-base.stickyNote', 1, {
+							content:
+								'## Scripted answers\nThis workflow talks to the **local Coze emulator** that `npm start` runs, not to Coze. Its bots are scripted: the Weather Bot answers for the city you ask about (Hangzhou, Kyoto, Beijing, Shanghai, Tokyo, Paris, London, New York), but no AI is involved.\n\nTo use real Coze bots, start with `COZE_API_TOKEN=pat_…` or add a **Coze API** credential.',
+							height: 260,
+							width: 380,
+						}, { position: [220, -300] }),
+					]),
 		],
 		connections: { 'Manual Trigger': { main: [[link('Coze Chat')]] } },
 	};

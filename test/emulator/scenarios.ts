@@ -191,6 +191,40 @@ class TranscriptBuilder {
 	}
 }
 
+/**
+ * The emulator's bots answer the question they were asked where they can — a city, a date — so a
+ * newcomer trying them sees their own question in the answer. The answers are scripted (npm start
+ * says so); with no city or date in the question they fall back to their classic example.
+ */
+const CITIES: Array<{ names: string[]; en: string; zh: string; weather: string; sight: string }> = [
+	{ names: ['hangzhou', '杭州'], en: 'Hangzhou', zh: '杭州', weather: 'sunny, 24°C ☀️', sight: 'West Lake' },
+	{ names: ['kyoto', '京都'], en: 'Kyoto', zh: '京都', weather: 'cloudy, 18°C ⛅', sight: 'Fushimi Inari Shrine' },
+	{ names: ['beijing', '北京'], en: 'Beijing', zh: '北京', weather: 'windy, 12°C 🌬️', sight: 'the Forbidden City' },
+	{ names: ['shanghai', '上海'], en: 'Shanghai', zh: '上海', weather: 'light rain, 20°C 🌦️', sight: 'the Bund' },
+	{ names: ['tokyo', '东京'], en: 'Tokyo', zh: '东京', weather: 'clear, 16°C 🌙', sight: 'Senso-ji' },
+	{ names: ['paris', '巴黎'], en: 'Paris', zh: '巴黎', weather: 'overcast, 14°C ☁️', sight: 'the Musée d\'Orsay' },
+	{ names: ['london', '伦敦'], en: 'London', zh: '伦敦', weather: 'drizzle, 11°C 🌧️', sight: 'the British Museum' },
+	{ names: ['new york', '纽约'], en: 'New York', zh: '纽约', weather: 'sunny, 9°C ☀️', sight: 'Central Park' },
+];
+
+/** The city a question is about (Hangzhou when it names none of the emulator's cities). */
+export function cityOf(question: string): (typeof CITIES)[number] {
+	const text = question.toLowerCase();
+	return CITIES.find((city) => city.names.some((name) => text.includes(name))) ?? CITIES[0];
+}
+
+const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
+
+/** "2025 年 1 月 1 日是星期三。" for the first date (YYYY-MM-DD) in a question; undefined without one. */
+function weekdayAnswer(question: string): string | undefined {
+	const match = /(\d{4})-(\d{1,2})-(\d{1,2})/.exec(question);
+	if (!match) return undefined;
+	const [year, month, day] = match.slice(1).map(Number);
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+	return `${year} 年 ${month} 月 ${day} 日是${WEEKDAYS[date.getUTCDay()]}。`;
+}
+
 const PLUGIN_ID = '7379227414322217010';
 const API_ID = '7379227414322233394';
 const LOCAL_PLUGIN_ID = '7485412896352075788';
@@ -201,33 +235,41 @@ const scenarioList: Scenario[] = [
 		name: 'plain',
 		botId: '7400000000000000001',
 		botName: 'Calendar Bot',
-		build: (ctx) =>
-			new TranscriptBuilder(ctx)
+		build: (ctx) => {
+			// The weekday of the date asked about; the classic example when the question has none.
+			const asked = weekdayAnswer(ctx.userMessage);
+			const pieces = asked ? [asked.slice(0, 2), asked.slice(2, 4), asked.slice(4, -4), asked.slice(-4, -1), '。'] : ['2', '0', '24 年 10 月 1 日是', '星期二', '。'];
+			return new TranscriptBuilder(ctx)
 				.start()
-				.answer(['2', '0', '24 年 10 月 1 日是', '星期二', '。'])
+				.answer(pieces)
 				.complete()
-				.build({ answer: '2024 年 10 月 1 日是星期二。', usage: USAGE, status: 'completed', tool_calls: [], follow_ups: [] }),
+				.build({ answer: pieces.join(''), usage: USAGE, status: 'completed', tool_calls: [], follow_ups: [] });
+		},
 	},
 	{
 		name: 'toolCall',
 		botId: '7400000000000000002',
 		botName: 'Weather Bot',
 		build: (ctx) => {
-			// plugin_id / api_id are raw 19-digit JSON numbers inside the content, exactly like Coze.
-			const call = `{"name":"weather-getForecast","arguments":{"city":"杭州","days":3},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":1,"thought":"Look up the forecast"}`;
-			const output = '{"content_type":1,"response_for_model":"Sunny, 24°C","type_for_model":1}';
+			// The city asked about (Hangzhou when none). plugin_id / api_id are raw 19-digit JSON
+			// numbers inside the content, exactly like Coze.
+			const city = cityOf(ctx.userMessage);
+			const call = `{"name":"weather-getForecast","arguments":{"city":"${city.zh}","days":3},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":1,"thought":"Look up the forecast"}`;
+			const forecast = city.weather.replace(/ \S+$/u, '');
+			const output = `{"content_type":1,"response_for_model":"${forecast[0].toUpperCase()}${forecast.slice(1)}","type_for_model":1}`;
+			const [sky, temperature] = city.weather.split(', ');
 			return new TranscriptBuilder(ctx)
 				.start()
 				.whole('function_call', call)
 				.whole('tool_response', output)
-				.answer(['Hangzhou: ', 'sunny, ', '24°C ☀️'])
+				.answer([`${city.en}: `, `${sky}, `, temperature])
 				.complete({ token_count: 2308, output_count: 111, input_count: 2197 })
 				.build({
-					answer: 'Hangzhou: sunny, 24°C ☀️',
+					answer: `${city.en}: ${city.weather}`,
 					status: 'completed',
 					usage: { token_count: 2308, output_count: 111, input_count: 2197 },
 					tool_calls: [
-						{ name: 'weather-getForecast', arguments: { city: '杭州', days: 3 }, output, plugin_id: PLUGIN_ID },
+						{ name: 'weather-getForecast', arguments: { city: city.zh, days: 3 }, output, plugin_id: PLUGIN_ID },
 					],
 				});
 		},
@@ -265,19 +307,22 @@ const scenarioList: Scenario[] = [
 		name: 'followUps',
 		botId: '7400000000000000005',
 		botName: 'Travel Bot',
-		build: (ctx) =>
-			new TranscriptBuilder(ctx)
+		build: (ctx) => {
+			// What to see in the city asked about (West Lake in Hangzhou when none).
+			const answer = `Visit ${cityOf(ctx.userMessage).sight}.`;
+			return new TranscriptBuilder(ctx)
 				.start()
-				.answer(['Visit West Lake.'])
+				.answer([answer])
 				.whole('follow_up', 'What is the best season?')
 				.whole('follow_up', 'How do I get there?')
 				.whole('follow_up', 'Any food tips?')
 				.complete()
 				.build({
-					answer: 'Visit West Lake.',
+					answer,
 					follow_ups: ['What is the best season?', 'How do I get there?', 'Any food tips?'],
 					status: 'completed',
-				}),
+				});
+		},
 	},
 	{
 		name: 'verbose',

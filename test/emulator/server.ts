@@ -11,7 +11,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
-import { completion, type CompletionRequest } from './openai';
+import { completion, models, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
@@ -239,6 +239,12 @@ export class CozeEmulator {
 			return;
 		}
 
+		if (req.method === 'GET' && url.pathname === '/v1/models') {
+			// n8n's OpenAI credential test; any API key is fine.
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify(models()));
+			return;
+		}
 		if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
 			// The scripted OpenAI-style model for AI Agent tests; any API key is fine.
 			res.writeHead(200, { 'Content-Type': 'application/json' });

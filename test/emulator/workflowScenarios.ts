@@ -9,6 +9,8 @@
  */
 import type { WireEvent } from './sse';
 
+import { cityOf } from './scenarios';
+
 export type NodeKind = 'End' | 'Message' | 'Question' | 'Input' | 'Start';
 
 export interface WorkflowNode {
@@ -149,16 +151,21 @@ const scenarioList: WorkflowScenario[] = [
 		name: 'textEnd',
 		workflowId: '7500000000000000003',
 		title: 'Weather report (streaming text End node)',
-		run: () => ({
-			steps: [
-				msg(endTitled, 'It is ', false),
-				msg(endTitled, 'sunny in ', false),
-				msg(endTitled, 'Hangzhou.', true, { usage: WORKFLOW_USAGE }),
-			],
-			ending: { kind: 'done', debugUrl: true },
-			endOutput: { mode: 'text', value: 'It is sunny in Hangzhou.' },
-			usage: WORKFLOW_USAGE,
-		}),
+		// The weather of the `city` parameter (Hangzhou without one): the run uses its inputs.
+		run: (ctx) => {
+			const city = typeof ctx.parameters.city === 'string' && ctx.parameters.city.trim() !== '' ? ctx.parameters.city.trim() : 'Hangzhou';
+			const sky = city.toLowerCase() === 'hangzhou' ? 'sunny' : cityOf(city).names.some((n) => city.toLowerCase().includes(n)) ? cityOf(city).weather.split(',')[0] : 'sunny';
+			return {
+				steps: [
+					msg(endTitled, 'It is ', false),
+					msg(endTitled, `${sky} in `, false),
+					msg(endTitled, `${city}.`, true, { usage: WORKFLOW_USAGE }),
+				],
+				ending: { kind: 'done', debugUrl: true },
+				endOutput: { mode: 'text', value: `It is ${sky} in ${city}.` },
+				usage: WORKFLOW_USAGE,
+			};
+		},
 	},
 	{
 		// Two Output nodes (node_id + node_execute_uuid) whose packets interleave, PING heartbeats.

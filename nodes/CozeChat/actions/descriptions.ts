@@ -27,7 +27,7 @@ export const botIdLocator: INodeProperties = {
 			displayName: 'By URL',
 			name: 'url',
 			type: 'string',
-			placeholder: 'https://www.coze.cn/space/7349.../bot/7348...',
+			placeholder: 'e.g. https://www.coze.cn/space/7349.../bot/7348...',
 			validation: [
 				{
 					type: 'regex',
@@ -44,7 +44,7 @@ export const botIdLocator: INodeProperties = {
 			displayName: 'ID',
 			name: 'id',
 			type: 'string',
-			placeholder: '7348293334459318306',
+			placeholder: 'e.g. 7348293334459318306',
 			validation: [
 				{
 					type: 'regex',
@@ -55,15 +55,21 @@ export const botIdLocator: INodeProperties = {
 	],
 };
 
+/**
+ * Coze keeps a bot's memory and variables per user ID. The default gives each chat session of a
+ * Chat Trigger its own user, and every other run one user per workflow — what a first run needs.
+ */
+export const USER_ID_DEFAULT = '={{ $json.sessionId || "n8n-workflow-" + ($workflow.id || "new") }}';
+
 export const userIdField: INodeProperties = {
 	displayName: 'User ID',
 	name: 'userId',
 	type: 'string',
-	default: '',
+	default: USER_ID_DEFAULT,
 	required: true,
-	placeholder: 'customer-42',
+	placeholder: 'e.g. customer-42',
 	description:
-		'Your end user\'s ID. Coze keeps context, memory and variables per user ID; avoid real personal identifiers.',
+		'Who is talking to the bot: Coze keeps the bot\'s memory and variables per user ID. By default each Chat Trigger session is its own user, other runs share one user per workflow. Avoid real personal identifiers.',
 };
 
 export const conversationIdField: INodeProperties = {
@@ -72,7 +78,7 @@ export const conversationIdField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: '7381473525342978089',
+	placeholder: 'e.g. 7381473525342978089',
 	description: 'The conversation the chat belongs to (conversation_id in Send Message\'s output)',
 };
 
@@ -82,7 +88,7 @@ export const chatIdField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: '7382159487131697202',
+	placeholder: 'e.g. 7382159487131697202',
 	description: 'The chat (chat_id in Send Message\'s output)',
 };
 
@@ -168,12 +174,12 @@ export const concurrencyOption: INodeProperties = {
 /** Options shared by every operation that runs a chat turn (Send Message, Submit Tool Outputs). */
 export const chatRunOptions: INodeProperties[] = [
 	{
-		displayName: 'Enable Streaming',
+		displayName: 'Stream to Chat Trigger or Webhook',
 		name: 'enableStreaming',
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to stream the answer, as it arrives, to a Chat Trigger or a Webhook that responds with Streaming. The full answer is output either way.',
+			'Whether to pass the answer on as it arrives to a Chat Trigger or a Webhook that responds with Streaming. The full answer is in the output either way.',
 	},
 	{
 		displayName: 'Include Raw Messages',
@@ -188,7 +194,7 @@ export const chatRunOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.1, numberPrecision: 1 },
 		default: 1,
-		description: 'How often to ask Coze whether the chat finished, when Stream is off',
+		description: 'How often to ask Coze whether the chat finished, when Receive Answer as Stream is off',
 	},
 	{
 		displayName: 'Retry When Rate Limited',
@@ -196,15 +202,15 @@ export const chatRunOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to send the request again after a pause when Coze answers "too many requests" (HTTP 429 or code 4013). Coze created nothing then, so no chat is duplicated. The pause follows Coze\'s Retry-After or grows exponentially, within the Timeout; in a batch, fewer items run at once until Coze accepts again.',
+			'Whether to send the request again after a pause when Coze answers "too many requests" (nothing was created, so nothing is duplicated). The pause follows Coze\'s Retry-After, within the Timeout.',
 	},
 	{
-		displayName: 'Stream',
+		displayName: 'Receive Answer as Stream',
 		name: 'stream',
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to receive the answer as a stream (fast, the default). When off, the node starts the chat, polls until it finishes, then reads its messages.',
+			'Whether Coze sends the answer as it is written (faster, the default). Off: the node starts the chat and polls until it is done. Not related to streaming to a Chat Trigger.',
 	},
 	{
 		displayName: 'Timeout (Seconds)',

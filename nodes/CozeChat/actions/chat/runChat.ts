@@ -31,7 +31,7 @@ export interface RunChatOptions {
 
 /** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
 export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverable: (stream: boolean) => boolean }): RunChatOptions {
-	const stream = parameters.boolean('options.stream', 'Options → Use Coze Stream', true);
+	const stream = parameters.boolean('options.stream', 'Options → Receive Answer as Stream', true);
 	const timeoutSeconds = parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
 	return {
 		stream,
@@ -39,7 +39,7 @@ export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverabl
 		pollIntervalSeconds: parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', POLL_INTERVAL_RULE),
 		includeMessages: parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false),
 		recoverable: extra.recoverable(stream),
-		liveStream: parameters.boolean('options.enableStreaming', 'Options → Enable Streaming', true),
+		liveStream: parameters.boolean('options.enableStreaming', 'Options → Stream to Chat Trigger or Webhook', true),
 		retryRateLimit: parameters.boolean('options.retryRateLimit', 'Options → Retry When Rate Limited', true),
 		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 	};

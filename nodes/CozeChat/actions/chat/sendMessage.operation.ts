@@ -22,10 +22,12 @@ import {
 	userIdField,
 } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
+import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { findConversation, getConversationKey, rememberConversation } from './conversationKeys';
 import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
+	simplifyForToolField,
 	botIdLocator,
 	userIdField,
 	{
@@ -35,7 +37,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		placeholder: 'What is the weather in Hangzhou today?',
+		placeholder: 'e.g. What is the weather in Hangzhou today?',
 		description: 'The user\'s message to the bot',
 	},
 	{
@@ -43,7 +45,7 @@ const properties: INodeProperties[] = [
 		name: 'conversationId',
 		type: 'string',
 		default: '',
-		placeholder: '7381473525342978089',
+		placeholder: 'e.g. 7381473525342978089',
 		description:
 			'Continue this conversation (the bot sees its earlier messages). Leave empty to start a new conversation; its ID is in the output.',
 	},
@@ -61,7 +63,7 @@ const properties: INodeProperties[] = [
 					type: 'boolean',
 					default: true,
 					description:
-						'Whether Coze saves this turn in the conversation. Always on when Stream is off; when off, a broken stream cannot be recovered.',
+						'Whether Coze saves this turn in the conversation. Always on when Receive Answer as Stream is off; off, a broken stream cannot be recovered.',
 				},
 				keyValueCollection(
 					'Custom Variables',
@@ -79,7 +81,7 @@ const properties: INodeProperties[] = [
 					name: 'binaryProperties',
 					type: 'string',
 					default: '',
-					placeholder: 'data, attachment',
+					placeholder: 'e.g. data, attachment',
 					description:
 						'Comma-separated names of input binary fields to send with the message; each is uploaded to Coze first',
 				},
@@ -88,7 +90,7 @@ const properties: INodeProperties[] = [
 					name: 'fileUrls',
 					type: 'string',
 					default: '',
-					placeholder: 'https://example.com/photo.png',
+					placeholder: 'e.g. https://example.com/photo.png',
 					description:
 						'Comma-separated public URLs of images or files to send with the message (images are recognised by their extension)',
 				},
@@ -115,7 +117,7 @@ const properties: INodeProperties[] = [
 					name: 'botVersion',
 					type: 'string',
 					default: '',
-					placeholder: '1734067826123',
+					placeholder: 'e.g. 1734067826123',
 					description: 'A specific published version of the bot (latest when empty)',
 				},
 				{
@@ -142,7 +144,7 @@ const properties: INodeProperties[] = [
 					default: '',
 					placeholder: '={{ $json.sessionId }}',
 					description:
-						'Keep one Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Used when Conversation ID is empty. Remembered (last 1000 keys) in the workflow\'s static data, which n8n saves only for production executions of an active workflow, not for manual test runs. In queue mode n8n 2.x does not hand static data to its workers, so every message starts a new conversation there: send the Conversation ID instead.',
+						'One Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Kept for active workflows only, not in queue mode (see the README).',
 				},
 				{
 					...concurrencyOption,
@@ -215,7 +217,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, botId, conversationKey, result.conversation_id);
 	}
-	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'follow_ups', 'conversation_id', 'chat_id']);
+	return [{ json, pairedItem: { item: itemIndex } }];
 }
 
 /** Uploads the chosen binary fields and adds the file URLs, in that order. */

@@ -14,7 +14,7 @@ export const conversationIdOnly: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: '7381473525342978089',
+	placeholder: 'e.g. 7381473525342978089',
 	description: 'The conversation (the ID output by Create Conversation, or conversation_id of Send Message)',
 };
 

@@ -24,9 +24,11 @@ import {
 	workflowRunOptionsOf,
 	workflowVersionOption,
 } from './common';
+import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { runChatflowForItem } from './runChatflow';
 
 const properties: INodeProperties[] = [
+	simplifyForToolField,
 	workflowLocator('chatflow'),
 	{
 		displayName: 'Message',
@@ -35,7 +37,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		placeholder: 'What is the weather in Hangzhou today?',
+		placeholder: 'e.g. What is the weather in Hangzhou today?',
 		description: 'The user\'s message (plain text): the chatflow\'s USER_INPUT, or the reply to its question',
 	},
 	{
@@ -43,7 +45,7 @@ const properties: INodeProperties[] = [
 		name: 'conversationId',
 		type: 'string',
 		default: '',
-		placeholder: '7483480124491380000',
+		placeholder: 'e.g. 7483480124491380000',
 		description:
 			'Continue this conversation (also to answer a question node). Leave empty to start a new one; its ID is in the output.',
 	},
@@ -107,5 +109,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		includeMessages: parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false),
 		liveStream,
 	});
-	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'interrupt', 'follow_ups', 'conversation_id']);
+	return [{ json, pairedItem: { item: itemIndex } }];
 }

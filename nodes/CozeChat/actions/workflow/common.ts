@@ -35,7 +35,7 @@ export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties 
 				displayName: 'By URL',
 				name: 'url',
 				type: 'string',
-				placeholder: 'https://www.coze.cn/work_flow?space_id=7498...&workflow_id=7522...',
+				placeholder: 'e.g. https://www.coze.cn/work_flow?space_id=7498...&workflow_id=7522...',
 				validation: [
 					{
 						type: 'regex',
@@ -51,7 +51,7 @@ export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties 
 				displayName: 'ID',
 				name: 'id',
 				type: 'string',
-				placeholder: '7522804697494000000',
+				placeholder: 'e.g. 7522804697494000000',
 				validation: [
 					{ type: 'regex', properties: { regex: '\\s*\\d+\\s*', errorMessage: `A Coze ${kind} ID contains digits only` } },
 				],
@@ -139,7 +139,7 @@ export function associationFields(required: boolean): INodeProperties[] {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: '7439828073000000000',
+			placeholder: 'e.g. 7439828073000000000',
 			description: 'The app\'s ID: the number after project-ide/ in the app editor\'s URL',
 			displayOptions: { show: { associateWith: ['app'] } },
 		},
@@ -184,7 +184,7 @@ export const parameterFields: INodeProperties[] = [
 				displayName: 'Parameter',
 				name: 'entries',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'user_name' },
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. user_name' },
 					{
 						displayName: 'Type',
 						name: 'type',
@@ -225,7 +225,7 @@ export const binaryFileOption: INodeProperties = {
 			displayName: 'File Parameter',
 			name: 'entries',
 			values: [
-				{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', placeholder: 'image' },
+				{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. image' },
 				{ displayName: 'Input Binary Field', name: 'binaryField', type: 'string', default: 'data' },
 			],
 		},
@@ -240,9 +240,9 @@ export const extOption: INodeProperties = {
 	default: {},
 	description: 'Values some plugins read implicitly',
 	options: [
-		{ displayName: 'Latitude', name: 'latitude', type: 'string', default: '', placeholder: '39.9042' },
-		{ displayName: 'Longitude', name: 'longitude', type: 'string', default: '', placeholder: '116.4074' },
-		{ displayName: 'User ID', name: 'user_id', type: 'string', default: '', placeholder: 'customer-42' },
+		{ displayName: 'Latitude', name: 'latitude', type: 'string', default: '', placeholder: 'e.g. 39.9042' },
+		{ displayName: 'Longitude', name: 'longitude', type: 'string', default: '', placeholder: 'e.g. 116.4074' },
+		{ displayName: 'User ID', name: 'user_id', type: 'string', default: '', placeholder: 'e.g. customer-42' },
 	],
 };
 
@@ -251,17 +251,17 @@ export const workflowVersionOption: INodeProperties = {
 	name: 'workflowVersion',
 	type: 'string',
 	default: '',
-	placeholder: 'v0.0.5',
+	placeholder: 'e.g. v0.0.5',
 	description: 'Run this published version of a library workflow (latest when empty)',
 };
 
 export const enableStreamingOption: INodeProperties = {
-	displayName: 'Enable Streaming',
+	displayName: 'Stream to Chat Trigger or Webhook',
 	name: 'enableStreaming',
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to stream message text, as it arrives, to a Chat Trigger or a Webhook that responds with Streaming. The full result is output either way.',
+		'Whether to pass message text on as it arrives to a Chat Trigger or a Webhook that responds with Streaming. The full result is in the output either way.',
 };
 
 export const timeoutOption: INodeProperties = {
@@ -365,7 +365,7 @@ export function workflowRunOptionsOf(parameters: ItemParameters, mode: RunMode, 
 		mode,
 		timeoutSeconds,
 		pollIntervalSeconds: parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', WORKFLOW_POLL_RULE),
-		liveStream: parameters.boolean('options.enableStreaming', 'Options → Enable Streaming', true),
+		liveStream: parameters.boolean('options.enableStreaming', 'Options → Stream to Chat Trigger or Webhook', true),
 		fetchNodeOutputs: parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false),
 		errorHint: extra.errorHint,
 	};

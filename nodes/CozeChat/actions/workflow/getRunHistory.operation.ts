@@ -19,7 +19,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '7431040978805850000',
+		placeholder: 'e.g. 7431040978805850000',
 		description: 'The run\'s execute_id (in the output of Run, or the debug_url)',
 	},
 	{

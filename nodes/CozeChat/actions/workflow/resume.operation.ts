@@ -35,7 +35,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.interrupt?.event_id }}',
 		required: true,
-		placeholder: '7404830425073352713/2769808280134765896',
+		placeholder: 'e.g. 7404830425073352713/2769808280134765896',
 		description: 'The interrupt.event_id of the interrupted run (the default reads it from the input item)',
 	},
 	{
@@ -44,7 +44,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.interrupt?.type }}',
 		required: true,
-		placeholder: '2',
+		placeholder: 'e.g. 2',
 		description: 'The interrupt.type of the interrupted run: 2 question node, 5 input node, 6 client-side plugin, 7 OAuth plugin',
 	},
 	{
@@ -54,7 +54,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		required: true,
-		placeholder: 'Hangzhou, 2024-08-20',
+		placeholder: 'e.g. Hangzhou, 2024-08-20',
 		description:
 			'The answer: text for a question node, a JSON object of the required parameters for an input node (e.g. {"name": "Ada"}), {"file_id": "…"} for a file',
 	},

@@ -29,9 +29,11 @@ import {
 	workflowRunOptionsOf,
 	workflowVersionOption,
 } from './common';
+import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { runWorkflowForItem } from './runWorkflow';
 
 const properties: INodeProperties[] = [
+	simplifyForToolField,
 	workflowLocator('workflow'),
 	modeField,
 	...parameterFields,
@@ -78,5 +80,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// the uploads and the run: the Timeout covers both.
 	body.parameters = await collectParameters(parameters, options.budget);
 	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: false }, options);
-	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	const json = forTheModel(parameters, result as unknown as IDataObject, ['status', 'output', 'messages', 'interrupt', 'execute_id']);
+	return [{ json, pairedItem: { item: itemIndex } }];
 }
