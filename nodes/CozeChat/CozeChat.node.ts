@@ -45,7 +45,7 @@ export class CozeChat implements INodeType {
 		defaults: { name: 'Coze Chat' },
 		// As an AI Agent tool the node is listed by its display name alone in n8n 1.x (1.x drops the
 		// codex aliases of tool variants): the name carries the Chinese name and "bot" too.
-		usableAsTool: { replacements: { displayName: 'Coze (扣子) Bot' } },
+		usableAsTool: { replacements: { displayName: 'Coze (扣子 · Kouzi) Bot' } },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [

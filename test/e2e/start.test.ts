@@ -1,52 +1,84 @@
 /**
- * README's first command, `npm start` (after `npm ci`): run exactly as a newcomer does, it must
- * bring up n8n 2.x with this package and the offline Coze emulator, print the editor URL and the
- * demo login, and have the credential, the demo workflow and the four examples in place. Ctrl-C
- * must stop everything it started.
+ * README's first command, `npm start` (after `npm ci`), run as a newcomer runs it — in each pinned
+ * n8n version (2.x is the default; COZE_N8N_VERSION=1 starts 1.x) — then the editor in a real
+ * browser (Debian's Chromium, playwright-core) the way a newcomer uses it:
+ *  - the node panel finds the node as "Coze", "扣子", "Kouzi", "Doubao" and "bot" from the canvas
+ *    "+", from "What happens next?" and (its tool variant) from the AI Agent's Tool connector;
+ *  - its action list holds its operations and nothing else;
+ *  - a first Send Message with nothing but a bot (picked from the list) and a message answers;
+ *  - the credential test passes, and a wrong token shows Coze's actionable error.
+ * Ctrl-C must stop everything. The README's editor screenshots are retaken from the 2.x run.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as path from 'path';
 
-import { REPO_ROOT, freePort, log } from './n8n';
+import type { Browser } from 'playwright-core';
+
+import { EMULATOR_TOKEN } from '../emulator/server';
+import { EditorPage, ensureChromium, launchChromium } from './browser';
+import { REPO_ROOT, TARGETS, freePort, log } from './n8n';
 import { EXAMPLES, readExample, type ExampleName } from './examples';
 
-let child: ChildProcess | undefined;
-let output = '';
+const SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
+const NAMES = ['Coze', '扣子', 'Kouzi', 'Doubao', 'bot'];
+/** The node's own operations, as n8n lists them as actions. */
+const ACTIONS = [
+	'Cancel a chat',
+	'List the messages of a chat',
+	'Retrieve a chat',
+	'Send a message to a bot',
+	'Submit tool outputs to a chat',
+	'Clear the context of a conversation',
+	'Create a conversation',
+	'Get a conversation',
+	'Get many conversations',
+	'Upload a file',
+	'Chat with a chatflow',
+	'Get the run history of a workflow run',
+	'Resume an interrupted workflow run',
+	'Run a workflow',
+];
 
-afterAll(() => {
-	try {
-		if (child?.pid) process.kill(-child.pid, 'SIGKILL'); // whatever is left of the group
-	} catch {
-		// the group is gone: Ctrl-C stopped everything
-	}
-});
-
-async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-		const match = pattern.exec(output);
-		if (match) return match;
-		if (child?.exitCode !== null) throw new Error(`npm start exited with ${child?.exitCode}:\n${output.slice(-4000)}`);
-		await new Promise((r) => setTimeout(r, 250));
-	}
-	throw new Error(`npm start did not print ${pattern} within ${timeoutMs / 1000} s:\n${output.slice(-4000)}`);
-}
-
-describe('npm start (README\'s first command)', () => {
+describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s first command) with n8n %s', (version, target) => {
+	const latest = !target.n8n.startsWith('1.');
+	let child: ChildProcess | undefined;
+	let output = '';
 	let editor: string;
 	let cookie = '';
+
+	async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+		for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+			const match = pattern.exec(output);
+			if (match) return match;
+			if (child?.exitCode !== null) throw new Error(`npm start exited with ${child?.exitCode}:\n${output.slice(-4000)}`);
+			await new Promise((r) => setTimeout(r, 250));
+		}
+		throw new Error(`npm start did not print ${pattern} within ${timeoutMs / 1000} s:\n${output.slice(-4000)}`);
+	}
 
 	beforeAll(async () => {
 		const port = await freePort();
 		const started = Date.now();
-		// Its own process group, so that Ctrl-C (SIGINT to the group) reaches npm and what it runs.
-		child = spawn('npm', ['start'], { cwd: REPO_ROOT, env: { ...process.env, N8N_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		// Exactly README's command for the default version; its own process group, so that Ctrl-C
+		// (SIGINT to the group) reaches npm and what it runs.
+		const env = { ...process.env, N8N_PORT: String(port), ...(latest ? {} : { COZE_N8N_VERSION: version }) };
+		child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 		child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
 		child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
 		[, editor] = await waitFor(/Editor:\s+(http:\/\/127\.0\.0\.1:\d+)\//, 15 * 60_000);
-		log(`npm start: ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		log(`npm start (n8n ${version}): ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	});
 
-	async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; json: { data?: unknown } }> {
-		const response = await fetch(`${editor}/rest${path}`, {
+	afterAll(() => {
+		try {
+			if (child?.pid) process.kill(-child.pid, 'SIGKILL'); // whatever is left of the group
+		} catch {
+			// the group is gone: Ctrl-C stopped everything
+		}
+	});
+
+	async function rest(method: string, route: string, body?: unknown): Promise<{ status: number; json: { data?: unknown } }> {
+		const response = await fetch(`${editor}/rest${route}`, {
 			method,
 			headers: { 'content-type': 'application/json', 'browser-id': 'coze-start-test', cookie },
 			body: body === undefined ? undefined : JSON.stringify(body),
@@ -56,11 +88,16 @@ describe('npm start (README\'s first command)', () => {
 		return { status: response.status, json: (await response.json().catch(() => ({}))) as { data?: unknown } };
 	}
 
-	it('prints the editor URL and a demo login that works', async () => {
+	const login = () => {
 		const [, email, password] = /Login:\s+(\S+) \/ (\S+)/.exec(output) ?? [];
+		return { email, password };
+	};
+
+	it('prints the editor URL, a demo login that works, and that the emulator\'s bots are scripted', async () => {
+		const { email, password } = login();
 		expect(email).toBeDefined();
-		const login = await rest('POST', '/login', { emailOrLdapLoginId: email, password });
-		expect(login.status).toBe(200);
+		expect((await rest('POST', '/login', { emailOrLdapLoginId: email, password })).status).toBe(200);
+		expect(output).toContain('Its bots are scripted');
 	});
 
 	it('has the emulator credential, the demo workflow and the four examples, with the Coze node loaded', async () => {
@@ -73,6 +110,81 @@ describe('npm start (README\'s first command)', () => {
 		// What the editor loads (behind the login): the node types n8n knows, community nodes included.
 		const types = await fetch(`${editor}/types/nodes.json`, { headers: { cookie, 'browser-id': 'coze-start-test' } }).then(async (r) => (await r.json()) as Array<{ name: string }>);
 		expect(types.map((t) => t.name)).toEqual(expect.arrayContaining(['n8n-nodes-coze.cozeChat']));
+	});
+
+	describe('in the editor, in Chromium', () => {
+		let browser: Browser;
+		let page: EditorPage;
+		const shot = (name: string) => (latest ? page.screenshot(path.join(SCREENSHOTS, name)) : Promise.resolve());
+
+		beforeAll(async () => {
+			ensureChromium();
+			browser = await launchChromium();
+			const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+			page = new EditorPage(await context.newPage(), editor);
+			const { email, password } = login();
+			await page.logIn(email, password);
+		});
+
+		afterAll(async () => await browser?.close());
+
+		it('the node panel from the canvas "+" finds the node by every name', async () => {
+			await page.newWorkflow();
+			await page.openNodePanelFromCanvas();
+			for (const name of NAMES) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze Chat']) });
+			await page.search('Coze');
+			await shot('node-search.png');
+		});
+
+		it('its action list holds its operations and nothing else (no "Stream", "Synchronous", …)', async () => {
+			await page.pick('Coze Chat');
+			const listed = await page.actions();
+			const actions = listed.slice(listed.indexOf(ACTIONS[0]));
+			expect(actions).toEqual(ACTIONS);
+		});
+
+		it('a first Send Message with nothing but a bot from the list and a message answers', async () => {
+			await page.pickAction('Send a message to a bot');
+			await page.chooseFromList('botId', 'weather', 'Weather Bot');
+			await shot('bot-picker.png');
+			await page.fillText('message', 'What is the weather in Kyoto?');
+			const shown = await page.executeStep('Kyoto: cloudy, 18°C');
+			expect(shown).toContain('Kyoto: cloudy, 18°C');
+			expect(shown).toContain('completed');
+			await shot('send-message.png');
+			await page.closeNode();
+			expect(await page.subtitleOf('Send a message to a bot')).toContain('Chat: Send Message');
+			await shot('workflow.png');
+		});
+
+		it('"What happens next?" finds the node by every name', async () => {
+			await page.openNodePanelAfter('Send a message to a bot');
+			for (const name of NAMES) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze Chat']) });
+			await page.closeNodePanel();
+		});
+
+		it("the AI Agent's tool picker finds the node's tool variant", async () => {
+			page = await page.inNewTab();
+			await page.openWorkflow(readExample('aiAgentTool').id);
+			await page.openToolPicker('AI Agent');
+			// n8n 1.x drops a tool variant's codex aliases: there it is found by its display name only,
+			// which carries "Coze", "扣子", "Kouzi" and "Bot" — not "Doubao".
+			const names = latest ? NAMES : NAMES.filter((name) => name !== 'Doubao');
+			for (const name of names) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze (扣子 · Kouzi) Bot Tool']) });
+			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze (扣子 · Kouzi) Bot Tool');
+		});
+
+		it("the credential test passes; with a wrong token it shows Coze's code, message and what to do", async () => {
+			expect(await page.openCredential('Coze (local emulator)')).toBe('Connection tested successfully');
+			const failure = await page.changeAccessTokenExpectingFailure('pat_not_the_emulator_token_0000');
+			log(`n8n ${version}: credential test with a wrong token → ${failure.replace(/\s+/g, ' ')}`);
+			expect(failure).toContain('The access token was rejected: Coze error 4100: authentication is invalid.');
+			expect(failure).toContain('use a token created on that server');
+			expect(failure).not.toContain('pat_not_the_emulator_token');
+			await shot('credential-error.png');
+			expect(await page.changeAccessToken(EMULATOR_TOKEN)).toBe('Connection tested successfully');
+			await page.closeCredential();
+		});
 	});
 
 	it('Ctrl-C stops n8n and the emulator', async () => {

@@ -1,5 +1,6 @@
 /**
- * `npm start`: the main job. Starts the Coze emulator and a real local n8n (the pinned 2.x) on
+ * `npm start`: the main job. Starts the Coze emulator and a real local n8n (the pinned 2.x, or the
+ * pinned 1.x with COZE_N8N_VERSION=1) on
  * 127.0.0.1 with this package installed as the n8n UI installs it, a credential
  * "Coze (local emulator)", a demo workflow "Ask a Coze bot" and the example workflows of examples/
  * (inactive), all working offline. With
@@ -21,7 +22,11 @@ const OWNER_PASSWORD = 'Coze-demo-1';
 
 async function main(): Promise<void> {
 	const started = Date.now();
-	const target = TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
+	const wanted = process.env.COZE_N8N_VERSION?.trim();
+	const target = wanted
+		? TARGETS.find((t) => t.n8n === wanted || t.n8n.split('.')[0] === wanted)
+		: TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
+	if (!target) throw new Error(`COZE_N8N_VERSION=${wanted}: not one of the pinned versions (${TARGETS.map((t) => t.n8n).join(', ')})`);
 	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0) });
 	log(`Coze emulator listening on ${emulator.url}`);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'coze-start-'));
@@ -72,6 +77,8 @@ async function main(): Promise<void> {
 			}),
 		);
 		const url = `http://127.0.0.1:${port}`;
+		// n8n 1.x has no owner from the environment: set it up the way the editor's first screen does.
+		if (target.n8n.startsWith('1.')) await timed('owner setup', () => setUpOwner(url));
 		process.stdout.write(
 			[
 				'',
@@ -96,6 +103,20 @@ async function main(): Promise<void> {
 		process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
 		await stop(1);
 	}
+}
+
+async function setUpOwner(url: string): Promise<void> {
+	// n8n answers its readiness check before its REST controllers are registered.
+	for (const deadline = Date.now() + 60_000; (await fetch(`${url}/rest/settings`).catch(() => undefined))?.status !== 200; ) {
+		if (Date.now() > deadline) throw new Error("n8n's REST API did not come up");
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ email: OWNER_EMAIL, firstName: 'Demo', lastName: 'User', password: OWNER_PASSWORD }),
+	});
+	if (response.status !== 200) throw new Error(`owner setup failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
 }
 
 async function isFree(port: number): Promise<boolean> {

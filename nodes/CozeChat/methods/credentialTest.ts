@@ -83,8 +83,8 @@ export async function cozeApiConnection(
 		return `${inner !== undefined ? `Coze error ${String(inner)}` : `HTTP ${status}`}: ${(message || 'no message').replace(/[.。]\s*$/, '')}.${hint ? ` ${hint}` : ''}${logid ? ` (logid ${logid})` : ''}`;
 	};
 	if (status === 401) {
-		const inner = envelope ? said(rawCode, String(envelope.msg ?? '')) : `HTTP 401`;
-		return fail(`The access token was rejected (${inner}). ${custom ? 'Use a personal access token created on this server.' : 'Check that the region matches the site where the token was created (coze.cn tokens do not work on coze.com and vice versa).'}`);
+		const code = envelope ? (rawCode ?? 4100) : 4100;
+		return fail(`The access token was rejected: ${envelope ? said(code, String(envelope.msg ?? '')) : said(code, 'HTTP 401')}`);
 	}
 	if (!envelope || typeof envelope !== 'object') {
 		return fail(`Coze at ${baseUrl} answered HTTP ${status} with a body that is not JSON: ${text.slice(0, 200) || '(empty)'}. Check the Base URL: it must point at the Coze API, without a path.`);

@@ -1,0 +1,225 @@
+/**
+ * The n8n editor in a real browser: Debian's Chromium driven by playwright-core, installed the way
+ * the queue suite installs Redis (apt-get, waiting for a held dpkg lock). The page object knows the
+ * editor's own test ids, which n8n 1.123.81 and 2.41.1 share for everything used here.
+ */
+import * as fs from 'fs';
+
+import type { Browser, Locator, Page } from 'playwright-core';
+
+import { aptInstall } from '../tools/apt';
+import { log } from './n8n';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Chromium, plus fonts for Chinese and emoji, so the node's names and answers render in screenshots. */
+export function ensureChromium(): void {
+	const fonts = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+	const emoji = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf';
+	const missing = [
+		...(fs.existsSync(CHROMIUM) ? [] : ['chromium']),
+		...(fs.existsSync(fonts) ? [] : ['fonts-noto-cjk']),
+		...(fs.existsSync(emoji) ? [] : ['fonts-noto-color-emoji']),
+	];
+	if (missing.length > 0) aptInstall(missing, log);
+}
+
+export async function launchChromium(): Promise<Browser> {
+	const { chromium } = await import('playwright-core');
+	return await chromium.launch({
+		executablePath: CHROMIUM,
+		// Without the background-networking flags Chromium keeps dialling Google on this closed network.
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+	});
+}
+
+/** What a newcomer does in the editor, step by step. */
+export class EditorPage {
+	constructor(
+		readonly page: Page,
+		readonly url: string,
+	) {
+		// Leaving a workflow with unsaved changes asks the browser "leave this page?" (beforeunload),
+		// which Playwright would answer "stay": a newcomer's scratch work is not kept.
+		page.on('dialog', (dialog) => void dialog.accept());
+	}
+
+	async logIn(email: string, password: string): Promise<void> {
+		await this.page.goto(`${this.url}/signin`, { waitUntil: 'networkidle' });
+		await this.page.fill('input[type=email]', email);
+		await this.page.fill('input[type=password]', password);
+		await this.page.keyboard.press('Enter');
+		await this.page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 30_000 });
+	}
+
+	async openWorkflow(id: string): Promise<void> {
+		await this.page.goto(`${this.url}/workflow/${id}`, { waitUntil: 'networkidle' });
+		await this.leaveWithoutSaving();
+		await this.page.waitForURL((url) => url.pathname.endsWith(`/workflow/${id}`), { timeout: 30_000 });
+		await this.page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	}
+
+	/** Leaving a workflow with changes asks whether to save them: a newcomer's scratch work is not kept. */
+	private async leaveWithoutSaving(): Promise<void> {
+		const leave = this.page.getByRole('button', { name: /Leave without saving/i });
+		if (await leave.first().isVisible({ timeout: 2000 }).catch(() => false)) await leave.first().click();
+	}
+
+	async newWorkflow(): Promise<void> {
+		await this.page.goto(`${this.url}/workflow/new`, { waitUntil: 'networkidle' });
+		await this.page.locator('[data-test-id="canvas-plus-button"]').waitFor({ timeout: 60_000 });
+	}
+
+	/** The node panel from the canvas "+" of an empty workflow. */
+	async openNodePanelFromCanvas(): Promise<void> {
+		await this.page.locator('[data-test-id="canvas-plus-button"]').click();
+		await this.searchBar().waitFor();
+	}
+
+	/** The node panel from a node's output "+" ("What happens next?"). */
+	async openNodePanelAfter(nodeName: string): Promise<void> {
+		await this.outputPlus(nodeName).click({ force: true });
+		await this.searchBar().waitFor();
+	}
+
+	/** The node panel from the AI Agent's Tool connector "+". */
+	async openToolPicker(agentName: string): Promise<void> {
+		await this.page
+			.locator(`[data-test-id="canvas-node-input-handle"][data-connection-type="ai_tool"][data-node-name="${agentName}"] [data-test-id="canvas-handle-plus"]`)
+			.click({ force: true });
+		await this.searchBar().waitFor();
+	}
+
+	/** Closes the node panel (Escape clears a search first in 1.x, then closes). */
+	async closeNodePanel(): Promise<void> {
+		for (let i = 0; i < 3 && (await this.searchBar().isVisible()); i++) {
+			await this.page.keyboard.press('Escape');
+			await this.page.waitForTimeout(300);
+		}
+		await this.searchBar().waitFor({ state: 'hidden' });
+	}
+
+	/** The same session in a new tab: the editor's state starts afresh (no panel left open). */
+	async inNewTab(): Promise<EditorPage> {
+		const tab = await this.page.context().newPage();
+		await tab.setViewportSize(this.page.viewportSize() ?? { width: 1440, height: 900 });
+		await this.page.close();
+		return new EditorPage(tab, this.url);
+	}
+
+	/** Types `term` into the node panel's search, as a person does, and returns the names it lists. */
+	async search(term: string): Promise<string[]> {
+		const bar = this.searchBar();
+		await bar.click();
+		await bar.fill('');
+		await this.page.keyboard.type(term, { delay: 40 });
+		// The panel filters as one types: wait until the list settles on this term.
+		await this.page.waitForTimeout(600);
+		return await this.visibleNames();
+	}
+
+	/** Picks a listed node, then (for a node with actions) one of its actions. */
+	async pick(nodeName: string): Promise<void> {
+		await this.page.locator('[data-test-id="node-creator-item-name"]', { hasText: nodeName }).first().click();
+	}
+
+	/** The action list of the node picked last (its panel). */
+	async actions(): Promise<string[]> {
+		await this.page.getByText('Send a message to a bot', { exact: true }).first().waitFor();
+		await this.page.waitForTimeout(500); // the panel slides in over the search results
+		return await this.visibleNames();
+	}
+
+	/** The names the node panel shows now (the panel it slid away from stays in the page, hidden). */
+	private async visibleNames(): Promise<string[]> {
+		return (await this.page.locator('[data-test-id="node-creator-item-name"]:visible').allInnerTexts()).map((name) => name.trim());
+	}
+
+	async pickAction(action: string): Promise<void> {
+		await this.page.getByText(action, { exact: true }).first().click();
+		await this.page.locator('[data-test-id="ndv"]').waitFor();
+	}
+
+	/** In the open node: chooses an item from a resource locator's list, after typing `filter`. */
+	async chooseFromList(parameter: string, filter: string, item: string): Promise<void> {
+		await this.page.locator(`[data-test-id="resource-locator-${parameter}"] [data-test-id="rlc-input"]`).click();
+		await this.page.keyboard.type(filter, { delay: 40 });
+		await this.page.getByText(item, { exact: false }).first().click();
+	}
+
+	async fillText(parameter: string, value: string): Promise<void> {
+		await this.page.locator(`[data-test-id="parameter-input-${parameter}"] textarea, [data-test-id="parameter-input-${parameter}"] input`).first().fill(value);
+	}
+
+	/** Executes the open node and returns the text of its output panel. */
+	async executeStep(expected: string | RegExp): Promise<string> {
+		await this.page.locator('[data-test-id="node-execute-button"]').first().click();
+		const output = this.page.locator('[data-test-id="output-panel"]');
+		await output.getByText(expected).first().waitFor({ timeout: 60_000 });
+		return await output.innerText();
+	}
+
+	async closeNode(): Promise<void> {
+		// 2.x has a close button; 1.x a "Back to canvas" link; Escape closes both.
+		await this.page.keyboard.press('Escape');
+		await this.page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
+	}
+
+	/** The subtitle a node shows on the canvas. */
+	async subtitleOf(nodeName: string): Promise<string> {
+		return await this.page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).locator('..').innerText();
+	}
+
+	/** Opens a credential from the overview; n8n tests it at once. Returns the test's verdict. */
+	async openCredential(name: string): Promise<string> {
+		await this.page.goto(`${this.url}/home/credentials`, { waitUntil: 'networkidle' });
+		await this.page.getByText(name, { exact: true }).first().click();
+		return await this.credentialVerdict();
+	}
+
+	/**
+	 * Replaces the open credential's Access Token and saves; n8n tests it again. Returns the failure's
+	 * details (what "More details" shows), or throws when the test passes.
+	 */
+	async changeAccessTokenExpectingFailure(token: string): Promise<string> {
+		const field = this.page.locator('[data-test-id="credential-connection-parameter"]').filter({ hasText: 'Access Token' }).locator('input');
+		await field.fill(token);
+		await this.page.locator('[data-test-id="credential-save-button"]').click();
+		const failed = this.page.getByText(/Couldn.t connect with these settings/);
+		await failed.first().waitFor({ timeout: 30_000 });
+		const details = this.page.getByText('More details');
+		if ((await details.count()) > 0) await details.first().click();
+		return (await this.page.locator('[data-test-id="node-credentials-config-container"]').first().innerText()).trim();
+	}
+
+	/** Replaces the open credential's Access Token and saves; returns the test's verdict. */
+	async changeAccessToken(token: string): Promise<string> {
+		const field = this.page.locator('[data-test-id="credential-connection-parameter"]').filter({ hasText: 'Access Token' }).locator('input');
+		await field.fill(token);
+		await this.page.locator('[data-test-id="credential-save-button"]').click();
+		await this.page.getByText('Connection tested successfully').first().waitFor({ timeout: 30_000 });
+		return 'Connection tested successfully';
+	}
+
+	async closeCredential(): Promise<void> {
+		await this.page.keyboard.press('Escape');
+	}
+
+	async screenshot(path: string): Promise<void> {
+		await this.page.screenshot({ path });
+	}
+
+	private async credentialVerdict(): Promise<string> {
+		const verdict = this.page.getByText(/Connection tested successfully|Couldn.t connect with these settings/);
+		await verdict.first().waitFor({ timeout: 30_000 });
+		return (await verdict.first().innerText()).trim();
+	}
+
+	private searchBar(): Locator {
+		return this.page.locator('[data-test-id="node-creator-search-bar"]').first();
+	}
+
+	private outputPlus(nodeName: string): Locator {
+		return this.page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${nodeName}"] [data-test-id="canvas-handle-plus"]`).first();
+	}
+}
