@@ -3,6 +3,8 @@
  * leaves the node through no exit — not the live chunks a Chat Trigger forwards to a browser, not
  * an object key, not an error — while the node's own hints keep their words.
  */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { StructuredChunk } from 'n8n-workflow';
 
 import { CozeJwtApi } from '../../credentials/CozeJwtApi.credentials';
@@ -13,6 +15,7 @@ import { scenarios, standaloneContext } from '../emulator/scenarios';
 import { EMULATOR_TOKEN } from '../emulator/server';
 import type { WireEvent } from '../emulator/sse';
 import { HarnessCredentialsHelper, runNode } from '../harness';
+import { ensureContainer } from '../harness/container';
 import { useEmulator } from './emulatorSetup';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
 import { runWorkflowNode, workflowParams } from './workflowHelpers';
@@ -120,5 +123,30 @@ describe("secrets are redacted, not the node's hints", () => {
 		expect(shown).toContain('redirect (HTTP 307) to https://elsewhere.example');
 		expect(shown).toContain('Base URL');
 		expect(shown).not.toContain('check the App ID, Public Key Fingerprint, Private Key and Region');
+	});
+});
+
+describe('log lines pass the same redactor', () => {
+	it("a retry's debug line does not show a token the server echoed into its refusal", async () => {
+		ensureContainer();
+		const logger = Container.get(Logger);
+		const debug = jest.spyOn(logger, 'debug').mockImplementation(() => undefined);
+		try {
+			// A GET is retried after a 502: Retrieve Chat with the ids of a chat that exists.
+			const [sent] = await runCoze(emulator, sendMessage(scenarios.plain.botId));
+			let refused = 0;
+			emulator.publicRoutes.unshift((request) => {
+				if (request.path !== '/v3/chat/retrieve' || refused++ > 0) return false;
+				request.res.writeHead(502, { 'Content-Type': 'text/plain' });
+				request.res.end(`bad gateway for ${tokenOf(request)}`);
+				return true;
+			});
+			await runCoze(emulator, { resource: 'chat', operation: 'retrieve', conversationId: String(sent.json.conversation_id), chatId: String(sent.json.chat_id), options: {} });
+			const lines = debug.mock.calls.map((call) => JSON.stringify(call));
+			expect(lines.some((line) => line.includes('sending GET /v3/chat/retrieve again'))).toBe(true);
+			for (const line of lines) expect(line).not.toContain(EMULATOR_TOKEN);
+		} finally {
+			debug.mockRestore();
+		}
 	});
 });

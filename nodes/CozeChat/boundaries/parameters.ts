@@ -5,7 +5,7 @@
  * nothing reaches Coze, or decides how long the node waits, without passing a reader here.
  * Nothing else in the node calls `getNodeParameter`.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 
 export interface LocatorField {
 	name: string;
@@ -174,6 +174,19 @@ export class ItemParameters {
 
 export function parametersOf(context: IExecuteFunctions, itemIndex: number): ItemParameters {
 	return new ItemParameters(context, itemIndex);
+}
+
+/**
+ * The Authentication choice ('accessToken' or 'jwt'), also in a picker's context (which has no
+ * items); nodes saved before the choice existed have no such parameter.
+ */
+export function authenticationOf(context: IExecuteFunctions | ILoadOptionsFunctions): string {
+	try {
+		const value = (context as IExecuteFunctions).getNodeParameter('authentication', 0, 'accessToken');
+		return value === 'jwt' ? 'jwt' : 'accessToken';
+	} catch {
+		return 'accessToken';
+	}
 }
 
 /** Coze ids are digits; catch a pasted URL or name early, with the field's name. */

@@ -3,6 +3,7 @@ import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n
 import { CozeApiError, TransportError, unwrapServerError } from '../core/errors';
 import { tryParseJsonExact } from '../core/json';
 import { ItemBudget, LIMITS } from '../boundaries/budget';
+import { logDebug } from '../boundaries/output';
 import { readText } from './body';
 import { Exchange } from './exchange';
 import { sendHttp } from './send';
@@ -133,6 +134,8 @@ async function retrying<T>(
 				? withRateLimitNote(error, budget, `the next try (in ${Math.ceil(wait / 1000)} s) would pass the item's Timeout`)
 				: error;
 		}
+		// A log line, redacted like every exit: the server's message may echo anything.
+		logDebug(context, `Coze answered ${rateLimited ? '"too many requests"' : (error as Error).message}; sending ${request.method} ${request.path} again`, { attempt, waitMs: wait });
 		await budget.sleep(wait, `waiting to retry ${request.method} ${request.path}`);
 	}
 }

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { REGION_BASE_URLS } from '../auth/region';
+import { authenticationOf } from '../boundaries/parameters';
 import { secretsOf } from '../boundaries/redact';
 import { TokenGate } from './tokenGate';
 
@@ -58,13 +59,7 @@ export function existingSession(context: object): CozeSession | undefined {
 
 /** Which credential the node uses: the Authentication choice, when the node has one. */
 export function credentialTypeOf(context: CozeContext): string {
-	let authentication = 'accessToken';
-	try {
-		authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
-	} catch {
-		// older node versions have no Authentication parameter
-	}
-	return authentication === 'jwt' ? 'cozeJwtApi' : 'cozeApi';
+	return authenticationOf(context) === 'jwt' ? 'cozeJwtApi' : 'cozeApi';
 }
 
 async function createSession(context: CozeContext): Promise<CozeSession> {
