@@ -1,15 +1,11 @@
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { EMULATOR_TOKEN } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { runListSearch } from '../harness';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
+const emulator = useEmulator();
 
 const search = (filter?: string, paginationToken?: string, region = 'custom') =>
 	runListSearch({

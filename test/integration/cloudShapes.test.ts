@@ -5,18 +5,13 @@
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { scenarios } from '../emulator/scenarios';
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type EmulatorRoute } from '../emulator/server';
+import { EMULATOR_TOKEN, type EmulatorRoute } from '../emulator/server';
 import { runListSearch } from '../harness';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
+const emulator = useEmulator();
 beforeEach(() => {
-	emulator.requests.length = 0;
 	emulator.botPageCap = Infinity;
 });
 

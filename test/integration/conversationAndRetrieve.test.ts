@@ -1,15 +1,11 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { EMULATOR_TOKEN, EMULATOR_TOKEN_NO_PERMISSION, startEmulator, type CozeEmulator } from '../emulator/server';
+import { EMULATOR_TOKEN, EMULATOR_TOKEN_NO_PERMISSION } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze, sendMessage, testCozeCredential } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
+const emulator = useEmulator();
 
 describe('Create Conversation', () => {
 	it('creates a conversation with bot, metadata, name and initial messages', async () => {

@@ -6,15 +6,11 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { runCozeWithState, sendMessage } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
+const emulator = useEmulator();
 
 const bot = scenarios.memory.botId;
 const turns = (...pairs: Array<[string, string]>): INodeExecutionData[] =>

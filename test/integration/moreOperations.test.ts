@@ -1,18 +1,11 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator, type EmulatorRoute } from '../emulator/server';
+import { type EmulatorRoute } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.requests.length = 0;
-});
+const emulator = useEmulator();
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const pngItem = { json: {}, binary: { data: { data: PNG.toString('base64'), mimeType: 'image/png', fileName: 'pixel.png', fileExtension: 'png' } } };

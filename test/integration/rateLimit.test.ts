@@ -2,22 +2,13 @@
  * Rate limits (issue 10): a request Coze rejected as "too many" (HTTP 429 or code 4013) created
  * nothing, so the node sends it again after a backoff; nothing ambiguous is ever resent.
  */
-import { startEmulator, type CozeEmulator } from '../emulator/server';
+
 import { on, rateLimitEvery, serverSide } from '../emulator/hostile';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.publicRoutes.length = 0;
-	emulator.routes.length = 0;
-	emulator.requests.length = 0;
-});
+const emulator = useEmulator();
 
 const chatPosts = () => emulator.requestsTo('/v3/chat');
 

@@ -1,20 +1,12 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { EMULATOR_TOKEN } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
-import { FRAMINGS, REAL_FRAMING } from '../emulator/sse';
+import { FRAMINGS } from '../emulator/sse';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.framing = { ...REAL_FRAMING };
-	emulator.requests.length = 0;
-});
+const emulator = useEmulator();
 
 const chatPosts = () => emulator.requestsTo('/v3/chat');
 

@@ -1,22 +1,11 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator } from '../emulator/server';
-import { REAL_FRAMING } from '../emulator/sse';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
 import { rejectionOf } from './helpers';
 import { runParams, runWorkflowNode, workflowParams } from './workflowHelpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.framing = { ...REAL_FRAMING };
-	emulator.requests.length = 0;
-	emulator.workflows.reset();
-});
+const emulator = useEmulator();
 
 const paths = () => emulator.requests.map((r) => `${r.method} ${r.path}`);
 

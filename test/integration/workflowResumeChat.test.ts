@@ -1,23 +1,12 @@
 import type { INodeExecutionData, StructuredChunk } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator } from '../emulator/server';
-import { REAL_FRAMING } from '../emulator/sse';
 import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios } from '../emulator/workflowScenarios';
 import { rejectionOf } from './helpers';
 import { runParams, runWorkflowNode, workflowParams } from './workflowHelpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.framing = { ...REAL_FRAMING };
-	emulator.requests.length = 0;
-	emulator.workflows.reset();
-});
+const emulator = useEmulator();
 
 /** Resume with the defaults: event id and interrupt type read from the input item. */
 const resume = (scenario: keyof typeof scenarios, resumeData: string, extra = {}) =>

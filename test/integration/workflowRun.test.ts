@@ -1,22 +1,12 @@
 import { NodeApiError, NodeOperationError, type StructuredChunk } from 'n8n-workflow';
 
-import { startEmulator, type CozeEmulator } from '../emulator/server';
-import { FRAMINGS, REAL_FRAMING } from '../emulator/sse';
+import { FRAMINGS } from '../emulator/sse';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
 import { rejectionOf } from './helpers';
 import { runParams, runWorkflowNode } from './workflowHelpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
-beforeEach(() => {
-	emulator.framing = { ...REAL_FRAMING };
-	emulator.requests.length = 0;
-	emulator.workflows.reset();
-});
+const emulator = useEmulator();
 
 const JOKE = '为什么小明要带一把尺子去看电影？\n因为他听说电影很长，怕坐不下！';
 const posts = (path = '/v1/workflow/stream_run') => emulator.requestsTo(path);

@@ -1,23 +1,15 @@
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
-import { REAL_FRAMING } from '../emulator/sse';
+import { EMULATOR_TOKEN } from '../emulator/server';
 import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios } from '../emulator/workflowScenarios';
 import { runListSearch } from '../harness';
 import { rejectionOf } from './helpers';
 import { runParams, runWorkflowNode, workflowParams } from './workflowHelpers';
+import { useEmulator } from './emulatorSetup';
 
-let emulator: CozeEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.stop());
+const emulator = useEmulator();
 beforeEach(() => {
-	emulator.framing = { ...REAL_FRAMING };
-	emulator.requests.length = 0;
-	emulator.workflows.reset();
 	emulator.workflows.options.dialect = 'studio';
 });
 

@@ -1,6 +1,8 @@
 /**
- * Security review (secrev): holes found by a hostile-server review, each pinned by a test that
- * failed before its fix. The node runs in n8n-core's real engine against real sockets.
+ * Limits and echoes: the JWT mint under the item Timeout, a token endpoint that echoes the signed
+ * JWT, pickers with a deadline, a page limit and clean errors, a bounded token answer, a chat stream
+ * cut short, operations without a Timeout option, workflow file uploads within the Timeout. The
+ * node runs in n8n-core's real engine against real sockets.
  */
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
