@@ -84,10 +84,24 @@ export class EditorPage {
 
 	/** The node panel from the AI Agent's Tool connector "+". */
 	async openToolPicker(agentName: string): Promise<void> {
-		await this.page
-			.locator(`[data-test-id="canvas-node-input-handle"][data-connection-type="ai_tool"][data-node-name="${agentName}"] [data-test-id="canvas-handle-plus"]`)
-			.click({ force: true });
-		await this.searchBar().waitFor();
+		const plus = this.page.locator(
+			`[data-test-id="canvas-node-input-handle"][data-connection-type="ai_tool"][data-node-name="${agentName}"] [data-test-id="canvas-handle-plus"]`,
+		);
+		// n8n 2.41.1 sometimes answers a click that comes right after the canvas draws with its
+		// "Other AI Nodes" panel instead of the Tools view (seen on about half of fresh pages, the
+		// same click a moment later opens Tools). A person would close it and click again; so do we.
+		for (let attempt = 1; ; attempt++) {
+			await plus.hover({ force: true });
+			await plus.click({ force: true });
+			await this.searchBar().waitFor();
+			await this.page.waitForTimeout(300);
+			const panel = await this.page.locator('[data-test-id="node-creator"]').first().innerText();
+			if (!/Other AI Nodes/.test(panel)) return;
+			log(`tool picker: the "+" opened "Other AI Nodes" instead of Tools (attempt ${attempt}); closing it and clicking again`);
+			if (attempt === 4) throw new Error(`the AI Agent's Tool "+" opened "Other AI Nodes" ${attempt} times, never the Tools view`);
+			await this.closeNodePanel();
+			await this.page.waitForTimeout(1000);
+		}
 	}
 
 	/** Closes the node panel (Escape clears a search first in 1.x, then closes). */

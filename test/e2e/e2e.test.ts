@@ -174,7 +174,19 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(asked).toHaveLength(1);
 		expect((asked[0].body as { additional_messages: Array<{ content: string }> }).additional_messages[0].content).toBe('What day is 2024-10-01?');
 		const [answer] = nodeItems(result.run, 'AI Agent');
-		expect(String(answer.json.output)).toContain('2024 年 10 月 1 日是星期二。');
+		// The scripted model answers in words, quoting what the tool found.
+		expect(String(answer.json.output)).toBe('I asked the Coze bot. It says: 2024 年 10 月 1 日是星期二。');
+		// What the model was given: the tool's simplified output (answer and ids), no usage counters.
+		const toolTurns = emulator
+			.requestsTo('/v1/chat/completions')
+			.flatMap((r) => (r.body as { messages: Array<{ role: string; content?: unknown }> }).messages)
+			.filter((m) => m.role === 'tool');
+		const given = JSON.stringify(toolTurns.at(-1)?.content);
+		log(`${target.name}: the model got from the Coze tool: ${given.slice(0, 300)}`);
+		expect(given).toContain('2024 年 10 月 1 日是星期二。');
+		expect(given).toContain('conversation_id');
+		expect(given).not.toContain('token_count');
+		expect(given).not.toContain('reasoning_content');
 	});
 
 	it('never prints the token', () => {

@@ -174,6 +174,11 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze (扣子 · Kouzi) Bot Tool');
 		});
 
+		it("the AI Agent example's OpenAI (emulator) credential passes n8n's test (the emulator answers GET /v1/models)", async () => {
+			expect(await page.openCredential('OpenAI (emulator)')).toBe('Connection tested successfully');
+			await page.closeCredential();
+		});
+
 		it("the credential test passes; with a wrong token it shows Coze's code, message and what to do", async () => {
 			expect(await page.openCredential('Coze (local emulator)')).toBe('Connection tested successfully');
 			const failure = await page.changeAccessTokenExpectingFailure('pat_not_the_emulator_token_0000');
