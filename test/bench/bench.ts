@@ -14,7 +14,8 @@
  *   batch               – 100 items against a bot that answers in 300 ms, Items in Parallel 20 vs 1
  *   rate-limit storm    – the same batch while every 5th POST /v3/chat is refused (429 / 4013)
  *
- * BENCH_ROUNDS (default 15) sets the stream rounds; BENCH_N8N=0 skips the real-n8n rows.
+ * BENCH_ROUNDS (default 15) sets the in-process stream rounds, BENCH_N8N_ROUNDS (default 9) the rounds
+ * in real n8n (5 left the floor ratio at the mercy of one slow round); BENCH_N8N=0 skips the real-n8n rows.
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as http from 'http';
@@ -161,7 +162,7 @@ function nodeRun(run: RunJson, name: string): { ms: number; items: Array<{ json:
 /** Streams each stream-row round sends through the node (after STREAM_WARM_UP unmeasured ones). */
 const STREAMS_PER_ROUND = 5;
 const STREAM_WARM_UP = 3;
-const N8N_STREAM_ROUNDS = Number(process.env.BENCH_N8N_ROUNDS ?? 5);
+const N8N_STREAM_ROUNDS = Number(process.env.BENCH_N8N_ROUNDS ?? 9);
 
 interface StreamRows {
 	node: number;
