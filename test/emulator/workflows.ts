@@ -60,9 +60,14 @@ export interface WorkflowEmulatorOptions {
 	syncLimitMs: number;
 	/** Multiplies every pause of a run (slow runs for timeout tests). */
 	delayScale: number;
+	/**
+	 * How long after a run is over `execute_nodes` still says `is_finish: false` (with half of the
+	 * node's content), as Coze's answer may while an Output node is still being written.
+	 */
+	nodeFinishLagMs: number;
 }
 
-const DEFAULT_OPTIONS: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000, delayScale: 1 };
+const DEFAULT_OPTIONS: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000, delayScale: 1, nodeFinishLagMs: 0 };
 
 export class WorkflowEmulator {
 	options: WorkflowEmulatorOptions = { ...DEFAULT_OPTIONS };
@@ -362,7 +367,8 @@ export class WorkflowEmulator {
 		if (nodeUuid !== undefined) {
 			const node = outputNodeContents(record.plan).find((n) => n.node.uuid === nodeUuid);
 			if (!node) return this.emulator.json(res, 200, { code: 4000, msg: `node_execute_uuid ${nodeUuid} is invalid` });
-			return this.emulator.ok(res, { is_finish: Date.now() >= record.readyAt, node_output: node.content });
+			const finished = Date.now() >= record.readyAt + this.options.nodeFinishLagMs;
+			return this.emulator.ok(res, { is_finish: finished, node_output: finished ? node.content : node.content.slice(0, node.content.length >> 1) });
 		}
 		this.emulator.ok(res, [this.historyEntry(record)]);
 	}

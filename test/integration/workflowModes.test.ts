@@ -78,6 +78,23 @@ describe('Workflow → Run, Async', () => {
 		expect(paths()).toContain(`GET /v1/workflows/${scenarios.trimmed.workflowId}/run_histories/${item.json.execute_id as string}/execute_nodes/7500000000000100003`);
 	});
 
+	it('waits for an Output node that execute_nodes says is not finished, and takes its final content', async () => {
+		emulator.workflows.options.nodeFinishLagMs = 700;
+		const [item] = await runWorkflowNode(emulator, runParams('trimmed', { runMode: 'async', options: { pollInterval: 0.2 } }));
+		expect(item.json.messages).toEqual([{ node_title: 'Big Output', node_id: '100003', node_execute_uuid: '7500000000000100003', content: 'x'.repeat(5000) }]);
+		expect(item.json).not.toHaveProperty('unfinished_nodes');
+		const reads = paths().filter((p) => p.includes('/execute_nodes/'));
+		expect(reads.length).toBeGreaterThanOrEqual(2);
+	});
+
+	it('an Output node still unfinished at the Timeout fails the item, never returns its partial content', async () => {
+		emulator.workflows.options.nodeFinishLagMs = 60_000;
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('trimmed', { runMode: 'async', options: { pollInterval: 0.2, timeout: 1.5 } })));
+		expect(error.message).toContain("Output node 'Big Output' had not finished after 1.5 s");
+		expect(String(error.description)).toContain('Get Run History');
+		expect(String(error.description)).toMatch(/execute_id: \d{19}/);
+	});
+
 	it('gives up at the timeout with the execute id to look it up later', async () => {
 		emulator.workflows.options.delayScale = 20;
 		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2, timeout: 1 } })));
@@ -138,5 +155,15 @@ describe('Workflow → Get Run History', () => {
 		expect(error.message).toContain('Coze error 4000');
 		const bad = await rejectionOf(runWorkflowNode(emulator, workflowParams('getRunHistory', scenarios.trimmed.workflowId, { executeId: 'x1' })));
 		expect(bad.message).toContain("Execute ID: 'x1' is not a Coze ID");
+	});
+
+	it('reports an Output node that execute_nodes says is not finished as unfinished, not as its output', async () => {
+		const [run] = await runWorkflowNode(emulator, runParams('trimmed'));
+		emulator.workflows.options.nodeFinishLagMs = 60_000;
+		const [item] = await runWorkflowNode(emulator, workflowParams('getRunHistory', scenarios.trimmed.workflowId, { executeId: run.json.execute_id as string }));
+		expect(item.json).toMatchObject({
+			unfinished_nodes: ['Big Output'],
+			messages: [{ node_title: 'Big Output', is_finish: false, content: 'x'.repeat(2500) }],
+		});
 	});
 });

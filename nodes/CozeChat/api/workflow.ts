@@ -131,25 +131,44 @@ export class HistoryClient {
 
 	/**
 	 * Reads each Output node's result from `execute_nodes` (for outputs over 1 MB or trimmed from
-	 * the history; Coze keeps them 24 h) into the history's messages.
+	 * the history; Coze keeps them 24 h) into the history's messages. An answer with
+	 * `is_finish: false` is never taken as final: with `wait`, the node is read again every poll
+	 * interval until it finishes (an error when the item's Timeout would run out first); without,
+	 * the message says `is_finish: false` and the history lists it in `unfinished_nodes`.
 	 */
-	async fetchNodeOutputs(history: WorkflowHistory): Promise<void> {
+	async fetchNodeOutputs(history: WorkflowHistory, wait?: { pollMs: number; timeoutSeconds: number }): Promise<void> {
 		if (this.studio) return; // Coze Studio has no execute_nodes endpoint
 		for (const node of history.node_execute_status) {
 			if (!node.node_execute_uuid) continue;
-			const { envelope } = await requestJson(
-				this.context,
-				'GET',
-				`/v1/workflows/${this.workflowId}/run_histories/${this.executeId}/execute_nodes/${node.node_execute_uuid}`,
-				{ budget: this.budget },
-			);
-			const data = isObject(envelope.data) ? envelope.data : {};
+			const path = `/v1/workflows/${this.workflowId}/run_histories/${this.executeId}/execute_nodes/${node.node_execute_uuid}`;
+			let data: Record<string, unknown>;
+			for (;;) {
+				const { envelope } = await requestJson(this.context, 'GET', path, { budget: this.budget });
+				data = isObject(envelope.data) ? envelope.data : {};
+				if (data.is_finish !== false || !wait) break;
+				const remaining = this.budget.remainingMs();
+				if (remaining !== undefined && wait.pollMs >= remaining) {
+					throw new CozeApiError({
+						msg: `Coze's Output node '${node.node_title}' had not finished after ${wait.timeoutSeconds} s (execute_nodes said is_finish: false), so its output would be incomplete`,
+						executeId: this.executeId,
+						debugUrl: history.debug_url,
+						hint: 'Read it later with Workflow → Get Run History (Fetch Output Nodes One by One) and this execute_id, or raise Options → Timeout.',
+					});
+				}
+				await this.budget.sleep(wait.pollMs, `waiting for the Output node '${node.node_title}' to finish`);
+			}
 			const content = typeof data.node_output === 'string' ? data.node_output : '';
 			const existing = history.messages.find((m) => m.node_title === node.node_title);
 			const message = existing ?? { node_title: node.node_title, content: '' };
 			message.content = content;
 			if (node.node_id) message.node_id = node.node_id;
 			message.node_execute_uuid = node.node_execute_uuid;
+			if (data.is_finish === false) {
+				message.is_finish = false;
+				history.unfinished_nodes = [...(history.unfinished_nodes ?? []), node.node_title];
+			} else {
+				delete message.is_finish;
+			}
 			if (!existing) history.messages.push(message);
 		}
 	}

@@ -17,6 +17,8 @@ export interface WorkflowMessage {
 	node_id?: string;
 	node_execute_uuid?: string;
 	content: string;
+	/** Only ever false: Coze said this node had not finished, so `content` is not its final output. */
+	is_finish?: false;
 }
 
 /** An interrupted run, with everything Resume needs. */
@@ -168,6 +170,8 @@ export interface WorkflowHistory {
 	update_time?: number;
 	/** False when the `output` text could not be decoded (cut off by Coze's trimming). */
 	outputReadable: boolean;
+	/** Output nodes whose execute_nodes answer said is_finish: false (their content is not final). */
+	unfinished_nodes?: string[];
 }
 
 /**

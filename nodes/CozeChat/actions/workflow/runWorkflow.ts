@@ -219,7 +219,9 @@ async function finishedRun(
 			hint: options.errorHint,
 		});
 	}
-	if (history.is_output_trimmed || options.fetchNodeOutputs) await histories.fetchNodeOutputs(history);
+	if (history.is_output_trimmed || options.fetchNodeOutputs) {
+		await histories.fetchNodeOutputs(history, { pollMs: options.pollIntervalSeconds * 1000, timeoutSeconds: options.timeoutSeconds });
+	}
 	if (!history.outputReadable) {
 		throw new CozeApiError({
 			msg: 'Coze trimmed this run\'s output (it is over 1 MB) and the End node\'s result cannot be read separately, so no output is returned.',
