@@ -12,11 +12,17 @@ install_log="$(mktemp "${TMPDIR:-/tmp}/coze-install-n8n.XXXXXX.log")"
 started=$SECONDS
 setsid bash test/e2e/install-n8n.sh >/dev/null 2>"$install_log" &
 install_pid=$!
+# Stops the whole install (npm and its children share the process group) and waits until every
+# process of the group is gone, so whoever removes the cache folder next does not race npm's writes.
 stop_install() {
-	if kill -0 "$install_pid" 2>/dev/null; then
-		kill -TERM -- "-$install_pid" 2>/dev/null || true
-		wait "$install_pid" 2>/dev/null || true
-	fi
+	kill -TERM -- "-$install_pid" 2>/dev/null || return 0
+	wait "$install_pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 -- "-$install_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL -- "-$install_pid" 2>/dev/null || true
+	sleep 0.5
 }
 trap stop_install EXIT
 echo "npm test: installing the pinned n8n versions in the background (when not cached yet); progress: $install_log"
