@@ -44,7 +44,7 @@ export default tseslint.config(
 	},
 	{
 		// One owner per boundary: user parameters are read in boundaries/parameters.ts only, and what
-		// leaves the node (live chunks, log lines) goes through boundaries/output.ts only.
+		// leaves the node (live chunks, execution hints, log lines) goes through boundaries/output.ts only.
 		files: ['nodes/**/*.ts'],
 		ignores: ['nodes/CozeChat/boundaries/parameters.ts', 'nodes/CozeChat/boundaries/output.ts'],
 		rules: {
@@ -53,6 +53,7 @@ export default tseslint.config(
 				{ selector: "MemberExpression[property.name='getNodeParameter']", message: 'Read parameters through boundaries/parameters.ts (the one place that types and checks them).' },
 				{ selector: "MemberExpression[property.name='sendChunk']", message: 'Send live chunks through boundaries/output.ts (LiveText, which redacts them).' },
 				{ selector: "MemberExpression[property.name='logger']", message: 'Log through boundaries/output.ts (logDebug, which redacts).' },
+				{ selector: "MemberExpression[property.name='addExecutionHints']", message: 'Give hints through boundaries/output.ts (executionHint, which redacts and says each once).' },
 			],
 		},
 	},

@@ -12,7 +12,7 @@ import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
-import { credentialTest, listSearch } from './methods';
+import { credentialTest, listSearch, resourceMapping } from './methods';
 
 const RESOURCES = [
 	{ name: 'Chat', value: 'chat', operations: chat.description },
@@ -39,7 +39,9 @@ export class CozeChat implements INodeType {
 		name: 'cozeChat',
 		icon: { light: 'file:coze.svg', dark: 'file:coze.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Workflow parameters start from the workflow's own inputs (1: Using Fields Below).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: subtitle(),
 		description: 'Chat with Coze (coze.cn / coze.com) bots and run Coze workflows and chatflows, with complete results',
 		defaults: { name: 'Coze Chat' },
@@ -86,7 +88,7 @@ export class CozeChat implements INodeType {
 		],
 	};
 
-	methods = { listSearch, credentialTest };
+	methods = { listSearch, credentialTest, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

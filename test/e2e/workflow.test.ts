@@ -19,6 +19,24 @@ const CHATFLOW_BOT = '7400000000000000001';
 const AGENT_PROMPT = 'Ada Lovelace';
 const END_OUTPUT = { summary: 'Outline and draft are ready.', words: 7 };
 
+/** The second agent's prompt: the scripted model reads key=value pairs into the tool's typed parameters. */
+const TRIP_PROMPT = 'Plan my trip: city=Osaka; days=2; interests=["ramen"]';
+
+/**
+ * The Parameters form of the tool variant as the editor fills it (methods/workflowInputs.ts, checked
+ * against the method's own answer in the integration tests): one $fromAI per input.
+ */
+const TRIP_TOOL_FORM = {
+	city: "={{ $fromAI('city', 'The city to visit (string, required)', 'string') }}",
+	days: "={{ $fromAI('days', 'How many days the trip lasts (integer, required) A whole number.', 'number') }}",
+	interests: "={{ $fromAI('interests', 'What the traveller likes (array of string, optional)', 'json') }}",
+};
+
+/** A resource mapper value as the editor saves it. */
+function tripForm(value: Record<string, unknown>): Record<string, unknown> {
+	return { mappingMode: 'defineBelow', value, matchingColumns: [], schema: [], attemptToConvertTypes: false, convertFieldsToString: true };
+}
+
 function workflowE2e(): Record<string, unknown> {
 	const node = nodeBuilder('a');
 	const credentials = { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
@@ -93,6 +111,45 @@ function workflowE2e(): Record<string, unknown> {
 			},
 			{ credentials },
 		),
+		// G: version 1.1, Parameters from the workflow's inputs (the form), typed values
+		node(
+			'Run Trip Form',
+			NODE_TYPE,
+			1.1,
+			{ resource: 'workflow', operation: 'run', workflowId: id(scenarios.tripPlanner.workflowId), workflowInputs: tripForm({ city: 'Kyoto', days: 3, interests: '["temples","food"]' }), options: {} },
+			{ credentials },
+		),
+		// H: a required input missing: the item fails before Coze runs anything
+		node(
+			'Run Trip Missing Days',
+			NODE_TYPE,
+			1.1,
+			{ resource: 'workflow', operation: 'run', workflowId: id(scenarios.tripPlanner.workflowId), workflowInputs: tripForm({ city: 'Rome' }), options: {} },
+			{ credentials, onError: 'continueRegularOutput' },
+		),
+		// I: the form as the tool variant fills it: one $fromAI per input, from the workflow's schema
+		node('Trip Agent', '@n8n/n8n-nodes-langchain.agent', 2.2, { promptType: 'define', text: TRIP_PROMPT, options: {} }),
+		node(
+			'Trip Model',
+			'@n8n/n8n-nodes-langchain.lmChatOpenAi',
+			1.2,
+			{ model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, options: {} },
+			{ credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'OpenAI (emulator)' } } },
+		),
+		node(
+			'Coze Trip Planner',
+			`${NODE_TYPE}Tool`,
+			1.1,
+			{
+				toolDescription: 'Plans a trip with a Coze workflow',
+				resource: 'workflow',
+				operation: 'run',
+				workflowId: id(scenarios.tripPlanner.workflowId),
+				workflowInputs: tripForm(TRIP_TOOL_FORM),
+				options: {},
+			},
+			{ credentials },
+		),
 	];
 	return {
 		id: WORKFLOW_ID,
@@ -102,7 +159,19 @@ function workflowE2e(): Record<string, unknown> {
 		nodes,
 		connections: {
 			'Manual Trigger': {
-				main: [[link('Run Stream'), link('Run Question'), link('Run Async'), link('Chatflow Turn 1'), link('Workflows'), link('AI Agent')]],
+				main: [
+					[
+						link('Run Stream'),
+						link('Run Question'),
+						link('Run Async'),
+						link('Chatflow Turn 1'),
+						link('Workflows'),
+						link('AI Agent'),
+						link('Run Trip Form'),
+						link('Run Trip Missing Days'),
+						link('Trip Agent'),
+					],
+				],
 			},
 			'Run Question': { main: [[link('Resume')]] },
 			'Chatflow Turn 1': { main: [[link('Chatflow Turn 2')]] },
@@ -110,6 +179,8 @@ function workflowE2e(): Record<string, unknown> {
 			'Split Workflows': { main: [[link('Run With Continue On Fail')]] },
 			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
 			'Coze Workflow Tool': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			'Trip Model': { ai_languageModel: [[{ node: 'Trip Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Coze Trip Planner': { ai_tool: [[{ node: 'Trip Agent', type: 'ai_tool', index: 0 }]] },
 		},
 	};
 }
@@ -126,6 +197,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	const body = (request: RecordedRequest | undefined) => (request?.body ?? {}) as Record<string, unknown>;
 	const runsOf = (workflowId: string, path = '/v1/workflow/stream_run') =>
 		emulator.requestsTo(path).filter((r) => body(r).workflow_id === workflowId);
+	/** The chat-model requests of the agent whose tool has this parameter (two agents share the model). */
+	const completionsFor = (parameter: string) =>
+		emulator.requestsTo('/v1/chat/completions').filter((r) => JSON.stringify(body(r).tools ?? []).includes(`"${parameter}"`));
 
 	beforeAll(async () => {
 		started = Date.now();
@@ -238,13 +312,41 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	it('as a tool of n8n\'s AI Agent: the model fills user_name through $fromAI and reads the result', () => {
 		const [call] = runsOf(scenarios.echo.workflowId);
 		expect(call.body).toEqual({ workflow_id: scenarios.echo.workflowId, parameters: { user_name: AGENT_PROMPT } });
-		const completions = emulator.requestsTo('/v1/chat/completions');
+		const completions = completionsFor('user_name');
 		expect(completions).toHaveLength(2); // the tool call, then the answer after the tool's result
 		const tools = (body(completions[0]).tools as Array<{ function: { name: string; parameters: { properties: Record<string, unknown> } } }>) ?? [];
 		expect(tools).toHaveLength(1);
 		expect(Object.keys(tools[0].function.parameters.properties)).toEqual(['user_name']);
 		const [answer] = nodeItems(run, 'AI Agent');
 		expect(String(answer.json.output)).toContain(`Hello, ${AGENT_PROMPT}!`);
+	});
+
+	it("version 1.1, the workflow's inputs as a form: typed values reach Coze as numbers and arrays", () => {
+		const [item] = nodeItems(run, 'Run Trip Form');
+		expect(item.json).toMatchObject({ status: 'completed', output: { plan: 'A 3-day trip to Kyoto, for temples and food.' } });
+		const [post] = runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Kyoto');
+		expect(post.body).toEqual({ workflow_id: scenarios.tripPlanner.workflowId, parameters: { city: 'Kyoto', days: 3, interests: ['temples', 'food'] } });
+	});
+
+	it('a missing required input fails the item before the run, naming it; Coze is never asked to run it', () => {
+		const [item] = nodeItems(run, 'Run Trip Missing Days');
+		expect(String(item.json.error)).toContain("'days' is required (integer)");
+		expect(runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Rome')).toHaveLength(0);
+		// One schema request per node execution, whatever the items (three nodes ask for this workflow).
+		expect(emulator.requestsTo(`/v1/workflows/${scenarios.tripPlanner.workflowId}`).length).toBeLessThanOrEqual(3);
+	});
+
+	it("as the AI Agent's tool: the model is asked for each input by name, type and description, and the run gets them typed", () => {
+		const [first] = completionsFor('days');
+		const tools = (body(first).tools as Array<{ function: { parameters: { properties: Record<string, { type?: string; description?: string }>; required?: string[] } } }>) ?? [];
+		const properties = tools[0].function.parameters.properties;
+		expect(Object.keys(properties).sort()).toEqual(['city', 'days', 'interests']);
+		expect(properties.days).toMatchObject({ type: 'number', description: expect.stringContaining('How many days the trip lasts (integer, required)') });
+		expect(properties.city).toMatchObject({ type: 'string', description: expect.stringContaining('The city to visit') });
+		const [post] = runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Osaka');
+		expect(post.body).toEqual({ workflow_id: scenarios.tripPlanner.workflowId, parameters: { city: 'Osaka', days: 2, interests: ['ramen'] } });
+		const [answer] = nodeItems(run, 'Trip Agent');
+		expect(String(answer.json.output)).toContain('A 2-day trip to Osaka, for ramen.');
 	});
 
 	it('never prints the token', () => {

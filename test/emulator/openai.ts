@@ -1,7 +1,7 @@
 /**
  * A scripted OpenAI-compatible chat model (POST /v1/chat/completions, GET /v1/models for n8n's
  * credential test) so n8n's AI Agent can run offline: on a user turn it calls the first tool it was
- * given, filling every parameter with the user's question; once the tool answered, it replies in a
+ * given, filling its parameters from the user's question by their types (toolArguments); once the tool answered, it replies in a
  * sentence that quotes what the tool found (its `answer`, `output` or text). Enough to prove that
  * the agent can call the Coze Chat tool and read its answer; it says it is scripted.
  */
@@ -39,7 +39,7 @@ export function completion(request: CompletionRequest): Record<string, unknown> 
 		return { ...base, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }], usage };
 	}
 	const question = text([...request.messages].reverse().find((m) => m.role === 'user')?.content);
-	const args = Object.fromEntries(Object.keys(tool.function.parameters?.properties ?? { input: {} }).map((key) => [key, question]));
+	const args = toolArguments(question, tool.function.parameters?.properties ?? { input: {} });
 	return {
 		...base,
 		choices: [
@@ -55,6 +55,35 @@ export function completion(request: CompletionRequest): Record<string, unknown> 
 		],
 		usage,
 	};
+}
+
+/**
+ * The arguments a model would send, by each parameter's JSON-schema type: `key=value` pairs in the
+ * question (`city=Kyoto; days=2; interests=["temples"]`, values read as JSON when they are) fill their
+ * key; other text parameters get the whole question, numbers the first number in it, booleans false.
+ */
+function toolArguments(question: string, properties: Record<string, unknown>): Record<string, unknown> {
+	const pairs = new Map<string, string>();
+	for (const match of question.matchAll(/(\w+)=([^;]+)/g)) pairs.set(match[1], match[2].trim());
+	const args: Record<string, unknown> = {};
+	for (const [key, spec] of Object.entries(properties)) {
+		const type = (spec as { type?: unknown }).type;
+		const given = pairs.get(key);
+		if (given !== undefined) {
+			try {
+				args[key] = type === 'string' ? given : JSON.parse(given);
+			} catch {
+				args[key] = given;
+			}
+		} else if (type === 'number' || type === 'integer') {
+			args[key] = Number(/\d+(\.\d+)?/.exec(question)?.[0] ?? 1);
+		} else if (type === 'boolean') {
+			args[key] = false;
+		} else if (pairs.size === 0 || type === 'string') {
+			args[key] = question;
+		}
+	}
+	return args;
 }
 
 /** What a tool result says, in words: its answer (Send Message), output (a workflow) or its text. */

@@ -78,10 +78,32 @@ export interface RunContext {
 	files: string[];
 }
 
+/** A parameter as get-workflow-info describes it (docs.coze.cn get_workflow_info `OpenAPIParameter`). */
+export interface SchemaParameter {
+	type: string;
+	required?: boolean;
+	description?: string;
+	default_value?: string;
+	properties?: Record<string, SchemaParameter>;
+	items?: SchemaParameter;
+}
+
+/** What `GET /v1/workflows/{id}?include_input_output=true` answers for a workflow (cloud). */
+export interface ScenarioSchema {
+	description: string;
+	inputs: Record<string, SchemaParameter>;
+	outputs: Record<string, SchemaParameter>;
+	terminatePlan: 'return_variables' | 'use_answer_content';
+	/** The answer template of a use_answer_content End node. */
+	content?: string;
+}
+
 export interface WorkflowScenario {
 	name: string;
 	workflowId: string;
 	title: string;
+	/** The workflow's inputs and outputs; without one the emulator answers like an older workflow (no `input`). */
+	schema?: ScenarioSchema;
 	/** The plan of a fresh run. */
 	run(ctx: RunContext): RunPlan;
 	/** The plan after a resume, given the answer and how many resumes happened (1-based). */
@@ -151,6 +173,13 @@ const scenarioList: WorkflowScenario[] = [
 		name: 'textEnd',
 		workflowId: '7500000000000000003',
 		title: 'Weather report (streaming text End node)',
+		schema: {
+			description: 'Tells the weather of a city',
+			inputs: { city: { type: 'string', required: false, description: 'The city to report on', default_value: 'Hangzhou' } },
+			outputs: { sky: { type: 'string' }, city: { type: 'string' } },
+			terminatePlan: 'use_answer_content',
+			content: 'It is {{sky}} in {{city}}.',
+		},
 		// The weather of the `city` parameter (Hangzhou without one): the run uses its inputs.
 		run: (ctx) => {
 			const city = typeof ctx.parameters.city === 'string' && ctx.parameters.city.trim() !== '' ? ctx.parameters.city.trim() : 'Hangzhou';
@@ -334,6 +363,59 @@ const scenarioList: WorkflowScenario[] = [
 				usage: WORKFLOW_USAGE,
 				trimmed: true,
 				durationMs: 100,
+			};
+		},
+	},
+	{
+		// Typed inputs described by get-workflow-info: the parameter form, the check before a run, the
+		// AI Agent's $fromAI inputs. Like Coze, a run without a required input is refused (4000).
+		name: 'tripPlanner',
+		workflowId: '7500000000000000014',
+		title: 'Trip planner (typed inputs)',
+		schema: {
+			description: 'Plans a trip: a day-by-day plan for a city, a number of days and the traveller\'s interests',
+			inputs: {
+				city: { type: 'string', required: true, description: 'The city to visit' },
+				days: { type: 'integer', required: true, description: 'How many days the trip lasts' },
+				budget: { type: 'number', required: false, description: 'Budget per day in CNY' },
+				hotel: { type: 'boolean', required: false, description: 'Whether to book a hotel', default_value: 'false' },
+				interests: { type: 'array', required: false, description: 'What the traveller likes', items: { type: 'string' } },
+				traveller: {
+					type: 'object',
+					required: false,
+					description: 'Who travels',
+					properties: { name: { type: 'string', required: true }, age: { type: 'integer', required: false } },
+				},
+				photo: { type: 'image', required: false, description: 'A photo of the traveller' },
+			},
+			outputs: { plan: { type: 'string' }, received: { type: 'object' } },
+			terminatePlan: 'return_variables',
+		},
+		run: (ctx) => {
+			const p = ctx.parameters;
+			const interests = Array.isArray(p.interests) && p.interests.length > 0 ? `, for ${p.interests.join(' and ')}` : '';
+			const plan = `A ${String(p.days)}-day trip to ${String(p.city)}${interests}${p.hotel === true ? ', hotel booked' : ''}.`;
+			const result = endResult({ plan, received: p }, endTitled);
+			return { steps: result.steps, ending: { kind: 'done', debugUrl: true }, endOutput: result.endOutput, usage: WORKFLOW_USAGE };
+		},
+	},
+	{
+		// coze-studio #2281: a workflow embeds a chatflow and streams its answer from its own End
+		// node, so the stream carries the answer twice — the chatflow's, then the End node's.
+		name: 'nestedChatflow',
+		workflowId: '7500000000000000015',
+		title: 'Travel tips (an embedded chat flow, answered twice)',
+		run: () => {
+			const inner: WorkflowNode = { title: 'Travel chatflow', kind: 'Message', id: '200001' };
+			const parts = ['Kyoto ', 'is best ', 'in autumn.'];
+			return {
+				steps: [
+					...parts.map((part, i) => msg(inner, part, i === parts.length - 1)),
+					...parts.map((part, i) => msg(endTitled, part, i === parts.length - 1, i === parts.length - 1 ? { usage: WORKFLOW_USAGE } : {})),
+				],
+				ending: { kind: 'done', debugUrl: true },
+				endOutput: { mode: 'text', value: parts.join('') },
+				usage: WORKFLOW_USAGE,
 			};
 		},
 	},

@@ -20,6 +20,7 @@ import {
 	WORKFLOW_USAGE,
 	type RunContext,
 	type RunPlan,
+	type ScenarioSchema,
 	type WorkflowScenario,
 } from './workflowScenarios';
 
@@ -114,6 +115,8 @@ export class WorkflowEmulator {
 			if (this.studio) return this.studioUnknownPath(request.res), true;
 			return this.listWorkflows(request), true;
 		}
+		const info = /^\/v1\/workflows\/(\d+)$/.exec(path);
+		if (method === 'GET' && info) return this.workflowInfo(request, info[1]), true;
 		const history = /^\/v1\/workflows\/(\d+)\/run_histories\/(\d+)(?:\/execute_nodes\/(\d+))?$/.exec(path);
 		if (method === 'GET' && history) {
 			if (this.studio) return this.studioUnknownPath(request.res), true;
@@ -141,6 +144,14 @@ export class WorkflowEmulator {
 		const ctx = this.runContext(body);
 		if ('error' in ctx) {
 			this.emulator.json(res, 200, { code: 4000, msg: ctx.error });
+			return undefined;
+		}
+		// Like Coze (coze-js #102): a missing required input is refused with 4000.
+		const missing = Object.entries(scenario.schema?.inputs ?? {}).find(
+			([name, input]) => input.required && input.default_value === undefined && [undefined, null, ''].includes(ctx.parameters[name] as never),
+		);
+		if (missing) {
+			this.emulator.json(res, 200, { code: 4000, msg: `Missing required parameter: ${missing[0]}` });
 			return undefined;
 		}
 		const plan = scenario.run(ctx);
@@ -535,6 +546,44 @@ export class WorkflowEmulator {
 
 	// ── misc ───────────────────────────────────────────────────────────────────────────
 
+	/**
+	 * Get workflow info. Cloud: workflow_detail, and with include_input_output the schema (a
+	 * scenario without one answers like an older workflow: no `input`). Coze Studio
+	 * (backend/application/workflow/workflow.go): a chatflow's role without `code`, a workflow 777777780.
+	 */
+	private workflowInfo(request: RouteRequest, workflowId: string): void {
+		const { res, query } = request;
+		const scenario = scenariosByWorkflowId[workflowId];
+		const chatflow = CHATFLOWS[workflowId] !== undefined;
+		if (this.studio) {
+			if (chatflow) return this.json200(res, { data: { role: { name: CHATFLOW_NAMES[workflowId] } }, BaseResp: null });
+			return this.emulator.json(res, 200, { code: 777777780, msg: 'ChatFlowRole operation failure: workflow is not a chatflow' });
+		}
+		if (!scenario && !chatflow) return this.emulator.json(res, 200, { code: 4200, msg: `Workflow ${workflowId} does not exist or is not published` });
+		const schema = scenario ? scenario.schema : CHATFLOW_SCHEMAS[workflowId];
+		const detail = {
+			workflow_id: workflowId,
+			workflow_name: scenario ? scenario.title : CHATFLOW_NAMES[workflowId],
+			description: schema?.description ?? `Emulator ${chatflow ? 'chatflow' : 'workflow'}`,
+			icon_url: '',
+			app_id: '0',
+			creator: { id: '4424679200000', name: 'Emulator' },
+			created_at: 1747888248,
+			updated_at: 1747983675,
+		};
+		const data: Record<string, unknown> = { workflow_detail: detail };
+		if (String(query.include_input_output) === 'true' && schema) {
+			data.input = { parameters: schema.inputs };
+			data.output = { parameters: schema.outputs, terminate_plan: schema.terminatePlan, ...(schema.content ? { content: schema.content } : {}) };
+		}
+		this.emulator.ok(res, data);
+	}
+
+	private json200(res: http.ServerResponse, body: Record<string, unknown>): void {
+		res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'X-Log-ID': newLogId() });
+		res.end(JSON.stringify(body));
+	}
+
 	private listWorkflows(request: RouteRequest): void {
 		const { res, query } = request;
 		if (!query.workspace_id) return this.emulator.json(res, 200, { code: 4000, msg: 'workspace_id is required' });
@@ -585,6 +634,21 @@ export const CHATFLOW_IDS = { echo: '7500000000000000101', question: '7500000000
 const CHATFLOW_NAMES: Record<string, string> = {
 	[CHATFLOW_IDS.echo]: 'Echo chatflow',
 	[CHATFLOW_IDS.question]: 'Weather chatflow with a question node',
+};
+
+/** The echo chatflow's inputs: the system ones every chatflow has, and an optional tone. */
+const CHATFLOW_SCHEMAS: Record<string, ScenarioSchema | undefined> = {
+	[CHATFLOW_IDS.echo]: {
+		description: 'Repeats what was said, turn by turn',
+		inputs: {
+			USER_INPUT: { type: 'string', required: false },
+			CONVERSATION_NAME: { type: 'string', required: false, description: '', default_value: '' },
+			tone: { type: 'string', required: false, description: 'How to answer, e.g. cheerful' },
+		},
+		outputs: {},
+		terminatePlan: 'use_answer_content',
+		content: '{{output}}',
+	},
 };
 
 const CHATFLOWS: Record<string, Chatflow> = {

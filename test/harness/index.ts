@@ -22,11 +22,13 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeListSearchResult,
+	ResourceMapperFields,
 	INodeParameters,
 	INodeType,
 	INodeTypes,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	NodeExecutionHint,
 	StructuredChunk,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -83,6 +85,8 @@ export interface RunNodeResult {
 	staticData: IDataObject;
 	/** Whether n8n's change tracking marked the static data as changed (n8n saves it only then). */
 	staticDataChanged: boolean;
+	/** The execution hints the node added (shown above its output in the editor). */
+	hints: NodeExecutionHint[];
 }
 
 const CREDENTIAL_ID = 'harness-credential';
@@ -182,6 +186,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		items: response.data?.[0] ?? [],
 		staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
 		staticDataChanged: workflow.staticData.__dataChanged === true,
+		hints: 'hints' in response && Array.isArray(response.hints) ? response.hints : [],
 	};
 }
 
@@ -221,6 +226,48 @@ export async function runListSearch(opts: {
 	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
 	return await search.call(context, opts.filter, opts.paginationToken);
+}
+
+/** Runs a resource mapper method (a form's fields) in n8n's real LoadOptionsContext. */
+export async function runResourceMapping(opts: {
+	node: INodeType;
+	credentialType: ICredentialType;
+	credentials: ICredentialDataDecryptedObject;
+	method: string;
+	parameters?: INodeParameters;
+	/** The node type the editor sends, e.g. `cozeChatTool` for the AI Agent tool variant. */
+	nodeTypeName?: string;
+}): Promise<ResourceMapperFields> {
+	ensureContainer();
+	const { credentialType } = opts;
+	let nodeType = opts.node;
+	if (opts.nodeTypeName) {
+		// A variant under another name (as n8n registers a node's AI-tool variant), same methods.
+		const variant = Object.create(nodeType) as INodeType;
+		variant.description = { ...nodeType.description, name: opts.nodeTypeName };
+		nodeType = variant;
+	}
+	const method = nodeType.methods?.resourceMapping?.[opts.method];
+	if (!method) throw new UnexpectedError(`resourceMapping method '${opts.method}' not found`);
+	const node: INode = {
+		id: 'harness-node',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: nodeType.description.name,
+		typeVersion: highestVersion(nodeType),
+		position: [0, 0],
+		parameters: structuredClone(opts.parameters ?? {}),
+		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
+	};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: singleNodeTypes(nodeType),
+	});
+	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	return await method.call(context);
 }
 
 export interface CredentialTestResult {

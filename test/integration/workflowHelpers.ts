@@ -15,6 +15,8 @@ export async function runWorkflowNode(
 		continueOnFail?: boolean;
 		abortSignal?: AbortSignal;
 		onChunk?: (chunk: StructuredChunk) => void;
+		/** The node's version (the latest when not given). */
+		typeVersion?: number;
 	} = {},
 ): Promise<INodeExecutionData[]> {
 	const { items } = await runNode({
@@ -26,6 +28,7 @@ export async function runWorkflowNode(
 		continueOnFail: options.continueOnFail,
 		abortSignal: options.abortSignal,
 		onChunk: options.onChunk,
+		typeVersion: options.typeVersion,
 	});
 	return items;
 }

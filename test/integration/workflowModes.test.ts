@@ -11,7 +11,7 @@ const paths = () => emulator.requests.map((r) => `${r.method} ${r.path}`);
 
 describe('Workflow → Run, Synchronous', () => {
 	it('decodes the double-encoded data and keeps debug_url, usage and the execute id', async () => {
-		const [item] = await runWorkflowNode(emulator, runParams('echo', { runMode: 'sync', parametersUi: { entries: [{ name: 'user_name', type: 'string', value: 'Lin' }] } }));
+		const [item] = await runWorkflowNode(emulator, runParams('echo', { runMode: 'sync', parametersInput: 'fields', parametersUi: { entries: [{ name: 'user_name', type: 'string', value: 'Lin' }] } }));
 		expect(item.json).toMatchObject({
 			status: 'completed',
 			output: { output: 'Hello, Lin!', echo: { parameters: { user_name: 'Lin' } } },
@@ -20,8 +20,8 @@ describe('Workflow → Run, Synchronous', () => {
 			debug_url: expect.stringContaining('execute_id='),
 		});
 		expect(item.json.execute_id).toMatch(/^\d{19}$/);
-		expect(paths()).toEqual(['POST /v1/workflow/run']);
-		expect(emulator.requests[0].body).not.toHaveProperty('is_async');
+		expect(paths()).toEqual([`GET /v1/workflows/${scenarios.echo.workflowId}`, 'POST /v1/workflow/run']);
+		expect(emulator.requests[1].body).not.toHaveProperty('is_async');
 	});
 
 	it('explains the refusal of workflows with Output nodes and points to Stream', async () => {
@@ -38,7 +38,7 @@ describe('Workflow → Run, Synchronous', () => {
 		expect(error.message).toMatch(/Could not reach Coze|socket hang up|ECONNRESET/);
 		expect(String(error.description)).toContain('ends the connection after 90 s');
 		expect(String(error.description)).toContain('was not started again');
-		expect(paths()).toEqual(['POST /v1/workflow/run']);
+		expect(paths()).toEqual([`GET /v1/workflows/${scenarios.slow.workflowId}`, 'POST /v1/workflow/run']);
 	});
 
 	it('reports a synchronous interrupt', async () => {
@@ -55,7 +55,7 @@ describe('Workflow → Run, Async', () => {
 	it('polls the run history from Running to Success', async () => {
 		const [item] = await runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2 } }));
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: 'Report ready' }, messages: [], usage: WORKFLOW_USAGE });
-		expect(emulator.requests[0].body).toMatchObject({ is_async: true });
+		expect(emulator.requests.find((r) => r.path === '/v1/workflow/run')?.body).toMatchObject({ is_async: true });
 		const histories = emulator.requests.filter((r) => r.path.includes('/run_histories/'));
 		expect(histories.length).toBeGreaterThanOrEqual(2);
 		expect(histories[0].path).toBe(`/v1/workflows/${scenarios.slow.workflowId}/run_histories/${item.json.execute_id as string}`);

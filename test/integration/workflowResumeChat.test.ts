@@ -82,7 +82,7 @@ const chat = (workflowId: string, message: string, extra = {}) =>
 
 describe('Workflow → Chat With Chatflow', () => {
 	it('two turns in one conversation, the conversation id in the body', async () => {
-		const [first] = await runWorkflowNode(emulator, chat(CHATFLOW_IDS.echo, 'Hi, I am Ada', { parametersUi: { entries: [{ name: 'tone', type: 'string', value: 'formal' }] } }));
+		const [first] = await runWorkflowNode(emulator, chat(CHATFLOW_IDS.echo, 'Hi, I am Ada', { parametersInput: 'fields', parametersUi: { entries: [{ name: 'tone', type: 'string', value: 'formal' }] } }));
 		expect(first.json).toMatchObject({
 			answer: 'Turn 1 (formal): you said "Hi, I am Ada".',
 			status: 'completed',

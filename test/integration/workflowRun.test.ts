@@ -31,6 +31,7 @@ describe('Workflow → Run (stream, the default)', () => {
 		const [item] = await runWorkflowNode(
 			emulator,
 			runParams('echo', {
+				parametersInput: 'fields',
 				parametersUi: {
 					entries: [
 						{ name: 'user_name', type: 'string', value: 'George' },
@@ -137,7 +138,8 @@ describe('Workflow → Run failures', () => {
 		expect(error.message).toContain('The Coze workflow stream broke off');
 		expect(error.message).toContain('The run was not started again');
 		expect(String(error.description)).toContain('Get Run History');
-		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/workflow/stream_run']);
+		// The schema check first, then the one run.
+		expect(emulator.requests.map((r) => r.path)).toEqual([`/v1/workflows/${scenarios.broken.workflowId}`, '/v1/workflow/stream_run']);
 	});
 
 	it('stops reading at the timeout and says the run may go on', async () => {
@@ -146,7 +148,7 @@ describe('Workflow → Run failures', () => {
 		expect(error.message).toContain('did not finish within 1 s');
 		expect(error.message).toContain('may still be running');
 		expect(String(error.description)).toContain('Mode: Async');
-		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/workflow/stream_run']);
+		expect(emulator.requests.map((r) => r.path)).toEqual([`/v1/workflows/${scenarios.slow.workflowId}`, '/v1/workflow/stream_run']);
 	});
 
 	it('explains 4200 for workflows', async () => {
@@ -158,7 +160,7 @@ describe('Workflow → Run failures', () => {
 	it('names the field for a bad workflow id, parameter or app id', async () => {
 		for (const [params, text] of [
 			[runParams('echo', { workflowId: { __rl: true, mode: 'id', value: 'abc' } }), "Workflow: 'abc' is not a Coze workflow ID"],
-			[runParams('echo', { parametersUi: { entries: [{ name: 'n', type: 'number', value: 'x' }] } }), "Parameter 'n': 'x' is not a number"],
+			[runParams('echo', { parametersInput: 'fields', parametersUi: { entries: [{ name: 'n', type: 'number', value: 'x' }] } }), "Parameter 'n': 'x' is not a number"],
 			[runParams('echo', { parametersInput: 'json', parametersJson: '[1]' }), 'Parameters (JSON) must be a JSON object'],
 			[runParams('echo', { associateWith: 'app', appId: '' }), 'App ID is empty'],
 		] as const) {
@@ -247,5 +249,12 @@ describe('Live streaming to a Chat Trigger / streaming Webhook', () => {
 		const off = collect();
 		await runWorkflowNode(emulator, runParams('textEnd', { options: { enableStreaming: false } }), { onChunk: off.onChunk });
 		expect(off.chunks).toEqual([]);
+	});
+
+	it('a chatflow nested in a workflow, its answer streamed again by the End node (coze-studio #2281): shown once, counted once', async () => {
+		const live = collect();
+		const [item] = await runWorkflowNode(emulator, runParams('nestedChatflow'), { onChunk: live.onChunk });
+		expect(live.chunks.filter((c) => c.type === 'item').map((c) => c.content).join('')).toBe('Kyoto is best in autumn.');
+		expect(item.json).toMatchObject({ status: 'completed', output: 'Kyoto is best in autumn.', messages: [] });
 	});
 });

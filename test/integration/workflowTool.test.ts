@@ -130,6 +130,7 @@ describe('Workflow → Run as an AI Agent tool', () => {
 				resource: 'workflow',
 				operation: 'run',
 				workflowId: { __rl: true, mode: 'id', value: scenarios.echo.workflowId },
+				parametersInput: 'fields',
 				parametersUi: {
 					entries: [
 						{ name: 'user_name', type: 'string', value: "={{ $fromAI('user_name', 'Name of the person to greet', 'string') }}" },

@@ -51,6 +51,14 @@ const JOKE = '为什么小明要带一把尺子去看电影？\n因为他听说�
 
 /** What a correct client makes of each complete scenario (cloud dialect). */
 const EXPECTED: Record<string, Partial<WorkflowRunResult> & { live?: string }> = {
+	nestedChatflow: {
+		status: 'completed',
+		output: 'Kyoto is best in autumn.',
+		messages: [],
+		usage: WORKFLOW_USAGE,
+		debug_url: DEBUG_URL,
+		live: 'Kyoto is best in autumn.',
+	},
 	docsStream: {
 		status: 'completed',
 		output: { output: JOKE },
@@ -230,6 +238,96 @@ describe('packet integrity', () => {
 		const text = packet(0, 0, 'one', true) + packet(1, 1, 'two', true) + packet(2, 0, 'three', true) + 'id: 3\nevent: Done\ndata: {}\n\n';
 		const { aggregator } = await aggregate([Buffer.from(text)]);
 		expect(aggregator.result().messages.map((m) => m.content)).toEqual(['one', 'two', 'three']);
+	});
+});
+
+describe('a node that repeats the node before it (coze-studio #2281: a chatflow nested in a workflow)', () => {
+	/** Cloud-shaped packets with event ids; `end` packets carry the End node's `token`/`cost`. */
+	function stream(nodes: Array<{ id: string; title: string; parts: string[]; end?: boolean }>): string {
+		let id = 0;
+		let text = '';
+		for (const node of nodes) {
+			node.parts.forEach((content, seq) => {
+				const last = seq === node.parts.length - 1;
+				const data: Record<string, unknown> = { content, node_id: node.id, node_title: node.title, node_seq_id: String(seq), node_is_finish: last };
+				if (node.end && last) Object.assign(data, { cost: '0', token: 10 });
+				text += `id: ${id++}\nevent: Message\ndata: ${JSON.stringify(data)}\n\n`;
+			});
+		}
+		return `${text}id: ${id}\nevent: Done\ndata: {}\n\n`;
+	}
+
+	it('the outer End node streaming the inner chatflow\'s answer again: the answer is shown and counted once', async () => {
+		const text = stream([
+			{ id: '100', title: 'Nested chatflow', parts: ['Kyoto ', 'in ', 'autumn.'] },
+			{ id: '900', title: 'End', parts: ['Kyoto ', 'in ', 'autumn.'], end: true },
+		]);
+		const { aggregator, live } = await aggregate([Buffer.from(text)]);
+		expect(live.join('')).toBe('Kyoto in autumn.');
+		const result = aggregator.result();
+		expect(result.output).toBe('Kyoto in autumn.');
+		expect(result.messages).toEqual([]);
+		expect(aggregator.endWasLive).toBe(true); // the text went out (as the inner node's): nothing to add at the end
+	});
+
+	it('two message nodes with the same text: listed once', async () => {
+		const text = stream([
+			{ id: '100', title: 'Inner Output', parts: ['Hello', ' there'] },
+			{ id: '200', title: 'Outer Output', parts: ['Hello', ' there'] },
+		]);
+		const { aggregator, live } = await aggregate([Buffer.from(text)]);
+		expect(live.join('')).toBe('Hello there');
+		expect(aggregator.result().messages).toEqual([{ node_title: 'Inner Output', node_id: '100', content: 'Hello there' }]);
+	});
+
+	it('a node that starts like the one before and then says more is no echo: all of its text is shown, in order', async () => {
+		const text = stream([
+			{ id: '100', title: 'Draft', parts: ['Kyoto'] },
+			{ id: '200', title: 'Final', parts: ['Kyoto', ' and Nara.'] },
+		]);
+		const { aggregator, live } = await aggregate([Buffer.from(text)]);
+		expect(live.join('')).toBe('Kyoto\n\nKyoto and Nara.');
+		expect(aggregator.result().messages.map((m) => m.content)).toEqual(['Kyoto', 'Kyoto and Nara.']);
+	});
+
+	it('a node that stops early while still matching (the run ends): what it said is shown and kept', async () => {
+		const text = stream([
+			{ id: '100', title: 'First', parts: ['Kyoto in autumn.'] },
+			{ id: '200', title: 'Second', parts: ['Kyoto'] },
+		]);
+		const { aggregator, live } = await aggregate([Buffer.from(text)]);
+		expect(live.join('')).toBe('Kyoto in autumn.\n\nKyoto');
+		expect(aggregator.result().messages.map((m) => m.content)).toEqual(['Kyoto in autumn.', 'Kyoto']);
+	});
+
+	it('a one-packet End result that repeats the message before it: the message is left to the End output', async () => {
+		const text = stream([
+			{ id: '100', title: 'Answer', parts: ['It is sunny.'] },
+			{ id: '900', title: 'End', parts: ['It is sunny.'], end: true },
+		]);
+		const { aggregator, live } = await aggregate([Buffer.from(text)]);
+		expect(live.join('')).toBe('It is sunny.');
+		const result = aggregator.result();
+		expect(result.output).toBe('It is sunny.');
+		expect(result.messages).toEqual([]);
+	});
+
+	it('the same node running again with the same text (a loop) is not an echo', async () => {
+		const packet = (id: number, content: string) =>
+			`id: ${id}\nevent: Message\ndata: ${JSON.stringify({ content, node_id: '7', node_title: 'Loop Output', node_seq_id: '0', node_is_finish: true })}\n\n`;
+		const { aggregator, live } = await aggregate([Buffer.from(packet(0, 'OK') + packet(1, 'OK') + 'id: 2\nevent: Done\ndata: {}\n\n')]);
+		expect(live.join('')).toBe('OK\n\nOK');
+		expect(aggregator.result().messages.map((m) => m.content)).toEqual(['OK', 'OK']);
+	});
+
+	it('another node between the two: no echo', async () => {
+		const text = stream([
+			{ id: '100', title: 'A', parts: ['same'] },
+			{ id: '200', title: 'B', parts: ['other'] },
+			{ id: '300', title: 'C', parts: ['same'] },
+		]);
+		const { aggregator } = await aggregate([Buffer.from(text)]);
+		expect(aggregator.result().messages.map((m) => m.content)).toEqual(['same', 'other', 'same']);
 	});
 });
 

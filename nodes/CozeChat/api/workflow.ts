@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsF
 
 import { CozeApiError, TransportError } from '../core/errors';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
+import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
 import { ItemBudget, LIMITS } from '../boundaries/budget';
 import { readText } from '../transport/body';
 import { cozeApiRequest, parseEnvelope, withRetries } from '../transport/request';
@@ -77,6 +78,33 @@ export async function listPublishedWorkflows(
 	return (await cozeApiRequest.call(context, 'GET', '/v1/workflows', {
 		qs: { workspace_id: query.workspaceId, workflow_mode: query.mode, publish_status: 'published_online', page_num: query.page, page_size: WORKFLOW_PAGE_SIZE },
 	})) as { items?: WorkflowBasic[]; has_more?: boolean };
+}
+
+/** A workflow's inputs and outputs, or why the server did not give them. */
+export type SchemaAnswer = { schema: WorkflowSchema; unavailable?: undefined } | { schema?: undefined; unavailable: string; error?: CozeApiError };
+
+/**
+ * The workflow's own description of its inputs and outputs (`GET /v1/workflows/{id}?
+ * include_input_output=true`, permission getMetaData). Coze Studio answers this route with a
+ * chatflow's role only (or code 777777780), an older server not at all: those are `unavailable`,
+ * as is a refusal (a token without the permission). A failure to reach the server is thrown.
+ */
+export async function getWorkflowSchema(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	workflowId: string,
+	budget?: ItemBudget,
+): Promise<SchemaAnswer> {
+	try {
+		const { envelope } = await requestJson(context, 'GET', `/v1/workflows/${workflowId}`, { qs: { include_input_output: true }, budget });
+		const schema = parseWorkflowSchema(envelope.data, workflowId);
+		if (schema) return { schema };
+		return { unavailable: 'the server answered without the workflow\'s inputs (Coze Studio and older Coze servers do not describe them)' };
+	} catch (error) {
+		// Not reaching the server is the caller's error to report, as for any other request.
+		if (!(error instanceof CozeApiError) || error instanceof TransportError) return Promise.reject(error);
+		const why = error.code !== undefined ? `Coze error ${String(error.code)}: ${error.msg}` : error.msg;
+		return { unavailable: `the server refused to describe the workflow (${why}); a token needs the getMetaData permission for it`, error };
+	}
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The output owner: every byte that leaves the node passes here — output items, error items,
- * thrown errors, live chunks to a Chat Trigger or streaming Webhook, and log lines — and is cleaned
+ * thrown errors, live chunks to a Chat Trigger or streaming Webhook, execution hints and log lines — and is cleaned
  * of the credential's secrets by one redactor (redact.ts), in values and in object keys, even when
  * a server echoed them back. Nothing else in the node calls `sendChunk` or the logger.
  */
@@ -74,6 +74,20 @@ export function logDebug(context: OutputContext, message: string, meta: Record<s
 	const secrets = secretsNow(context);
 	const clean = (text: string) => redactShapes(text, secrets);
 	context.logger?.debug(clean(message), redactDeep({ ...meta, node: context.getNode().name }, clean) as Record<string, unknown>);
+}
+
+/** Hints already given in an execution: each is shown once, however many items ran into it. */
+const hintsGiven = new WeakMap<object, Set<string>>();
+
+/** A hint shown above the node's output in the editor (once per execution), cleaned like an error. */
+export function executionHint(context: IExecuteFunctions, message: string): void {
+	let given = hintsGiven.get(context);
+	if (!given) hintsGiven.set(context, (given = new Set()));
+	if (given.has(message)) return;
+	given.add(message);
+	// addExecutionHints exists since n8n 1.x's early releases; a context without it gets none.
+	if (typeof context.addExecutionHints !== 'function') return;
+	context.addExecutionHints({ message: redactShapes(message, secretsNow(context)), location: 'outputPane' });
 }
 
 /**

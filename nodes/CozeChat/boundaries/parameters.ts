@@ -189,6 +189,15 @@ export function authenticationOf(context: IExecuteFunctions | ILoadOptionsFuncti
 	}
 }
 
+/**
+ * What a form method (a resource mapper's fields) depends on: the chosen workflow (digits, or ''
+ * when none is chosen yet) and the operation. Load-options contexts have no items.
+ */
+export function formContextOf(context: ILoadOptionsFunctions): { workflowId: string; operation: string } {
+	const workflowId = toText(context.getNodeParameter('workflowId', '', { extractValue: true })).trim();
+	return { workflowId: /^\d+$/.test(workflowId) ? workflowId : '', operation: toText(context.getNodeParameter('operation', '')) };
+}
+
 /** Coze ids are digits; catch a pasted URL or name early, with the field's name. */
 export function assertCozeId(parameters: ItemParameters, value: string, label: string): string {
 	if (!/^\d+$/.test(value)) parameters.fail(`${label}: '${value}' is not a Coze ID (digits only, e.g. 7381473525342978089)`);

@@ -22,6 +22,12 @@
  * unbroken they prove that every packet Coze sent arrived, so such node_seq_id irregularities are
  * accepted as Coze's numbering. Without event ids, node_seq_id is the only check and every gap,
  * or a node left unfinished at `Done`, is an error.
+ *
+ * Echoes: a workflow that embeds a chatflow and streams its answer from its own End node gets
+ * the same text twice, once from the inner node and once from the outer (coze-studio #2281). A
+ * node whose whole text repeats the node just before it, word for word, is counted once: its live
+ * text is held back while it matches and released as soon as it differs; a repeated message is
+ * left out of `messages`, and a message the End node repeats is left to the End node's `output`.
  */
 import { CozeApiError, MalformedEventError, normalizeCode, unwrapServerError } from './errors';
 import { parseJsonExact, tryParseJsonExact } from './json';
@@ -55,6 +61,10 @@ interface NodeBuffer {
 	lastSeq: number;
 	/** Packets so far, to tell a streaming End node from a one-packet one. */
 	packets: number;
+	/** The finished node just before this one, while this one's text so far repeats it. */
+	echoOf?: NodeBuffer;
+	/** Whole text repeats `echoOf`'s (set when the node finishes so). */
+	echo?: boolean;
 }
 
 export class WorkflowAggregator {
@@ -82,8 +92,16 @@ export class WorkflowAggregator {
 	/** The last node that sent live text, to separate messages in the live stream. */
 	private lastLive: NodeBuffer | undefined;
 
+	/** The node whose live text is held back because, so far, it repeats the node before it. */
+	private held: NodeBuffer | undefined;
+
 	/** True when the End node's text went out as live text (a streaming text-mode End node). */
 	endWasLive = false;
+
+	/** True when a user already saw the End node's text: it streamed, or it repeated the node before it. */
+	get endShown(): boolean {
+		return this.endWasLive || this.buffers.some((b) => b.isEnd && b.echo === true);
+	}
 
 	/** Coze's log id of the request this run came from, attached to every error. */
 	logid: string | undefined;
@@ -131,14 +149,14 @@ export class WorkflowAggregator {
 				}
 				this.interrupt = interrupt;
 				this.terminal = 'interrupted';
-				return undefined;
+				return this.releaseHeld() || undefined;
 			}
 			case 'done': {
 				const data = tryParseJsonExact(event.data);
 				if (isObject(data)) this.noteRunInfo(data);
 				this.done = true;
 				if (!this.terminal) this.terminal = 'completed';
-				return undefined;
+				return this.releaseHeld() || undefined;
 			}
 			default:
 				// PING heartbeats and events Coze may add later change nothing.
@@ -162,12 +180,15 @@ export class WorkflowAggregator {
 		}
 		let output: unknown = null;
 		const messages: WorkflowMessage[] = [];
-		for (const buffer of this.buffers) {
+		const counted = this.buffers.filter((b) => !(b.echo && !b.isEnd));
+		const endEchoes = new Set(counted.filter((b) => b.isEnd && b.echo && b.echoOf && !b.echoOf.isEnd).map((b) => b.echoOf));
+		for (const buffer of counted) {
 			const content = buffer.parts.join('');
 			if (buffer.isEnd) {
 				output = decodeOutput(content);
 				continue;
 			}
+			if (endEchoes.has(buffer)) continue;
 			const message: WorkflowMessage = { node_title: buffer.node_title, content };
 			if (buffer.node_id) message.node_id = buffer.node_id;
 			if (buffer.node_execute_uuid) message.node_execute_uuid = buffer.node_execute_uuid;
@@ -196,6 +217,7 @@ export class WorkflowAggregator {
 		const content = typeof data.content === 'string' ? data.content : data.content === undefined || data.content === null ? '' : JSON.stringify(data.content);
 
 		let buffer = this.byKey.get(key);
+		const released = this.held && this.held !== buffer ? this.releaseHeld() : '';
 		if (buffer && !buffer.finished) {
 			if (!Number.isNaN(seq) && seq !== buffer.lastSeq + 1) this.seqIrregular(buffer.node_title, buffer.lastSeq + 1, seq);
 		} else {
@@ -203,9 +225,11 @@ export class WorkflowAggregator {
 			// Studio keeps counting across runs of a node, so the previous count + 1 is fine too.
 			const allowed = buffer ? [0, buffer.lastSeq + 1] : [0];
 			if (!Number.isNaN(seq) && !allowed.includes(seq)) this.seqIrregular(title, allowed[0], seq);
+			const before = this.buffers[this.buffers.length - 1];
 			buffer = { key, node_title: title, parts: [], isEnd: false, finished: false, lastSeq: -1, packets: 0 };
 			if (nodeId) buffer.node_id = nodeId;
 			if (uuid) buffer.node_execute_uuid = uuid;
+			if (before && before.finished && before.key !== key && before.parts.join('') !== '') buffer.echoOf = before;
 			this.buffers.push(buffer);
 			this.byKey.set(key, buffer);
 		}
@@ -222,10 +246,44 @@ export class WorkflowAggregator {
 		// several packets (a one-packet End node is a variable-mode JSON result, not text to show).
 		const oneShotEnd = buffer.isEnd && buffer.packets === 1 && buffer.finished;
 		if (buffer.isEnd && !oneShotEnd) this.endWasLive = true;
-		if (content === '' || oneShotEnd) return undefined;
+		if (buffer.echoOf) {
+			const sofar = buffer.parts.join('');
+			const original = buffer.echoOf.parts.join('');
+			if (original.startsWith(sofar)) {
+				if (buffer.finished && sofar === original) {
+					buffer.echo = true;
+					this.held = undefined;
+				} else {
+					this.held = buffer;
+				}
+				return released || undefined;
+			}
+			// It says something else: no echo; what was held goes out now.
+			buffer.echoOf = undefined;
+			this.held = undefined;
+			if (oneShotEnd) return released || undefined;
+			return released + this.live(buffer, sofar);
+		}
+		if (content === '' || oneShotEnd) return released || undefined;
+		return released + this.live(buffer, content);
+	}
+
+	/** `text` of `buffer` as live text, after a blank line when another node spoke last. */
+	private live(buffer: NodeBuffer, text: string): string {
+		if (text === '') return '';
 		const separator = this.lastLive !== undefined && this.lastLive !== buffer ? '\n\n' : '';
 		this.lastLive = buffer;
-		return separator + content;
+		return separator + text;
+	}
+
+	/** The held-back text of a node that stopped repeating the one before (or the run ended): no echo. */
+	private releaseHeld(): string {
+		const held = this.held;
+		if (!held) return '';
+		this.held = undefined;
+		held.echoOf = undefined;
+		const oneShotEnd = held.isEnd && held.packets === 1 && held.finished;
+		return oneShotEnd ? '' : this.live(held, held.parts.join(''));
 	}
 
 	/** Records debug_url / execute_id from any payload that carries them. */

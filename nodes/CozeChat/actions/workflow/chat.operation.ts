@@ -24,6 +24,7 @@ import {
 	workflowRunOptionsOf,
 	workflowVersionOption,
 } from './common';
+import { CHATFLOW_SYSTEM_INPUTS } from './schemaCheck';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { runChatflowForItem } from './runChatflow';
 
@@ -102,7 +103,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const version = parameters.text('options.workflowVersion', 'Options → Workflow Version');
 	if (version !== '') body.workflow_version = version;
 	// One budget for the uploads and the chat: the Timeout covers both.
-	body.parameters = await collectParameters(parameters, budget);
+	body.parameters = await collectParameters(parameters, budget, { workflowId, system: CHATFLOW_SYSTEM_INPUTS, version });
 	const result = await runChatflowForItem(this, itemIndex, body, {
 		budget,
 		timeoutSeconds,

@@ -7,6 +7,7 @@ import { ItemBudget } from '../../boundaries/budget';
 import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
 import { botIdLocator, TIMEOUT_RULE } from '../descriptions';
 import type { WorkflowRunOptions } from './runWorkflow';
+import { checkedParameters } from './schemaCheck';
 
 /**
  * Workflow editor URLs: `https://www.coze.cn/work_flow?space_id=…&workflow_id=…` and, for an
@@ -158,17 +159,50 @@ export function getAssociation(parameters: ItemParameters): IDataObject {
 	return {};
 }
 
+/**
+ * How the parameters are given. Version 1.1 starts from the workflow's own inputs; nodes saved as
+ * version 1 keep their default (not stored in the saved workflow), Using Fields Below.
+ */
+const specifyParameters: INodeProperties = {
+	displayName: 'Specify Parameters',
+	name: 'parametersInput',
+	type: 'options',
+	options: [
+		{
+			name: 'From the Workflow\'s Inputs',
+			value: 'schema',
+			description: 'One field per input of the workflow\'s Start node, typed, required ones marked (read from Coze)',
+		},
+		{ name: 'Using Fields Below', value: 'fields', description: 'Name, type and value of each input, typed by hand' },
+		{ name: 'Using JSON', value: 'json', description: 'All inputs as one JSON object' },
+	],
+	default: 'schema',
+	description:
+		'How to give the inputs of the workflow\'s Start node. Whichever you choose, they are checked against the workflow before the run when Coze describes its inputs.',
+};
+
 export const parameterFields: INodeProperties[] = [
+	{ ...specifyParameters, default: 'fields', displayOptions: { show: { '@version': [1] } } },
+	{ ...specifyParameters, displayOptions: { hide: { '@version': [1] } } },
 	{
-		displayName: 'Specify Parameters',
-		name: 'parametersInput',
-		type: 'options',
-		options: [
-			{ name: 'Using Fields Below', value: 'fields' },
-			{ name: 'Using JSON', value: 'json' },
-		],
-		default: 'fields',
-		description: 'How to give the inputs of the workflow\'s Start node',
+		displayName: 'Parameters',
+		name: 'workflowInputs',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['workflowId.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getWorkflowInputs',
+				mode: 'add',
+				fieldWords: { singular: 'parameter', plural: 'parameters' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+			},
+		},
+		displayOptions: { show: { parametersInput: ['schema'] } },
 	},
 	{
 		displayName: 'Parameters',
@@ -295,12 +329,16 @@ export const fetchNodeOutputsOption: INodeProperties = {
 /** The Start-node parameters of an item, files uploaded last (after every field checked out). */
 export async function collectParameters(
 	parameters: ItemParameters,
-	/** The item's budget: uploads count against its Timeout like the run itself. */
+	/** The item's budget: the schema check and uploads count against its Timeout like the run itself. */
 	budget: ItemBudget,
+	/** What the values are checked against: the workflow, inputs the node fills itself, a pinned version. */
+	check: { workflowId: string; system?: readonly string[]; version?: string },
 ): Promise<IDataObject> {
 	const values: IDataObject = {};
-	const how = parameters.choice('parametersInput', 'Specify Parameters', ['fields', 'json'], 'fields');
-	if (how === 'json') {
+	const how = parametersInputOf(parameters);
+	if (how === 'schema') {
+		Object.assign(values, mappedInputs(parameters));
+	} else if (how === 'json') {
 		Object.assign(values, parameters.jsonObject('parametersJson', 'Parameters (JSON)', '{"user_name": "George"}') ?? {});
 	} else {
 		for (const entry of parameters.entries('parametersUi', 'Parameters')) {
@@ -317,11 +355,35 @@ export async function collectParameters(
 		if (file.field === '') parameters.fail(`File parameter '${file.name}': enter the input binary field`);
 		parameters.context.helpers.assertBinaryData(parameters.itemIndex, file.field);
 	}
+	const checked = (await checkedParameters(
+		parameters,
+		{ workflowId: check.workflowId, values: { ...values }, files: uploads.map((f) => f.name), system: check.system, version: check.version },
+		budget,
+	)) as IDataObject;
 	for (const file of uploads) {
 		const uploaded = await uploadBinary(parameters.context, parameters.itemIndex, file.field, budget);
-		values[file.name] = JSON.stringify({ file_id: uploaded.id });
+		checked[file.name] = JSON.stringify({ file_id: uploaded.id });
 	}
-	return values;
+	return checked;
+}
+
+/** How the parameters are given (the default depends on the node's version, see specifyParameters). */
+export function parametersInputOf(parameters: ItemParameters): 'schema' | 'fields' | 'json' {
+	const fallback = parameters.context.getNode().typeVersion === 1 ? 'fields' : 'schema';
+	return parameters.choice('parametersInput', 'Specify Parameters', ['schema', 'fields', 'json'], fallback);
+}
+
+/** The values of the workflow-inputs form, expressions resolved; unset fields left out. */
+function mappedInputs(parameters: ItemParameters): IDataObject {
+	const mapper = parameters.raw('workflowInputs', 'Parameters', {}) as IDataObject | null | undefined;
+	const value = mapper?.value;
+	const out: IDataObject = {};
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+	for (const [name, given] of Object.entries(value as IDataObject)) {
+		if (given === undefined || given === null || given === '') continue;
+		out[name] = given;
+	}
+	return out;
 }
 
 function typedValue(parameters: ItemParameters, value: unknown, type: string, name: string): unknown {

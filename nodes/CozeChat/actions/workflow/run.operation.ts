@@ -31,6 +31,7 @@ import {
 } from './common';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { runWorkflowForItem } from './runWorkflow';
+import { adviseOnStreamMode } from './schemaCheck';
 
 const properties: INodeProperties[] = [
 	simplifyForToolField,
@@ -78,7 +79,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	// Uploads come last: nothing is sent to Coze before every field checked out. One budget for
 	// the uploads and the run: the Timeout covers both.
-	body.parameters = await collectParameters(parameters, options.budget);
+	body.parameters = await collectParameters(parameters, options.budget, { workflowId, version });
+	if (mode === 'stream' && version === '') await adviseOnStreamMode(this, workflowId, options.budget);
 	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: false }, options);
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['status', 'output', 'messages', 'interrupt', 'execute_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];

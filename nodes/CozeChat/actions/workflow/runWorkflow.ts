@@ -58,9 +58,9 @@ export async function runWorkflowForItem(
 		options.liveStream,
 		async (live) =>
 			await runWorkflow(context, request, options, live && {
-				write: (text: string, fromEnd: boolean) => {
-					endStreamed ||= fromEnd;
-					live.write(text);
+				write: (text: string) => live.write(text),
+				endShown: () => {
+					endStreamed = true;
 				},
 			}),
 		// Non-stream modes, or an End result that was not streamed: deliver what a chat shows.
@@ -85,9 +85,11 @@ function displayText(output: unknown): string {
 	return JSON.stringify(output);
 }
 
-/** Where a run's text goes as it arrives; `fromEnd` marks a streaming End node's text. */
+/** Where a run's text goes as it arrives. */
 interface RunText {
-	write(text: string, fromEnd: boolean): void;
+	write(text: string): void;
+	/** The End node's text already went out (it streamed, or it repeated the node before it). */
+	endShown(): void;
 }
 
 export async function runWorkflow(
@@ -116,12 +118,12 @@ async function streamRun(
 ): Promise<WorkflowRunResult> {
 	const aggregator = new WorkflowAggregator();
 	aggregator.errorHint = options.errorHint;
-	const text = live && { write: (piece: string) => live.write(piece, aggregator.endWasLive) };
-	const outcome = await streamTurn(context, { path, body }, aggregator, { budget: options.budget, live: text, tailMs: TAIL_MS }).catch(
+	const outcome = await streamTurn(context, { path, body }, aggregator, { budget: options.budget, live, tailMs: TAIL_MS }).catch(
 		(error: unknown) => {
 			throw withHint(error, options.errorHint, false); // Coze's Error event, a lost packet, a refused request
 		},
 	);
+	if (aggregator.endShown) live?.endShown();
 	// Interrupt ends the run even if no Done follows (the docs' interrupt stream has none).
 	if (outcome.complete) return aggregator.result();
 	const { broken } = outcome;

@@ -1,0 +1,2 @@
+/** Resource mapper methods: forms whose fields come from Coze. */
+export { getWorkflowInputs } from './workflowInputs';

@@ -1,0 +1,92 @@
+/**
+ * The Parameters form of Workflow → Run and Chat With Chatflow: one field per input of the
+ * workflow's Start node, from the workflow's own schema (GET /v1/workflows/{id}?include_input_output).
+ */
+import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+
+import { getWorkflowSchema } from '../api/workflow';
+import { safeError } from '../boundaries/output';
+import { formContextOf } from '../boundaries/parameters';
+import { describeType, FILE_TYPES, type NamedParameter } from '../core/workflowSchema';
+import { CHATFLOW_SYSTEM_INPUTS } from '../actions/workflow/schemaCheck';
+
+const NO_SCHEMA_ADVICE = 'Choose Specify Parameters → Using Fields Below or Using JSON: the parameters then go as you give them.';
+
+function fieldType(input: NamedParameter): FieldType {
+	if (input.type === 'integer' || input.type === 'number') return 'number';
+	if (input.type === 'boolean') return 'boolean';
+	if (input.type === 'object') return 'object';
+	if (input.type === 'array') return 'array';
+	return 'string'; // string, time, and files (a URL, or {"file_id": …} of an upload)
+}
+
+/** What $fromAI calls the type: the model is asked for a number, a boolean, JSON or text. */
+function modelType(input: NamedParameter): 'string' | 'number' | 'boolean' | 'json' {
+	const type = fieldType(input);
+	return type === 'number' || type === 'boolean' ? type : type === 'object' || type === 'array' ? 'json' : 'string';
+}
+
+/** What the model reads about an input: the workflow's description of it, its type, whether it may be left out. */
+function modelDescription(input: NamedParameter): string {
+	const parts = [input.description.trim() || input.name, `(${describeType(input)}${input.required ? ', required' : ', optional'})`];
+	if (FILE_TYPES.has(input.type)) parts.push('A public URL of the file.');
+	if (input.type === 'integer') parts.push('A whole number.');
+	if (input.properties && input.properties.length > 0) {
+		parts.push(`Fields: ${input.properties.map((p) => `${p.name} (${describeType(p)}${p.required ? ', required' : ''})`).join(', ')}.`);
+	}
+	return parts.join(' ');
+}
+
+/** A quoted $fromAI argument: n8n's parser reads quotes and backslashes, so neither is left inside. */
+function quoted(text: string): string {
+	return `'${text.replace(/[\\'`]/g, ' ').replace(/\s+/g, ' ').trim()}'`;
+}
+
+function defaultValue(input: NamedParameter): string | number | boolean | null {
+	const text = input.defaultValue;
+	if (text === undefined) return null;
+	if (fieldType(input) === 'number') return Number.isFinite(Number(text)) ? Number(text) : null;
+	if (fieldType(input) === 'boolean') return text === 'true' ? true : text === 'false' ? false : null;
+	return text;
+}
+
+/**
+ * The fields. As an AI Agent tool each one starts as a `$fromAI(name, description, type)` input,
+ * so the model is asked for every parameter by the workflow's own name and description.
+ */
+export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	const { workflowId, operation } = formContextOf(this);
+	if (workflowId === '') return { fields: [], emptyFieldsNotice: 'Choose a workflow above first: its inputs are read from Coze.' };
+	const asTool = this.getNode().type.endsWith('Tool');
+	let answer;
+	try {
+		answer = await getWorkflowSchema(this, workflowId);
+	} catch (error) {
+		throw safeError(this, error);
+	}
+	if (!answer.schema) {
+		return { fields: [], emptyFieldsNotice: `The workflow's inputs cannot be shown: ${answer.unavailable}. ${NO_SCHEMA_ADVICE}` };
+	}
+	const inputs = answer.schema.inputs.filter((input) => operation !== 'chat' || !CHATFLOW_SYSTEM_INPUTS.includes(input.name));
+	if (inputs.length === 0) return { fields: [], emptyFieldsNotice: 'This workflow\'s Start node has no inputs.' };
+	const fields: ResourceMapperField[] = inputs.map((input) => {
+		const label = input.description.trim() ? `${input.name} — ${input.description.trim()}` : input.name;
+		const field: ResourceMapperField = {
+			id: input.name,
+			displayName: label.length > 80 ? `${label.slice(0, 77)}...` : label,
+			required: input.required && input.defaultValue === undefined,
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			display: true,
+			type: fieldType(input),
+		};
+		if (asTool) {
+			field.defaultValue = `={{ $fromAI(${quoted(input.name)}, ${quoted(modelDescription(input))}, ${quoted(modelType(input))}) }}`;
+		} else {
+			const value = defaultValue(input);
+			if (value !== null) field.defaultValue = value;
+		}
+		return field;
+	});
+	return { fields };
+}
