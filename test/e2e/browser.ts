@@ -165,6 +165,33 @@ export class EditorPage {
 		await this.page.locator(`[data-test-id="parameter-input-${parameter}"] textarea, [data-test-id="parameter-input-${parameter}"] input`).first().fill(value);
 	}
 
+	/** The labels of the open node's resource-mapper form (e.g. Workflow → Run's Parameters), and which can be removed. */
+	async formFields(firstLabel: string): Promise<Array<{ label: string; removable: boolean }>> {
+		const form = this.page.locator('[data-test-id="resource-mapper-container"]');
+		await form.getByText(firstLabel).first().waitFor();
+		const out: Array<{ label: string; removable: boolean }> = [];
+		for (const field of await form.locator('.parameter-item').all()) {
+			const label = (await field.locator('label.n8n-input-label .n8n-text').first().innerText().catch(() => '')).trim();
+			if (label === '') continue;
+			out.push({ label, removable: (await field.locator('[data-test-id^="remove-field-button-"]').count()) > 0 });
+		}
+		return out;
+	}
+
+	/** Clicks Execute step on the open node and returns what the page says (n8n refuses a node with issues). */
+	async executeStepExpectingRefusal(expected: string | RegExp): Promise<string> {
+		await this.page.locator('[data-test-id="node-execute-button"]').first().click();
+		const refusal = this.page.getByText(expected).first();
+		try {
+			await refusal.waitFor({ timeout: 30_000 });
+		} catch (error) {
+			// Say what the page showed instead, so a changed wording is read from the log, not guessed.
+			const shown = (await this.page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 1500);
+			throw new Error(`${(error as Error).message}\nThe page showed: ${shown}`);
+		}
+		return (await refusal.innerText()).trim();
+	}
+
 	/** Executes the open node and returns the text of its output panel. */
 	async executeStep(expected: string | RegExp): Promise<string> {
 		await this.page.locator('[data-test-id="node-execute-button"]').first().click();
