@@ -78,6 +78,22 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(chats.every((r) => r.headers.authorization === `Bearer ${EMULATOR_TOKEN}`)).toBe(true);
 	});
 
+	it("puts Coze's token usage and the chat ids into n8n's execution data where n8n supports it (2.x), nothing on 1.x", () => {
+		const [task] = happy.data.resultData.runData['Ask Weather Bot'];
+		log(`${target.name}: Ask Weather Bot's run metadata: ${JSON.stringify(task.metadata ?? null).slice(0, 600)}`);
+		if (target.n8n.startsWith('1.')) {
+			// n8n-workflow 1.x has no accumulateTokenUsage and no tracing metadata: the node sets none.
+			expect(task.metadata?.tokenUsage).toBeUndefined();
+			expect(task.metadata?.tracing).toBeUndefined();
+			return;
+		}
+		// Three items, each with the tool-call bot's usage (input_count 2197, output_count 111).
+		expect(task.metadata?.tokenUsage).toEqual({ inputTokens: 3 * 2197, outputTokens: 3 * 111 });
+		expect(task.metadata?.tracing).toMatchObject({ 'coze.operation': 'chat.sendMessage', 'coze.items': 3, 'coze.items_failed': 0 });
+		const chatIds = nodeItems(happy, 'Ask Weather Bot').map((item) => item.json.chat_id as string);
+		expect(String(task.metadata?.tracing?.['coze.chat_id']).split(',').sort()).toEqual(chatIds.sort());
+	});
+
 	it('retrieves each chat with its answer', () => {
 		const asked = nodeItems(happy, 'Ask Weather Bot');
 		const out = nodeItems(happy, 'Retrieve Chat');
@@ -187,6 +203,13 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(given).toContain('conversation_id');
 		expect(given).not.toContain('token_count');
 		expect(given).not.toContain('reasoning_content');
+		// As a tool of AI Agent 2.2, n8n records the tool run's task data itself (addOutputData in
+		// n8n-core's supply-data-context sets its own metadata): what the node set does not reach the run
+		// data, in either version. README says so; this tells when a pinned n8n starts keeping it.
+		const toolRun = result.run.data.resultData.runData['Coze Chat Tool']?.[0];
+		log(`${target.name}: Coze Chat Tool's run metadata: ${JSON.stringify(toolRun?.metadata ?? null).slice(0, 400)}`);
+		expect(toolRun?.metadata?.tokenUsage).toBeUndefined();
+		expect(toolRun?.metadata?.tracing).toBeUndefined();
 	});
 
 	it('never prints the token', () => {

@@ -105,6 +105,7 @@ export interface RunJson {
 				Array<{
 					executionStatus?: string;
 					error?: { message: string; description?: string };
+					metadata?: { tokenUsage?: { inputTokens: number; outputTokens: number }; tracing?: Record<string, string | number | boolean> };
 					data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }>> };
 				}>
 			>;

@@ -19,6 +19,7 @@ import type {
 	ICredentialType,
 	IDataObject,
 	IExecuteData,
+	ITaskMetadata,
 	INode,
 	INodeExecutionData,
 	INodeListSearchResult,
@@ -87,6 +88,8 @@ export interface RunNodeResult {
 	staticDataChanged: boolean;
 	/** The execution hints the node added (shown above its output in the editor). */
 	hints: NodeExecutionHint[];
+	/** The node run's metadata (`setMetadata`: token usage, tracing), as n8n puts it into the run data. */
+	metadata: ITaskMetadata | undefined;
 }
 
 const CREDENTIAL_ID = 'harness-credential';
@@ -187,7 +190,35 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
 		staticDataChanged: workflow.staticData.__dataChanged === true,
 		hints: 'hints' in response && Array.isArray(response.hints) ? response.hints : [],
+		metadata: executeData.metadata,
 	};
+}
+
+/** n8n's real LoadOptionsContext for a one-node workflow, as the editor's pickers and forms get it. */
+function loadOptionsContext(
+	nodeType: INodeType,
+	credentialType: ICredentialType,
+	credentials: ICredentialDataDecryptedObject,
+	parameters: INodeParameters = {},
+): LoadOptionsContext {
+	const node: INode = {
+		id: 'harness-node',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: nodeType.description.name,
+		typeVersion: highestVersion(nodeType),
+		position: [0, 0],
+		parameters: structuredClone(parameters),
+		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
+	};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: singleNodeTypes(nodeType),
+	});
+	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, credentials));
+	return new LoadOptionsContext(workflow, node, additionalData, 'parameters');
 }
 
 /**
@@ -207,24 +238,7 @@ export async function runListSearch(opts: {
 	const { node: nodeType, credentialType } = opts;
 	const search = nodeType.methods?.listSearch?.[opts.method];
 	if (!search) throw new UnexpectedError(`listSearch method '${opts.method}' not found`);
-	const node: INode = {
-		id: 'harness-node',
-		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
-		type: nodeType.description.name,
-		typeVersion: highestVersion(nodeType),
-		position: [0, 0],
-		parameters: structuredClone(opts.parameters ?? {}),
-		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
-	};
-	const workflow = new Workflow({
-		id: 'harness-workflow',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: singleNodeTypes(nodeType),
-	});
-	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	const context = loadOptionsContext(nodeType, credentialType, opts.credentials, opts.parameters);
 	return await search.call(context, opts.filter, opts.paginationToken);
 }
 
@@ -249,24 +263,7 @@ export async function runResourceMapping(opts: {
 	}
 	const method = nodeType.methods?.resourceMapping?.[opts.method];
 	if (!method) throw new UnexpectedError(`resourceMapping method '${opts.method}' not found`);
-	const node: INode = {
-		id: 'harness-node',
-		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
-		type: nodeType.description.name,
-		typeVersion: highestVersion(nodeType),
-		position: [0, 0],
-		parameters: structuredClone(opts.parameters ?? {}),
-		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
-	};
-	const workflow = new Workflow({
-		id: 'harness-workflow',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: singleNodeTypes(nodeType),
-	});
-	const additionalData = createAdditionalData(new HarnessCredentialsHelper(credentialType, opts.credentials));
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	const context = loadOptionsContext(nodeType, credentialType, opts.credentials, opts.parameters);
 	return await method.call(context);
 }
 

@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { nextTurn } from '../boundaries/budget';
-import { errorItem, safeError, safeItems } from '../boundaries/output';
+import { errorItem, reportTelemetry, safeError, safeItems } from '../boundaries/output';
 import { parametersOf } from '../boundaries/parameters';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
 import type { Parallelism } from './parallelism';
+import { RunTelemetry } from './telemetry';
 import * as workflow from './workflow/Workflow.resource';
 
 type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
@@ -56,12 +57,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const continueOnFail = this.continueOnFail();
 	const failed = (error: unknown, itemIndex: number): ItemOutcome => ({ error: safeError(this, error, itemIndex) });
 
+	const telemetry = new RunTelemetry(operationNameSafely(this));
 	const runItem = async (itemIndex: number): Promise<ItemOutcome> => {
 		try {
 			const operation = lookup(this, itemIndex);
-			return { items: safeItems(this, await operation.execute.call(this, itemIndex)) };
+			const produced = await operation.execute.call(this, itemIndex);
+			for (const item of produced) telemetry.noteItem(item.json);
+			return { items: safeItems(this, produced) };
 		} catch (error) {
-			return failed(error, itemIndex);
+			const outcome = failed(error, itemIndex);
+			if ('error' in outcome) telemetry.noteFailure(outcome.error);
+			return outcome;
 		}
 	};
 
@@ -113,6 +119,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
+	// Before an item's error is thrown below: n8n 2.x keeps a failed node run's metadata too.
+	reportTelemetry(this, telemetry.summary());
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const outcome = outcomes[itemIndex];
@@ -131,6 +139,16 @@ function lookup(context: IExecuteFunctions, itemIndex: number): Operation {
 	const handler = operations[resource]?.[operation];
 	if (!handler) throw new Error(`The operation '${operation}' of resource '${resource}' is not supported`);
 	return handler;
+}
+
+/** `resource.operation` as item 0 has them, for telemetry ('unknown' when they cannot be read). */
+function operationNameSafely(context: IExecuteFunctions): string {
+	try {
+		const parameters = parametersOf(context, 0);
+		return `${parameters.text('resource', 'Resource')}.${parameters.text('operation', 'Operation')}`;
+	} catch {
+		return 'unknown';
+	}
 }
 
 /** Resource and operation cannot be expressions, so item 0 tells for all items. */

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ItemParameters } from '../boundaries/parameters';
+import { keepFullResult } from './telemetry';
 
 /**
  * As a tool of n8n's AI Agent the node hands its result to a language model, which pays for every
@@ -31,5 +32,6 @@ export function forTheModel(parameters: ItemParameters, full: IDataObject, keys:
 		if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
 		simple[key] = value;
 	}
+	keepFullResult(simple, full); // its usage still counts in n8n's token total
 	return simple;
 }

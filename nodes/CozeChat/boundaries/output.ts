@@ -4,6 +4,7 @@
  * of the credential's secrets by one redactor (redact.ts), in values and in object keys, even when
  * a server echoed them back. Nothing else in the node calls `sendChunk` or the logger.
  */
+import * as n8nWorkflow from 'n8n-workflow';
 import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
@@ -74,6 +75,29 @@ export function logDebug(context: OutputContext, message: string, meta: Record<s
 	const secrets = secretsNow(context);
 	const clean = (text: string) => redactShapes(text, secrets);
 	context.logger?.debug(clean(message), redactDeep({ ...meta, node: context.getNode().name }, clean) as Record<string, unknown>);
+}
+
+/** What the node reports to n8n's execution data about a run (built by actions/telemetry.ts). */
+export interface ExecutionTelemetry {
+	tokenUsage?: { inputTokens: number; outputTokens: number };
+	tracing: Record<string, string | number | boolean>;
+}
+
+/**
+ * Adds the run's token usage to n8n's per-execution total (`accumulateTokenUsage`, n8n-workflow 2.x)
+ * and the ids to the node's execution span (`tracing`), cleaned like an error. n8n 1.x has neither
+ * (its n8n-workflow has no accumulateTokenUsage and its task metadata no tracing): nothing is set.
+ */
+export function reportTelemetry(context: IExecuteFunctions, telemetry: ExecutionTelemetry | undefined): void {
+	const accumulate = (n8nWorkflow as { accumulateTokenUsage?: typeof n8nWorkflow.accumulateTokenUsage }).accumulateTokenUsage;
+	if (!telemetry || typeof accumulate !== 'function' || typeof context.setMetadata !== 'function') return;
+	if (telemetry.tokenUsage) accumulate(context, telemetry.tokenUsage.inputTokens, telemetry.tokenUsage.outputTokens);
+	const secrets = secretsNow(context);
+	const tracing: Record<string, string | number | boolean> = {};
+	for (const [key, value] of Object.entries(telemetry.tracing)) {
+		tracing[redactShapes(key, secrets)] = typeof value === 'string' ? redactShapes(value, secrets) : value;
+	}
+	context.setMetadata({ tracing });
 }
 
 /** Hints already given in an execution: each is shown once, however many items ran into it. */
