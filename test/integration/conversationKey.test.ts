@@ -65,7 +65,59 @@ describe('Send Message with a Conversation Key', () => {
 		);
 		expect(other.items[0].json.conversation_id).not.toBe(first.items[0].json.conversation_id);
 		const chat = emulator.requestsTo('/v3/chat').pop();
-		expect(chat?.query.conversation_id).toBeUndefined();
+		expect(chat?.query.conversation_id).toBe(other.items[0].json.conversation_id);
+	});
+
+	it('finds each key\'s conversation in Coze when the static data does not know it (queue mode, overwritten static data)', async () => {
+		const first = await runCozeWithState(emulator, keyed(), { items: turns(['frank', 'I am Frank'], ['grace', 'I am Grace']) });
+		// Each later execution starts with empty static data, as a queue-mode worker's does in n8n 2.41.1.
+		const second = await runCozeWithState(emulator, keyed(), { items: turns(['grace', 'Who am I?'], ['frank', 'Who am I?']) });
+		expect(answers(second.items)).toEqual([
+			'Turn 2. You said: "Who am I?". Before that you said: "I am Grace".',
+			'Turn 2. You said: "Who am I?". Before that you said: "I am Frank".',
+		]);
+		expect(second.items.map((i) => i.json.conversation_id)).toEqual([first.items[1].json.conversation_id, first.items[0].json.conversation_id]);
+		// The conversation carries a digest of workflow, bot and key, never the key itself.
+		const created = emulator.requestsTo('/v1/conversation/create').map((r) => r.body as { bot_id: string; meta_data: Record<string, string> });
+		expect(created).toHaveLength(2);
+		for (const body of created) {
+			expect(body.bot_id).toBe(bot);
+			expect(Object.keys(body.meta_data)).toEqual(['n8n_conversation_key']);
+			expect(body.meta_data.n8n_conversation_key).toMatch(/^[0-9a-f]{64}$/);
+		}
+		expect(JSON.stringify(created)).not.toMatch(/frank|grace/);
+	});
+
+	it('a key the static data knows costs no lookup; a new key reads at most 4 pages of the bot\'s conversations', async () => {
+		const first = await runCozeWithState(emulator, keyed(), { items: turns(['heidi', 'I am Heidi']) });
+		const lookups = emulator.requestsTo('/v1/conversations').length;
+		await runCozeWithState(emulator, keyed(), { items: turns(['heidi', 'Who am I?']), staticData: first.staticData });
+		expect(emulator.requestsTo('/v1/conversations')).toHaveLength(lookups);
+		// 250 other conversations of the bot: a new key reads 4 pages (200), then starts one, then reads page 1 again.
+		for (let i = 0; i < 250; i++) emulator.createConversation({ bot_id: bot });
+		const before = emulator.requestsTo('/v1/conversations').length;
+		await runCozeWithState(emulator, keyed(), { items: turns(['ivan', 'I am Ivan']) });
+		const pages = emulator.requestsTo('/v1/conversations').slice(before).map((r) => r.query.page_num);
+		expect(pages).toEqual(['1', '2', '3', '4', '1']);
+	});
+
+	it('two executions that start the same new key at the same moment settle on one conversation', async () => {
+		const runs = await Promise.all(
+			['first', 'second'].map((text) => runCozeWithState(emulator, keyed(), { items: turns(['judy', text]), continueOnFail: true })),
+		);
+		expect(emulator.requestsTo('/v1/conversation/create')).toHaveLength(2);
+		// Both chats go to the older conversation. Coze runs one chat per conversation at a time, so
+		// when they overlap there, the later one gets Coze's 4016 (README says so).
+		const chats = emulator.requestsTo('/v3/chat').map((r) => r.query.conversation_id);
+		expect(new Set(chats).size).toBe(1);
+		const [conversation] = chats;
+		for (const run of runs) {
+			const json = run.items[0].json;
+			if ('error' in json) expect(json.code).toBe(4016);
+			else expect(json.conversation_id).toBe(conversation);
+		}
+		const third = await runCozeWithState(emulator, keyed(), { items: turns(['judy', 'third']) });
+		expect(third.items[0].json.conversation_id).toBe(conversation);
 	});
 
 	it('an explicit Conversation ID wins, and the key map stays as it was', async () => {

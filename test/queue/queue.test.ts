@@ -218,19 +218,15 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 	});
 
 	/*
-	 * 4a. Chatbot memory across workers: Send Message's Conversation Key keeps [bot id + key →
-	 * conversation id] in the workflow's static data. Measured on n8n 2.41.1 (and read in its source):
-	 * a webhook execution that main puts in the queue reaches the worker WITHOUT the workflow's static
-	 * data. Main reads workflow_entity."staticData" when the call arrives, but it stores the execution
-	 * with a workflow snapshot that has no staticData, and the job says loadStaticData: false (only
-	 * resumed executions reload it), so the worker starts from {} and, at the end, saves its own copy
-	 * over the stored one. So in queue mode every call starts a new conversation, on either worker, and
-	 * the database keeps only the pair of the execution that ended last. This test asserts that, so it
-	 * fails (and the README must change) the day n8n hands static data to its workers.
+	 * 4a. Chatbot memory across workers. Measured on n8n 2.41.1 (and read in its source): a webhook
+	 * execution that main puts in the queue reaches the worker WITHOUT the workflow's static data (the
+	 * execution's workflow snapshot has no staticData and the job says loadStaticData: false), and each
+	 * worker saves its own copy over the stored one. So Conversation Key does not rely on static data:
+	 * a key's conversation carries a digest of the key in its Coze meta_data, and a key the static data
+	 * does not know is looked up in the bot's conversation list. This proves it: one session across
+	 * both workers, then two sessions started at once on the two workers, three turns each.
 	 */
-	it('4a. chatbot memory: a queued execution gets no static data (n8n 2.41.1), so Conversation Key starts a new conversation on every call, on either worker', async () => {
-		const bot = scenarios.memory.botId;
-		const keyOf = (session: string) => `${bot}\n${session}`;
+	it('4a. chatbot memory: Conversation Key continues each session\'s conversation on either worker, also for sessions started at once', async () => {
 		const executionOf = async (question: string) => {
 			const rows = await cluster.executions(memoryWorkflow.id);
 			const execution = rows.find((e) => e.data.resultData.runData.Webhook && webhookInput(e).items[0].question === question);
@@ -247,75 +243,57 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 			const out = sendOutput(execution)[0].json;
 			return { question, execution, worker: cluster.executionsByWorker().get(execution.id) ?? '?', conversationId: out.conversation_id as string, answer: out.answer as string };
 		};
-		// What the node keeps, as stored: workflow_entity."staticData" → node:Send Message → conversationsByKey.
-		const stored = async (): Promise<Array<[string, string]>> => {
-			const [row] = await cluster.postgres.query<{ staticData: Record<string, { conversationsByKey?: Array<[string, string]> }> | null }>(
-				`select "staticData" from workflow_entity where id = '${memoryWorkflow.id}'`,
-			);
-			return row.staticData?.[`node:${SEND_NODE}`]?.conversationsByKey ?? [];
-		};
-		// The conversation_id query of each POST /v3/chat for these questions, in arrival order.
-		const queried = (prefix: string) =>
-			emulator
-				.requestsTo('/v3/chat')
-				.filter((r) => postedMessage(r).startsWith(prefix))
-				.map((r) => r.query.conversation_id);
-		const firstTurn = (said: string) => `Turn 1. You said: "${said}". This is the start of our conversation.`;
+		const turn = (n: number, said: string, before?: string) =>
+			`Turn ${n}. You said: "${said}". ${before === undefined ? 'This is the start of our conversation.' : `Before that you said: "${before}".`}`;
+		const lookups = () => emulator.requestsTo('/v1/conversations').length;
 
-		// Session "s4a", one call at a time, until both workers ran one.
-		const calls: Array<Awaited<ReturnType<typeof ask>> & { storedAfter: Array<[string, string]> }> = [];
+		// Session "s4a", one call at a time, until both workers ran one: one conversation throughout.
+		const calls: Array<Awaited<ReturnType<typeof ask>> & { lookups: number }> = [];
 		while (calls.length < 8 && new Set(calls.map((c) => c.worker)).size < 2) {
+			const before = lookups();
 			const call = await ask(`s4a call ${calls.length + 1}`, 's4a');
-			calls.push({ ...call, storedAfter: await stored() });
+			calls.push({ ...call, lookups: lookups() - before });
 		}
 		log(
 			`scenario 4a: session s4a, ${calls.length} calls one at a time, ran on ${JSON.stringify(calls.map((c) => c.worker))}; ` +
-				`conversations ${JSON.stringify(calls.map((c) => c.conversationId))}; Postgres pair after each call ${JSON.stringify(calls.map((c) => c.storedAfter.map((e) => e[1])))}`,
+				`conversations ${JSON.stringify(calls.map((c) => c.conversationId))}; conversation-list reads per call ${JSON.stringify(calls.map((c) => c.lookups))}`,
 		);
 		expect(new Set(calls.map((c) => c.worker))).toEqual(new Set(['worker-1', 'worker-2']));
-		for (const c of calls) {
-			// The worker saved this call's pair (Postgres holds it), yet the next call did not use it.
-			expect([c.question, c.answer, c.storedAfter]).toEqual([c.question, firstTurn(c.question), [[keyOf('s4a'), c.conversationId]]]);
-		}
-		expect(new Set(calls.map((c) => c.conversationId)).size).toBe(calls.length);
-		expect(queried('s4a call ')).toEqual(calls.map(() => undefined));
-		// Why: the execution record the worker builds its workflow from has no static data.
+		calls.forEach((c, i) => expect(c.answer).toBe(turn(i + 1, c.question, i === 0 ? undefined : calls[i - 1].question)));
+		expect(new Set(calls.map((c) => c.conversationId)).size).toBe(1);
+		// The worker never had the static data: the conversation was found in Coze (a read per call).
 		const [snapshot] = await cluster.postgres.query<{ keys: string[] }>(
 			`select array(select json_object_keys("workflowData")) as keys from execution_data where "executionId" = ${calls[1].execution.id}`,
 		);
-		log(`scenario 4a: workflowData stored with execution ${calls[1].execution.id} (what the worker runs): ${JSON.stringify(snapshot.keys)}`);
 		expect(snapshot.keys).toEqual(expect.arrayContaining(['nodes', 'connections']));
 		expect(snapshot.keys).not.toContain('staticData');
+		for (const c of calls.slice(1)) expect(c.lookups).toBeGreaterThanOrEqual(1);
 
 		// Two new sessions at once, one on each worker (rounds whose two calls ran on one worker are
-		// retried with new sessions), then each session once more.
+		// retried with new sessions), then both sessions twice more, again at once.
 		let round = 0;
-		let pair: Array<Awaited<ReturnType<typeof ask>>> = [];
-		while (round < 6 && new Set(pair.map((p) => p.worker)).size < 2) {
+		let firsts: Array<Awaited<ReturnType<typeof ask>>> = [];
+		while (round < 6 && new Set(firsts.map((p) => p.worker)).size < 2) {
 			round++;
-			pair = await Promise.all(['x', 'y'].map((s) => ask(`s4a-${s}${round} call 1`, `s4a-${s}${round}`)));
-			log(`scenario 4a: concurrent round ${round}: ${pair.map((p) => `${p.question} on ${p.worker} (${p.execution.startedAt} – ${p.execution.stoppedAt})`).join(', ')}`);
+			firsts = await Promise.all(['x', 'y'].map((s) => ask(`s4a-${s}${round} call 1`, `s4a-${s}${round}`)));
+			log(`scenario 4a: concurrent round ${round}: ${firsts.map((p) => `${p.question} on ${p.worker} (${p.execution.startedAt} – ${p.execution.stoppedAt})`).join(', ')}`);
 		}
-		expect(new Set(pair.map((p) => p.worker))).toEqual(new Set(['worker-1', 'worker-2']));
-		const sessions = pair.map((p) => p.question.replace(/ call 1$/, ''));
-		const afterBoth = await stored();
-		const again = [];
-		for (const [i, s] of sessions.entries()) again.push(await ask(`${s} call 2`, s));
-		const kept = sessions.filter((s) => afterBoth.some((e) => e[0] === keyOf(s)));
+		expect(new Set(firsts.map((p) => p.worker))).toEqual(new Set(['worker-1', 'worker-2']));
+		const sessions = firsts.map((p) => p.question.replace(/ call 1$/, ''));
+		const bySession = sessions.map((_, i) => [firsts[i]]);
+		for (const n of [2, 3]) {
+			const next = await Promise.all(sessions.map((s) => ask(`${s} call ${n}`, s)));
+			next.forEach((call, i) => bySession[i].push(call));
+		}
 		log(
-			`scenario 4a: concurrent sessions ${JSON.stringify(sessions)} on ${JSON.stringify(pair.map((p) => p.worker))}: Postgres kept the pair of ${JSON.stringify(kept)} ` +
-				`(${afterBoth.length} pair(s) stored); second calls continued their conversation: ${JSON.stringify(again.map((a, i) => a.conversationId === pair[i].conversationId))}`,
+			`scenario 4a: concurrent sessions ${JSON.stringify(sessions)}: workers ${JSON.stringify(bySession.map((calls) => calls.map((c) => c.worker)))}, ` +
+				`conversations ${JSON.stringify(bySession.map((calls) => calls.map((c) => c.conversationId)))}`,
 		);
-		// Each execution saved a copy holding only its own pair: the one that ended last is what is left.
-		expect(afterBoth).toHaveLength(1);
-		expect(pair.map((p) => [keyOf(sessions[pair.indexOf(p)]), p.conversationId])).toContainEqual(afterBoth[0]);
-		// And every call, first or second, started a new conversation.
-		for (const [i, s] of sessions.entries()) {
-			expect([pair[i].answer, again[i].answer]).toEqual([firstTurn(pair[i].question), firstTurn(again[i].question)]);
-			expect(again[i].conversationId).not.toBe(pair[i].conversationId);
-			expect(queried(`${s} call `)).toEqual([undefined, undefined]);
+		for (const calls of bySession) {
+			expect(new Set(calls.map((c) => c.conversationId)).size).toBe(1);
+			calls.forEach((c, i) => expect(c.answer).toBe(turn(i + 1, c.question, i === 0 ? undefined : calls[i - 1].question)));
 		}
-		expect(await stored()).toEqual([[keyOf(sessions[1]), again[1].conversationId]]);
+		expect(bySession[0][0].conversationId).not.toBe(bySession[1][0].conversationId);
 	});
 
 	it('3. a worker killed (SIGKILL) mid-stream: n8n fails its executions, the chat is never re-sent, the other worker finishes', async () => {

@@ -3,6 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	MAX_CONVERSATION_KEYS,
 	findConversation,
+	keyDigest,
+	oldestKeyedConversation,
 	rememberConversation,
 } from '../../nodes/CozeChat/actions/chat/conversationKeys';
 
@@ -39,5 +41,28 @@ describe('conversation key map', () => {
 		expect(findConversation(data, 'bot', 'k')).toBeUndefined();
 		rememberConversation(data, 'bot', 'k', 'c');
 		expect(findConversation(data, 'bot', 'k')).toBe('c');
+	});
+});
+
+describe('a key in Coze', () => {
+	it('is a digest of workflow, bot and key: the same inputs give the same digest, any other input another', () => {
+		const digest = keyDigest('wf1', 'bot', 'alice@example.com');
+		expect(digest).toMatch(/^[0-9a-f]{64}$/);
+		expect(keyDigest('wf1', 'bot', 'alice@example.com')).toBe(digest);
+		expect(new Set([digest, keyDigest('wf2', 'bot', 'alice@example.com'), keyDigest('wf1', 'bot2', 'alice@example.com'), keyDigest('wf1', 'bot', 'bob')]).size).toBe(4);
+	});
+
+	it("is found as the oldest conversation carrying the digest, whatever the list's order", () => {
+		const meta = (digest: string) => ({ n8n_conversation_key: digest });
+		const list: IDataObject[] = [
+			{ id: '7400000000000000300', created_at: 1700000300, meta_data: meta('d') },
+			{ id: '7400000000000000100', created_at: 1700000100, meta_data: meta('other') },
+			{ id: '7400000000000000200', created_at: 1700000200, meta_data: meta('d') },
+			{ id: '7400000000000000150', created_at: 1700000200, meta_data: meta('d') },
+			{ id: '7400000000000000050', created_at: 1700000050 },
+		];
+		expect(oldestKeyedConversation(list, 'd')).toBe('7400000000000000150');
+		expect(oldestKeyedConversation([...list].reverse(), 'd')).toBe('7400000000000000150');
+		expect(oldestKeyedConversation(list, 'none')).toBeUndefined();
 	});
 });

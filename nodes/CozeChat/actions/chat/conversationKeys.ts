@@ -1,14 +1,30 @@
-import type { IDataObject } from 'n8n-workflow';
+import { createHash } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { createConversation, listConversations } from '../../api/conversation';
+import type { ItemBudget } from '../../boundaries/budget';
+import { logDebug } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
 
 /**
  * "One Coze conversation per key" for Send Message's Conversation Key option (e.g. a Chat
- * Trigger's sessionId). Coze creates conversation ids itself, so the node remembers key →
- * conversation id in the workflow's static data for this node. n8n saves static data after
- * production executions only (not manual ones), as one write of the whole object at the end of the
- * execution; see README "Chatbot with memory".
+ * Trigger's sessionId). Coze creates conversation ids itself, so the key has to be kept somewhere
+ * every n8n process can read at once: a conversation started for a key carries the key's digest in
+ * its Coze meta_data, and a key that this workflow's static data does not know yet is looked up in
+ * the bot's conversation list. The static data (written by n8n when a production execution ends) is
+ * only a cache that saves the lookup; in queue mode, and when concurrent executions overwrite each
+ * other's static data, the lookup in Coze finds the conversation. See README "Conversation Key".
  */
+
+/** The meta_data field of a conversation started for a key: a digest, never the key itself. */
+export const DIGEST_FIELD = 'n8n_conversation_key';
+
+/**
+ * How many pages of the bot's conversations (50 each, newest first) a lookup reads at most before a
+ * key counts as new: what a new session costs (up to 4 reads), against how far back a session is
+ * still found when the static data does not know it (the 200 newest conversations of the bot).
+ */
+export const MAX_LOOKUP_PAGES = 4;
 
 /** How many keys one node remembers; beyond that the least recently used are forgotten. */
 export const MAX_CONVERSATION_KEYS = 1000;
@@ -55,4 +71,76 @@ export function rememberConversation(
 	const list = entries(data).filter((e) => e[0] !== wanted);
 	list.push([wanted, conversationId]);
 	data[FIELD] = list.slice(Math.max(0, list.length - max));
+}
+
+/**
+ * The digest a key's conversation carries: the workflow, the bot and the key (SHA-256, hex), so
+ * the key (a session id, an e-mail address) is not stored in Coze, and the same key in another
+ * workflow is another conversation, as it was with static data alone.
+ */
+export function keyDigest(workflowId: string, botId: string, key: string): string {
+	return createHash('sha256').update(`n8n-nodes-coze\n${workflowId}\n${botId}\n${key}`).digest('hex');
+}
+
+/** The oldest of the conversations carrying `digest` (two started at once for one key: both agree on one). */
+export function oldestKeyedConversation(conversations: IDataObject[], digest: string): string | undefined {
+	let best: { id: string; createdAt: number } | undefined;
+	for (const conversation of conversations) {
+		const meta = conversation.meta_data as IDataObject | undefined;
+		const id = conversation.id;
+		if (!meta || meta[DIGEST_FIELD] !== digest || (typeof id !== 'string' && typeof id !== 'number')) continue;
+		const candidate = { id: String(id), createdAt: Number(conversation.created_at) || 0 };
+		if (!best || older(candidate, best)) best = candidate;
+	}
+	return best?.id;
+}
+
+function older(a: { id: string; createdAt: number }, b: { id: string; createdAt: number }): boolean {
+	if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+	// Coze's ids grow with time: a shorter one is older, same length compares as text.
+	return a.id.length !== b.id.length ? a.id.length < b.id.length : a.id < b.id;
+}
+
+export interface KeyedConversation {
+	conversationId: string;
+	/** Where it was found: this workflow's static data, Coze's conversation list, or started now. */
+	foundIn: 'static data' | 'coze' | 'new';
+}
+
+/**
+ * The conversation of `key` with `botId`: from the static data when it knows the key, else from the
+ * bot's conversations in Coze, else a new conversation carrying the key's digest. After starting
+ * one, the list is read once more: when another execution started one for the same key at the same
+ * moment, both continue the older one.
+ */
+export async function conversationForKey(
+	context: IExecuteFunctions,
+	store: IDataObject,
+	request: { botId: string; key: string },
+	budget: ItemBudget,
+): Promise<KeyedConversation> {
+	const cached = findConversation(store, request.botId, request.key);
+	if (cached) return { conversationId: cached, foundIn: 'static data' };
+	const digest = keyDigest(context.getWorkflow().id ?? '', request.botId, request.key);
+	const found = await lookUpInCoze(context, request.botId, digest, budget, MAX_LOOKUP_PAGES);
+	if (found) return { conversationId: found, foundIn: 'coze' };
+	const created = await createConversation(context, { bot_id: request.botId, meta_data: { [DIGEST_FIELD]: digest } }, budget);
+	const createdId = String(created.id ?? '');
+	if (createdId === '') throw new Error('Coze did not return the id of the conversation it created for the Conversation Key');
+	const settled = (await lookUpInCoze(context, request.botId, digest, budget, 1)) ?? createdId;
+	if (settled !== createdId) logDebug(context, 'Conversation Key: another execution started a conversation for this key at the same moment; continuing the older one', { conversationId: settled });
+	return { conversationId: settled, foundIn: 'new' };
+}
+
+async function lookUpInCoze(context: IExecuteFunctions, botId: string, digest: string, budget: ItemBudget, pages: number): Promise<string | undefined> {
+	const seen: IDataObject[] = [];
+	for (let page = 1; page <= pages; page++) {
+		const { conversations, hasMore } = await listConversations(context, { botId, page, sortOrder: 'DESC' }, budget);
+		seen.push(...conversations);
+		const found = oldestKeyedConversation(seen, digest);
+		// Newest first: a match on this page may still have an older twin further on only when two
+		// were started at once, which the page after a creation settles.
+		if (found || !hasMore) return found;
+	}
+	return undefined;
 }

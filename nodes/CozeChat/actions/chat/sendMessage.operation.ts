@@ -23,7 +23,7 @@ import {
 } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
-import { findConversation, getConversationKey, rememberConversation } from './conversationKeys';
+import { conversationForKey, getConversationKey, rememberConversation } from './conversationKeys';
 import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -144,7 +144,7 @@ const properties: INodeProperties[] = [
 					default: '',
 					placeholder: '={{ $json.sessionId }}',
 					description:
-						'One Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Kept for active workflows only, not in queue mode (see the README).',
+						'One Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Found again on any worker (the conversation carries a digest of the key).',
 				},
 				{
 					...concurrencyOption,
@@ -184,11 +184,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const keyStore = conversationKey === '' ? undefined : this.getWorkflowStaticData('node');
 
 	let conversationId: string | undefined;
-	if (conversationIdRaw !== '') {
-		conversationId = assertCozeId(parameters, conversationIdRaw, 'Conversation ID');
-	} else if (keyStore) {
-		conversationId = findConversation(keyStore, botId, conversationKey);
-	}
+	if (conversationIdRaw !== '') conversationId = assertCozeId(parameters, conversationIdRaw, 'Conversation ID');
 	const chatflowParameters = parameters.jsonObject('options.parameters', 'Options → Chatflow Parameters');
 	const body: IDataObject = {
 		bot_id: botId,
@@ -212,6 +208,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// against the item's Timeout like the chat.
 	const attachments = await collectAttachments(parameters, runOptions.budget);
 	body.additional_messages = [...previous, { role: 'user', type: 'question', ...userMessageContent(message, attachments) }];
+	if (keyStore) conversationId = (await conversationForKey(this, keyStore, { botId, key: conversationKey }, runOptions.budget)).conversationId;
 
 	const result = await runChatForItem(this, itemIndex, startChatRequest(body, conversationId), runOptions);
 	if (keyStore && result.conversation_id) {
