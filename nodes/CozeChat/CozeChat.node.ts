@@ -10,6 +10,7 @@ import {
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
+import * as variable from './actions/variable/Variable.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
 import { credentialTest, listSearch, resourceMapping } from './methods';
@@ -18,6 +19,7 @@ const RESOURCES = [
 	{ name: 'Chat', value: 'chat', operations: chat.description },
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
 	{ name: 'File', value: 'file', operations: file.description },
+	{ name: 'Variable', value: 'variable', operations: variable.description },
 	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
 ];
 
@@ -84,6 +86,7 @@ export class CozeChat implements INodeType {
 			...chat.description,
 			...conversation.description,
 			...file.description,
+			...variable.description,
 			...workflow.description,
 		],
 	};

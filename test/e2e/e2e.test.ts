@@ -18,6 +18,7 @@ import {
 	failingWorkflow,
 	happyWorkflow,
 	openAiEmulatorCredential,
+	variablesWorkflow,
 } from './workflows';
 
 const tarball = usePackedPackage('e2e');
@@ -44,7 +45,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		await timed(`${target.name}: import:credentials`, () =>
 			n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]),
 		);
-		await timed(`${target.name}: import:workflow`, () => n8n.importWorkflows([happyWorkflow(), failingWorkflow(), agentWorkflow()]));
+		await timed(`${target.name}: import:workflow`, () => n8n.importWorkflows([happyWorkflow(), failingWorkflow(), agentWorkflow(), variablesWorkflow()]));
 		const result = await timed(`${target.name}: execute happy-path workflow`, () => n8n.execute('cozeE2eHappy00001'));
 		if (!result.run || result.code !== 0) {
 			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
@@ -210,6 +211,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		log(`${target.name}: Coze Chat Tool's run metadata: ${JSON.stringify(toolRun?.metadata ?? null).slice(0, 400)}`);
 		expect(toolRun?.metadata?.tokenUsage).toBeUndefined();
 		expect(toolRun?.metadata?.tracing).toBeUndefined();
+	});
+
+	it("sets a user's variables and reads them back; another user keeps the defaults", async () => {
+		const result = await timed(`${target.name}: execute variables workflow`, () => n8n.execute('cozeE2eVariables1'));
+		if (!result.run || result.code !== 0) throw new Error(`variables run failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
+		expect(nodeItems(result.run, 'Set Variables')[0].json).toEqual({ bot_id: scenarios.memory.botId, user_id: 'e2e-variables-user', set: { name: 'Ada', city: 'Kyoto' } });
+		const [read] = nodeItems(result.run, 'Get Variables');
+		expect(read.json).toMatchObject({ bot_id: scenarios.memory.botId, user_id: 'e2e-variables-user', variables: { name: 'Ada', city: 'Kyoto' }, not_found: ['shoe_size'] });
+		expect(nodeItems(result.run, 'Get Other User')[0].json.variables).toEqual({ name: '', city: 'Hangzhou' });
 	});
 
 	it('never prints the token', () => {

@@ -33,6 +33,8 @@ const ACTIONS = [
 	'Get a conversation',
 	'Get many conversations',
 	'Upload a file',
+	'Get user variables',
+	'Set user variables',
 	'Chat with a chatflow',
 	'Get the run history of a workflow run',
 	'Resume an interrupted workflow run',

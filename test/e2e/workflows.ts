@@ -345,3 +345,32 @@ export function agentWorkflow(): Record<string, unknown> {
 		},
 	};
 }
+
+/** Variable → Set, then Get of the same user's values (and of another user, who keeps the defaults). */
+export function variablesWorkflow(): Record<string, unknown> {
+	nodeCounter = 0;
+	const owner = { owner: 'bot', botId: bot(scenarios.memory.botId) };
+	return {
+		id: 'cozeE2eVariables1',
+		name: 'Coze e2e: user variables',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			trigger(),
+			coze('Set Variables', {
+				resource: 'variable',
+				operation: 'set',
+				...owner,
+				userId: 'e2e-variables-user',
+				values: { entries: [{ key: 'name', value: 'Ada' }, { key: 'city', value: '={{ "Ky" + "oto" }}' }] },
+			}),
+			coze('Get Variables', { resource: 'variable', operation: 'get', ...owner, userId: 'e2e-variables-user', keywords: 'name,city,shoe_size' }),
+			coze('Get Other User', { resource: 'variable', operation: 'get', ...owner, userId: 'e2e-someone-else', keywords: 'name,city' }),
+		],
+		connections: {
+			'Manual Trigger': { main: [[link('Set Variables')]] },
+			'Set Variables': { main: [[link('Get Variables')]] },
+			'Get Variables': { main: [[link('Get Other User')]] },
+		},
+	};
+}

@@ -15,6 +15,7 @@ import { completion, models, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
+import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
 export const EMULATOR_TOKEN = 'pat_emulator_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -149,12 +150,15 @@ export class CozeEmulator {
 	/** Workflows, chatflows and run histories (test/emulator/workflows.ts). */
 	readonly workflows: WorkflowEmulator = new WorkflowEmulator(this);
 
+	/** User variables of bots and apps (test/emulator/variables.ts). */
+	readonly variables: VariableEmulator = new VariableEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
 		this.dialect = options.dialect ?? 'cloud';
 		if (this.dialect === 'studio') installStudioDialect(this);
-		this.routes.push(this.workflows.route);
+		this.routes.push(this.workflows.route, this.variables.route);
 	}
 
 	get url(): string {

@@ -9,6 +9,7 @@ import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
 import type { Parallelism } from './parallelism';
 import { RunTelemetry } from './telemetry';
+import * as variable from './variable/Variable.resource';
 import * as workflow from './workflow/Workflow.resource';
 
 type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
@@ -34,6 +35,7 @@ const operations: Record<string, Record<string, Operation>> = {
 		clearContext: conversation.clearContext,
 	},
 	file: { upload: file.upload },
+	variable: { get: variable.get, set: variable.set },
 	workflow: {
 		run: workflow.run,
 		resume: workflow.resume,

@@ -1,0 +1,73 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { VariableOwner } from '../../api/variable';
+import { VARIABLES_PATH } from '../../api/variable';
+import type { ItemParameters } from '../../boundaries/parameters';
+import { CozeApiError, isMissingEndpoint } from '../../core/errors';
+import { botIdLocator } from '../descriptions';
+
+/** Whose variables (shared by Get and Set). */
+export const ownerFields: INodeProperties[] = [
+	{
+		displayName: 'Variables Of',
+		name: 'owner',
+		type: 'options',
+		options: [
+			{ name: 'Bot', value: 'bot', description: 'The user variables of a bot (agent)' },
+			{ name: 'App', value: 'app', description: 'The user variables of a Coze app (its workflows and chatflows)' },
+		],
+		default: 'bot',
+	},
+	{
+		...botIdLocator,
+		description: 'The bot whose user variables to read or set',
+		displayOptions: { show: { owner: ['bot'] } },
+	},
+	{
+		displayName: 'App ID',
+		name: 'appId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 7439000000000000001',
+		description: 'The app, from its editor URL (the number after project-ide/)',
+		displayOptions: { show: { owner: ['app'] } },
+	},
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. customer-42',
+		description: 'Whose values: the User ID that Send Message (or a workflow run\'s ext user_id) uses for this user',
+	},
+	{
+		displayName: 'Channel ID',
+		name: 'connectorId',
+		type: 'string',
+		default: '1024',
+		description: 'The channel the values belong to: 1024 is the API, 999 the Chat SDK, or a custom channel\'s ID (then use a token of the channel\'s creator)',
+	},
+];
+
+export function ownerOf(parameters: ItemParameters): VariableOwner {
+	const owner = parameters.choice('owner', 'Variables Of', ['bot', 'app'], 'bot');
+	const common = {
+		connector_id: parameters.cozeId('connectorId', 'Channel ID'),
+		connector_uid: parameters.text('userId', 'User ID', { required: true }),
+	};
+	return owner === 'app' ? { app_id: parameters.cozeId('appId', 'App ID'), ...common } : { bot_id: parameters.botId(), ...common };
+}
+
+/** Self-hosted Coze Studio has no variables Open API: say so instead of its web-session 401. */
+export function unsupportedOnThisServer(error: unknown): unknown {
+	if (!isMissingEndpoint(error)) return error;
+	const original = error as CozeApiError;
+	return new CozeApiError({
+		code: original.code,
+		msg: `Variables are not supported by this Coze server: it has no ${VARIABLES_PATH} endpoint (self-hosted Coze Studio does not offer one to API tokens). It answered: ${original.msg}`,
+		httpStatus: original.httpStatus,
+		logid: original.logid,
+	});
+}

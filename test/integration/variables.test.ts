@@ -1,0 +1,91 @@
+/**
+ * Variable → Get and Set in n8n-core's execution context over real sockets to the emulator (user
+ * variables per bot or app, channel and user), and on a self-hosted Coze Studio, which has no such API.
+ */
+import { NodeApiError, type INodeParameters } from 'n8n-workflow';
+
+import { CozeEmulator } from '../emulator/server';
+import { scenarios } from '../emulator/scenarios';
+import { rejectionOf, runCoze } from './helpers';
+import { useEmulator } from './emulatorSetup';
+
+const emulator = useEmulator();
+const bot = { __rl: true, mode: 'id', value: scenarios.plain.botId };
+const get = (extra: INodeParameters = {}): INodeParameters => ({ resource: 'variable', operation: 'get', owner: 'bot', botId: bot, userId: 'user-1', ...extra });
+const set = (values: Record<string, string>, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'variable',
+	operation: 'set',
+	owner: 'bot',
+	botId: bot,
+	userId: 'user-1',
+	values: { entries: Object.entries(values).map(([key, value]) => ({ key, value })) },
+	...extra,
+});
+
+describe('Variable → Get and Set', () => {
+	it('reads the defaults, sets values for one user, and reads them back; other users keep their own', async () => {
+		const [before] = await runCoze(emulator, get());
+		expect(before.json).toMatchObject({ bot_id: scenarios.plain.botId, user_id: 'user-1', variables: { name: '', city: 'Hangzhou', membership: 'free' } });
+		expect((before.json.items as Array<{ create_time: number }>).every((item) => item.create_time === 0)).toBe(true);
+
+		const [done] = await runCoze(emulator, set({ name: 'Alice', city: 'Kyoto' }));
+		expect(done.json).toEqual({ bot_id: scenarios.plain.botId, user_id: 'user-1', set: { name: 'Alice', city: 'Kyoto' } });
+		const [put] = emulator.requestsTo('/v1/variables').filter((r) => r.method === 'PUT');
+		expect(put.body).toEqual({
+			bot_id: scenarios.plain.botId,
+			connector_id: '1024',
+			connector_uid: 'user-1',
+			data: [{ keyword: 'name', value: 'Alice' }, { keyword: 'city', value: 'Kyoto' }],
+		});
+
+		const [after] = await runCoze(emulator, get({ keywords: 'name, city' }));
+		expect(after.json.variables).toEqual({ name: 'Alice', city: 'Kyoto' });
+		const read = emulator.requestsTo('/v1/variables').filter((r) => r.method === 'GET').pop();
+		expect(read?.query).toMatchObject({ bot_id: scenarios.plain.botId, connector_uid: 'user-1', connector_id: '1024', keywords: 'name,city' });
+
+		const [other] = await runCoze(emulator, get({ userId: 'user-2', keywords: 'name' }));
+		expect(other.json.variables).toEqual({ name: '' });
+	});
+
+	it("says which asked names Coze does not know, and an app's variables are the app's", async () => {
+		const [item] = await runCoze(emulator, get({ userId: 'user-3', keywords: 'city,shoe_size' }));
+		expect(item.json.variables).toEqual({ city: 'Hangzhou' });
+		expect(item.json.not_found).toEqual(['shoe_size']);
+		await runCoze(emulator, set({ membership: 'gold' }, { userId: 'user-3', owner: 'app', appId: '7439000000000000001' }));
+		const [app] = await runCoze(emulator, get({ userId: 'user-3', owner: 'app', appId: '7439000000000000001', keywords: 'membership' }));
+		expect(app.json).toMatchObject({ app_id: '7439000000000000001', variables: { membership: 'gold' } });
+		const [botSide] = await runCoze(emulator, get({ userId: 'user-3', keywords: 'membership' }));
+		expect(botSide.json.variables).toEqual({ membership: 'free' });
+	});
+
+	it("an object from an expression is sent as its JSON text; Coze's refusal and an empty Values are clear errors", async () => {
+		await runCoze(emulator, set({ name: '={{ { "first": "Ada" } }}' }));
+		const [item] = await runCoze(emulator, get({ keywords: 'name' }));
+		expect(item.json.variables).toEqual({ name: '{"first":"Ada"}' });
+
+		const refused = await rejectionOf(runCoze(emulator, set({ shoe_size: '42' })));
+		expect(refused).toBeInstanceOf(NodeApiError);
+		expect(refused.message).toBe('Coze error 4000: Request parameter error: variable shoe_size does not exist');
+		expect(String(refused.description)).toMatch(/logid: \w+/);
+
+		const empty = await rejectionOf(runCoze(emulator, set({})));
+		expect(empty.message).toBe('Values: add at least one variable to set (its name and value)');
+		const badApp = await rejectionOf(runCoze(emulator, get({ owner: 'app', appId: 'my-app' })));
+		expect(badApp.message).toMatch(/^App ID: 'my-app' is not a Coze/);
+	});
+});
+
+describe('Variable on a self-hosted Coze Studio', () => {
+	let studio: CozeEmulator;
+	beforeAll(async () => {
+		studio = new CozeEmulator({ dialect: 'studio' });
+		await studio.start();
+	});
+	afterAll(async () => studio.stop());
+
+	it('says the server has no variables API instead of showing its web-session 401', async () => {
+		const error = await rejectionOf(runCoze(studio, get()));
+		expect(error.message).toMatch(/Variables are not supported by this Coze server: it has no \/v1\/variables endpoint \(self-hosted Coze Studio/);
+		expect(error.message).toContain('missing session_key in cookie');
+	});
+});
