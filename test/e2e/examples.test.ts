@@ -150,7 +150,12 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(bob1).toBe('Turn 1. You said: "My name is Bob.". This is the start of our conversation.');
 		expect(alice2).toBe('Turn 2. You said: "What is my name?". Before that you said: "My name is Alice.".');
 		expect(bob2).toBe('Turn 2. You said: "What is my name?". Before that you said: "My name is Bob.".');
-		expect(chats.map((c) => c.query.conversation_id === undefined)).toEqual([true, true, false, false]);
+		// Every chat names its conversation: the node starts a key's conversation itself (carrying the
+		// key's digest), and each session's two turns share one.
+		const conversations = chats.map((c) => c.query.conversation_id);
+		expect(conversations.every((id) => /^\d+$/.test(String(id)))).toBe(true);
+		expect([conversations[2], conversations[3]]).toEqual([conversations[0], conversations[1]]);
+		expect(conversations[0]).not.toBe(conversations[1]);
 		expect(chats.map((c) => (c.body as { user_id: string }).user_id)).toEqual(['session-alice', 'session-bob', 'session-alice', 'session-bob']);
 		const map = (saved[0].staticData?.['node:Ask Coze'] as { conversationsByKey?: Array<[string, string]> })?.conversationsByKey;
 		expect(map?.map(([key]) => key.split('\n')[1])).toEqual(['session-alice', 'session-bob']);
