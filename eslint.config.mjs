@@ -8,6 +8,29 @@ import tseslint from 'typescript-eslint';
 
 const tsFiles = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
+const BOUNDARIES = {
+	'nodes/CozeChat/boundaries/parameters.ts': { selector: "MemberExpression[property.name='getNodeParameter']", message: 'Read parameters through boundaries/parameters.ts (the one place that types and checks them).' },
+	'nodes/CozeChat/boundaries/output.ts': [
+		{ selector: "MemberExpression[property.name='sendChunk']", message: 'Send live chunks through boundaries/output.ts (LiveText, which redacts them).' },
+		{ selector: "MemberExpression[property.name='logger']", message: 'Log through boundaries/output.ts (logDebug, which redacts).' },
+		{ selector: "MemberExpression[property.name='addExecutionHints']", message: 'Give hints through boundaries/output.ts (executionHint, which redacts and says each once).' },
+	],
+	'nodes/CozeChat/boundaries/tools.ts': { selector: "MemberExpression[property.name='getInputConnectionData']", message: 'Read the connected tools through boundaries/tools.ts (connectedTools).' },
+};
+
+/** Each boundary's calls are forbidden everywhere in nodes/ except in the file that owns them. */
+function boundaryRules() {
+	const owners = Object.keys(BOUNDARIES);
+	const all = Object.values(BOUNDARIES).flat();
+	return [
+		{ files: ['nodes/**/*.ts'], ignores: owners, rules: { 'no-restricted-syntax': ['error', ...all] } },
+		...owners.map((owner) => ({
+			files: [owner],
+			rules: { 'no-restricted-syntax': ['error', ...Object.entries(BOUNDARIES).filter(([file]) => file !== owner).flatMap(([, rules]) => rules)] },
+		})),
+	];
+}
+
 export default tseslint.config(
 	{ ignores: ['node_modules/**', 'test/**', 'gulpfile.js', 'eslint.config.mjs'] },
 	{
@@ -42,21 +65,10 @@ export default tseslint.config(
 			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
 		},
 	},
-	{
-		// One owner per boundary: user parameters are read in boundaries/parameters.ts only, and what
-		// leaves the node (live chunks, execution hints, log lines) goes through boundaries/output.ts only.
-		files: ['nodes/**/*.ts'],
-		ignores: ['nodes/CozeChat/boundaries/parameters.ts', 'nodes/CozeChat/boundaries/output.ts'],
-		rules: {
-			'no-restricted-syntax': [
-				'error',
-				{ selector: "MemberExpression[property.name='getNodeParameter']", message: 'Read parameters through boundaries/parameters.ts (the one place that types and checks them).' },
-				{ selector: "MemberExpression[property.name='sendChunk']", message: 'Send live chunks through boundaries/output.ts (LiveText, which redacts them).' },
-				{ selector: "MemberExpression[property.name='logger']", message: 'Log through boundaries/output.ts (logDebug, which redacts).' },
-				{ selector: "MemberExpression[property.name='addExecutionHints']", message: 'Give hints through boundaries/output.ts (executionHint, which redacts and says each once).' },
-			],
-		},
-	},
+	// One owner per boundary: user parameters are read in boundaries/parameters.ts only, what leaves
+	// the node (live chunks, execution hints, log lines) goes through boundaries/output.ts only, and
+	// the connected n8n tools are read in boundaries/tools.ts only.
+	...boundaryRules(),
 	{
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },

@@ -50,7 +50,9 @@ export class CozeChat implements INodeType {
 		// As an AI Agent tool the node is listed by its display name alone in n8n 1.x (1.x drops the
 		// codex aliases of tool variants): the name carries the Chinese name and "bot" too.
 		usableAsTool: { replacements: { displayName: 'Coze (扣子 · Kouzi) Bot' } },
-		inputs: [NodeConnectionTypes.Main],
+		// Chat → Send Message also takes n8n tools, which answer the bot's client-side plugins. (The
+		// AI-tool variant n8n builds from this node has no inputs at all.)
+		inputs: `={{ ((resource, operation) => resource === 'chat' && operation === 'sendMessage' ? [{ type: '${NodeConnectionTypes.Main}' }, { type: '${NodeConnectionTypes.AiTool}', displayName: 'Tools', required: false }] : ['${NodeConnectionTypes.Main}'])($parameter.resource, $parameter.operation) }}`,
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'cozeApi', required: true, testedBy: 'cozeApiConnection', displayOptions: { show: { authentication: ['accessToken'] } } },

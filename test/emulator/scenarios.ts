@@ -81,6 +81,17 @@ export interface Scenario {
 	botId: string;
 	botName: string;
 	build(ctx: ChatContext): Transcript;
+	/**
+	 * A bot with client-side plugins: the rounds of tool calls it asks for, one requires_action per
+	 * round, given the question and the outputs submitted so far (each round may use earlier ones).
+	 */
+	clientToolRounds?: (question: string, outputs: string[]) => ClientCall[][];
+}
+
+/** One client-side tool call a bot asks for (required_action…tool_calls[].function). */
+export interface ClientCall {
+	name: string;
+	arguments: Record<string, unknown>;
 }
 
 const USAGE = { token_count: 633, output_count: 19, input_count: 614 };
@@ -613,6 +624,26 @@ const scenarioList: Scenario[] = [
 				.build({ answer: pieces.join(''), status: 'completed' });
 		},
 	},
+	clientToolBot('n8nToolsOneRound', '7400000000000000030', 'Day Planner Bot', (question) => [
+		[{ name: 'get_local_weather', arguments: { city: cityOf(question).en } }],
+	]),
+	clientToolBot('n8nToolsTwoRounds', '7400000000000000031', 'Outfit Bot', (question, outputs) => [
+		[{ name: 'get_local_weather', arguments: { city: cityOf(question).en } }],
+		// The second call takes what the first tool answered, like a model would.
+		[{ name: 'suggest_outfit', arguments: { weather: outputs[0] ?? '' } }],
+	]),
+	clientToolBot('n8nToolsThreeRounds', '7400000000000000032', 'Errand Bot', (question) => [
+		[{ name: 'lookup_order', arguments: { order_id: 'A-1001' } }],
+		// Two calls in one round: both must be answered in one submit.
+		[
+			{ name: 'get_local_weather', arguments: { city: cityOf(question).en } },
+			{ name: 'check_stock', arguments: { sku: 'umbrella', quantity: 2 } },
+		],
+		[{ name: 'send_notice', arguments: { text: 'Your order A-1001 ships today' } }],
+	]),
+	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
+		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
+	]),
 ];
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
@@ -632,13 +663,82 @@ export function standaloneContext(botId: string, userMessage = 'What day is 2024
 	};
 }
 
+const CLIENT_PLUGIN_ID = '7485412896352075799';
+
+/** How many rounds `count` submitted outputs answer. */
+function roundsAnswered(rounds: ClientCall[][], count: number): number {
+	let answered = 0;
+	let seen = 0;
+	while (answered < rounds.length && seen + rounds[answered].length <= count) seen += rounds[answered++].length;
+	return answered;
+}
+
+/** A tool call id like Coze's: opaque base64, never numeric. */
+function toolCallId(): string {
+	return Buffer.from(`call-${newId()}`).toString('base64');
+}
+
+/**
+ * Appends one client-side tool round: a function_call per call (plugin_type 6, named
+ * ts-<plugin>-<tool>), the interrupt verbose, then requires_action naming the tools without the
+ * prefix, and done. Returns what a client sees in required_action.
+ */
+function requireToolCalls(t: TranscriptBuilder, calls: ClientCall[]): ExpectedResult {
+	const wire = calls.map((call) => ({
+		id: toolCallId(),
+		type: 'function',
+		function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+	}));
+	for (const call of calls) {
+		t.whole(
+			'function_call',
+			`{"name":"ts-n8n_tools-${call.name}","arguments":${JSON.stringify(call.arguments)},"plugin_id":${CLIENT_PLUGIN_ID},"api_id":${CLIENT_PLUGIN_ID},"plugin_type":6,"thought":"Ask the client"}`,
+		);
+	}
+	t.verbose('interrupt', '');
+	const requiredAction = { type: 'submit_tool_outputs', submit_tool_outputs: { tool_calls: wire } };
+	Object.assign(t.chat, { status: 'requires_action', completed_at: t.chat.created_at + 2, required_action: requiredAction });
+	t.events.push({ event: 'conversation.chat.requires_action', data: { ...t.chat } });
+	t.events.push({ event: 'done', data: '[DONE]' });
+	return {
+		status: 'requires_action',
+		answer: '',
+		tool_calls: [],
+		required_action: { tool_calls: wire.map((w, i) => ({ id: w.id, name: w.function.name, arguments: calls[i].arguments })) },
+	};
+}
+
+/** A bot whose answer needs client-side tools, round after round (see Scenario.clientToolRounds). */
+function clientToolBot(name: string, botId: string, botName: string, rounds: NonNullable<Scenario['clientToolRounds']>): Scenario {
+	return {
+		name,
+		botId,
+		botName,
+		clientToolRounds: rounds,
+		build: (ctx) => {
+			const t = new TranscriptBuilder(ctx).start();
+			return t.build(requireToolCalls(t, rounds(ctx.userMessage, [])[0]));
+		},
+	};
+}
+
+/** The answer of a client-tool bot once every round is answered: it quotes each tool's output. */
+export function clientToolAnswer(outputs: string[]): string {
+	return `Done with your tools. ${outputs.map((output, i) => `(${i + 1}) ${output}`).join(' ')}`;
+}
+
 /**
  * What a requires_action chat streams after its tool outputs are submitted: the same chat, finished.
  * Like Coze's local-plugin guide, it starts with in_progress (no created) and first echoes each
  * submitted output as a tool_response; the chat's message list then holds the earlier turn's
  * messages too.
  */
-export function continuationTranscript(record: { chat: ChatObject }, outputs: string[], earlier: MessageObject[] = []): Transcript {
+export function continuationTranscript(
+	record: { chat: ChatObject; userMessage?: string },
+	outputs: string[],
+	earlier: MessageObject[] = [],
+	allOutputs: string[] = outputs,
+): Transcript {
 	const chat = record.chat;
 	const ctx: ChatContext = {
 		chatId: chat.id,
@@ -649,10 +749,17 @@ export function continuationTranscript(record: { chat: ChatObject }, outputs: st
 		history: [],
 		createdAt: chat.created_at,
 	};
-	const answer = `According to local_data_assistant: ${outputs.join('; ')}`;
-	const usage = { token_count: 80, output_count: 30, input_count: 50 };
 	const builder = new TranscriptBuilder(ctx).chatEvent('conversation.chat.in_progress', { status: 'in_progress' });
 	for (const output of outputs) builder.whole('tool_response', output);
+	// A client-tool bot asks for its next round while one is left.
+	const rounds = scenariosByBotId[chat.bot_id]?.clientToolRounds?.(record.userMessage ?? '', allOutputs);
+	const next = rounds?.[roundsAnswered(rounds, allOutputs.length)];
+	if (rounds && next) {
+		const transcript = builder.build(requireToolCalls(builder, next));
+		return { ...transcript, messages: [...earlier, ...transcript.messages] };
+	}
+	const answer = rounds ? clientToolAnswer(allOutputs) : `According to local_data_assistant: ${outputs.join('; ')}`;
+	const usage = { token_count: 80, output_count: 30, input_count: 50 };
 	const transcript = builder
 		.answer(answer.match(/.{1,10}/gsu) ?? [answer])
 		.complete(usage)

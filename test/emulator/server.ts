@@ -512,7 +512,7 @@ export class CozeEmulator {
 			throw new EmulatorFault(4000, 'conversation_id and chat_id must be query parameters');
 		}
 		const record = this.findChat(query);
-		if (record.chat.status !== 'requires_action' || record.toolOutputs) {
+		if (record.chat.status !== 'requires_action') {
 			throw new EmulatorFault(4000, `chat is not waiting for tool outputs (status ${record.chat.status})`);
 		}
 		const outputs = (data.tool_outputs as Array<{ tool_call_id: string; output: unknown }>) ?? [];
@@ -521,8 +521,9 @@ export class CozeEmulator {
 		if (missing.length > 0 || outputs.some((o) => typeof o.output !== 'string')) {
 			throw new EmulatorFault(4000, 'tool_outputs must answer every tool call with a string output');
 		}
-		record.toolOutputs = outputs.map((o) => o.output as string);
-		const continuation = continuationTranscript(record, record.toolOutputs, record.transcript.messages);
+		const submitted = calls.map((c) => outputs.find((o) => o.tool_call_id === c.id)?.output as string);
+		record.toolOutputs = [...(record.toolOutputs ?? []), ...submitted];
+		const continuation = continuationTranscript(record, submitted, record.transcript.messages, record.toolOutputs);
 		record.transcript = continuation;
 		record.chat = { ...continuation.finalChat, meta_data: record.chat.meta_data };
 		record.readyAt = Date.now();

@@ -17,6 +17,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialType,
+	IConnections,
 	IDataObject,
 	IExecuteData,
 	ITaskMetadata,
@@ -77,6 +78,12 @@ export interface RunNodeOptions {
 	credentialsHelper?: HarnessCredentialsHelper;
 	/** The workflow's static data as n8n loads it from its database (a plain JSON object). */
 	staticData?: IDataObject;
+	/**
+	 * Tool sub-nodes connected to the node's `ai_tool` input, in this order: each is a real node
+	 * whose `supplyData` hands n8n-core the given tool object (e.g. a LangChain DynamicTool), so the
+	 * node reads them through n8n-core's own getInputConnectionData.
+	 */
+	tools?: Array<{ nodeName: string; tool: unknown; disabled?: boolean }>;
 }
 
 export interface RunNodeResult {
@@ -94,12 +101,12 @@ export interface RunNodeResult {
 
 const CREDENTIAL_ID = 'harness-credential';
 
-function singleNodeTypes(nodeType: INodeType): INodeTypes {
-	const lookup = (name: string) => (name === nodeType.description.name ? nodeType : (undefined as never));
+function singleNodeTypes(nodeType: INodeType, extra: INodeType[] = []): INodeTypes {
+	const all = [nodeType, ...extra];
+	const lookup = (name: string) => all.find((type) => type.description.name === name) ?? (undefined as never);
 	return {
 		getByName: lookup,
-		getByNameAndVersion: (name, version) =>
-			lookup(name) && NodeHelpers.getVersionedNodeType(nodeType, version),
+		getByNameAndVersion: (name, version) => lookup(name) && NodeHelpers.getVersionedNodeType(lookup(name), version),
 		getKnownTypes: () => ({}),
 	};
 }
@@ -158,14 +165,15 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		credentials: { [credentialType.name]: { id: CREDENTIAL_ID, name: credentialType.displayName } },
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
+	const { toolNodes, toolTypes, connections } = toolSubNodes(node.name, opts.tools ?? []);
 	// Like in n8n, the Workflow constructor fills in parameter defaults on `node`.
 	const workflow = new Workflow({
 		id: 'harness-workflow',
 		name: 'Harness workflow',
-		nodes: [node],
-		connections: {},
+		nodes: [node, ...toolNodes],
+		connections,
 		active: false,
-		nodeTypes: singleNodeTypes(nodeType),
+		nodeTypes: singleNodeTypes(nodeType, toolTypes),
 		settings: { executionOrder: 'v1' },
 		staticData: opts.staticData ? structuredClone(opts.staticData) : undefined,
 	});
@@ -192,6 +200,33 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		hints: 'hints' in response && Array.isArray(response.hints) ? response.hints : [],
 		metadata: executeData.metadata,
 	};
+}
+
+/** One sub-node per tool, connected to `target`'s ai_tool input (see RunNodeOptions.tools). */
+function toolSubNodes(target: string, tools: NonNullable<RunNodeOptions['tools']>) {
+	const toolNodes: INode[] = [];
+	const toolTypes: INodeType[] = [];
+	const connections: IConnections = {};
+	tools.forEach(({ nodeName, tool, disabled }, index) => {
+		const type = `harnessTool${index}`;
+		toolTypes.push({
+			description: {
+				displayName: nodeName,
+				name: type,
+				group: ['transform'],
+				version: 1,
+				description: 'A tool sub-node of the test harness',
+				defaults: { name: nodeName },
+				inputs: [],
+				outputs: ['ai_tool'],
+				properties: [],
+			},
+			supplyData: async () => ({ response: tool }),
+		});
+		toolNodes.push({ id: `harness-tool-${index}`, name: nodeName, type, typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
+		connections[nodeName] = { ai_tool: [[{ node: target, type: 'ai_tool', index: 0 }]] };
+	});
+	return { toolNodes, toolTypes, connections };
 }
 
 /** n8n's real LoadOptionsContext for a one-node workflow, as the editor's pickers and forms get it. */

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
-import { runNode, testCredential, type CredentialTestResult, type RunNodeResult } from '../harness';
+import { runNode, testCredential, type CredentialTestResult, type RunNodeOptions, type RunNodeResult } from '../harness';
 
 export interface RunCozeOptions {
 	items?: INodeExecutionData[];
@@ -14,6 +14,8 @@ export interface RunCozeOptions {
 	onChunk?: (chunk: { type: string; content?: string }) => void;
 	/** The workflow's static data as loaded from n8n's database. */
 	staticData?: IDataObject;
+	/** Tool sub-nodes on the node's Tools input (see the harness's RunNodeOptions.tools). */
+	tools?: RunNodeOptions['tools'];
 }
 
 /** Runs the Coze Chat node inside n8n-core's real execution context against the emulator. */
@@ -41,6 +43,7 @@ export async function runCozeWithState(
 		abortSignal: options.abortSignal,
 		onChunk: options.onChunk,
 		staticData: options.staticData,
+		tools: options.tools,
 	});
 }
 

@@ -20,6 +20,14 @@ export interface ChatTurnRequest {
 
 export const SUBMIT_TOOL_OUTPUTS_PATH = '/v3/chat/submit_tool_outputs';
 
+/** What a server without Submit Tool Outputs lacks (Coze Studio answers 401 "missing session_key in cookie"). */
+export const CLIENT_TOOLS_ENDPOINT = (ids: { chatId: string; conversationId: string }) => ({
+	what: 'Submit Tool Outputs is',
+	path: SUBMIT_TOOL_OUTPUTS_PATH,
+	why: 'self-hosted Coze Studio does not offer client-side tools',
+	ids,
+});
+
 /** POST /v3/chat. The conversation goes in the query (conversation_id is not a body field there). */
 export function startChatRequest(body: IDataObject, conversationId?: string): ChatTurnRequest {
 	return { path: '/v3/chat', qs: conversationId ? { conversation_id: conversationId } : {}, body };

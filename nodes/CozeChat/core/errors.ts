@@ -92,6 +92,27 @@ export function isMissingEndpoint(error: unknown): boolean {
 }
 
 /**
+ * A missing endpoint said in words: "<feature> is/are not supported by this Coze server: it has no
+ * <path> endpoint (<why>). It answered: …", keeping Coze's code, status, logid and the ids given.
+ * Any other error is returned as it is.
+ */
+export function unsupportedByServer(
+	error: unknown,
+	feature: { /** With its verb: "Variables are". */ what: string; path: string; why: string; ids?: { chatId?: string; conversationId?: string } },
+): unknown {
+	if (!isMissingEndpoint(error)) return error;
+	const original = error as CozeApiError;
+	return new CozeApiError({
+		code: original.code,
+		msg: `${feature.what} not supported by this Coze server: it has no ${feature.path} endpoint (${feature.why}). It answered: ${original.msg}`,
+		httpStatus: original.httpStatus,
+		logid: original.logid,
+		chatId: feature.ids?.chatId,
+		conversationId: feature.ids?.conversationId,
+	});
+}
+
+/**
  * Why an exchange with Coze ended early: the item's deadline, its idle rule, a cancel, one of the
  * node's own limits, a broken connection, or a redirect the node refuses to follow.
  */

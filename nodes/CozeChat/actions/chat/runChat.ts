@@ -75,7 +75,7 @@ export async function runChat(
 	context: IExecuteFunctions,
 	request: ChatTurnRequest,
 	options: RunChatOptions,
-	live?: LiveText,
+	live?: Pick<LiveText, 'write'>,
 ): Promise<ChatResult> {
 	const { budget } = options;
 	const poll = chatPollClient(context, budget);

@@ -24,7 +24,8 @@ import {
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { conversationForKey, getConversationKey, rememberConversation } from './conversationKeys';
-import { chatRunOptionsOf, runChatForItem } from './runChat';
+import { chatRunOptionsOf } from './runChat';
+import { runChatWithTools, toolLoopOptions, toolLoopOptionsOf } from './toolLoop';
 
 const properties: INodeProperties[] = [
 	simplifyForToolField,
@@ -152,6 +153,7 @@ const properties: INodeProperties[] = [
 						'How many items to send at once. Items with the same Conversation ID or Conversation Key still go one after another, because Coze runs one chat per conversation at a time.',
 				},
 				...chatRunOptions,
+				...toolLoopOptions,
 			]),
 		],
 	},
@@ -203,6 +205,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (customVariables) body.custom_variables = customVariables;
 	const metaData = parameters.keyValues('options.metaData', 'Options → Metadata');
 	if (metaData) body.meta_data = metaData;
+	const toolOptions = toolLoopOptionsOf(parameters);
 	const previous = enterMessages(parameters.entries('options.additionalMessages', 'Options → Previous Messages'));
 	// Uploads come last: nothing is sent to Coze before every field checked out. They count
 	// against the item's Timeout like the chat.
@@ -210,7 +213,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	body.additional_messages = [...previous, { role: 'user', type: 'question', ...userMessageContent(message, attachments) }];
 	if (keyStore) conversationId = (await conversationForKey(this, keyStore, { botId, key: conversationKey }, runOptions.budget)).conversationId;
 
-	const result = await runChatForItem(this, itemIndex, startChatRequest(body, conversationId), runOptions);
+	const result = await runChatWithTools(this, itemIndex, startChatRequest(body, conversationId), runOptions, toolOptions);
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, botId, conversationKey, result.conversation_id);
 	}

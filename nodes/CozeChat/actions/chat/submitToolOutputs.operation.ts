@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { CozeApiError, isMissingEndpoint } from '../../core/errors';
-import { SUBMIT_TOOL_OUTPUTS_PATH, submitToolOutputsRequest } from '../../api/chat';
+import { unsupportedByServer } from '../../core/errors';
+import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest } from '../../api/chat';
 import { safeError } from '../../boundaries/output';
 import { chatIdsOf, parametersOf, toText, type ItemParameters } from '../../boundaries/parameters';
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
@@ -129,16 +129,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const result = await runChatForItem(this, itemIndex, submitToolOutputsRequest(ids, toolOutputs), options);
 		return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
-		// Self-hosted Coze Studio has no such endpoint (it answers 401 "missing session_key in cookie").
-		if (!isMissingEndpoint(error)) throw safeError(this, error, itemIndex);
-		const original = error as CozeApiError;
-		throw safeError(this, new CozeApiError({
-			code: original.code,
-			msg: `Submit Tool Outputs is not supported by this Coze server: it has no ${SUBMIT_TOOL_OUTPUTS_PATH} endpoint (self-hosted Coze Studio does not offer client-side tools). It answered: ${original.msg}`,
-			httpStatus: original.httpStatus,
-			logid: original.logid,
-			chatId: ids.chatId,
-			conversationId: ids.conversationId,
-		}), itemIndex);
+		throw safeError(this, unsupportedByServer(error, CLIENT_TOOLS_ENDPOINT(ids)), itemIndex);
 	}
 }

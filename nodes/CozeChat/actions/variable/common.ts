@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { VariableOwner } from '../../api/variable';
 import { VARIABLES_PATH } from '../../api/variable';
 import type { ItemParameters } from '../../boundaries/parameters';
-import { CozeApiError, isMissingEndpoint } from '../../core/errors';
+import { unsupportedByServer } from '../../core/errors';
 import { botIdLocator } from '../descriptions';
 
 /** Whose variables (shared by Get and Set). */
@@ -62,12 +62,9 @@ export function ownerOf(parameters: ItemParameters): VariableOwner {
 
 /** Self-hosted Coze Studio has no variables Open API: say so instead of its web-session 401. */
 export function unsupportedOnThisServer(error: unknown): unknown {
-	if (!isMissingEndpoint(error)) return error;
-	const original = error as CozeApiError;
-	return new CozeApiError({
-		code: original.code,
-		msg: `Variables are not supported by this Coze server: it has no ${VARIABLES_PATH} endpoint (self-hosted Coze Studio does not offer one to API tokens). It answered: ${original.msg}`,
-		httpStatus: original.httpStatus,
-		logid: original.logid,
+	return unsupportedByServer(error, {
+		what: 'Variables are',
+		path: VARIABLES_PATH,
+		why: 'self-hosted Coze Studio does not offer one to API tokens',
 	});
 }
