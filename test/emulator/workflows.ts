@@ -42,6 +42,8 @@ interface RunRecord {
 	interruptType?: number;
 	eventCounter: number;
 	botId: string;
+	/** Times `execute_nodes` was read for this run. */
+	nodeReads?: number;
 }
 
 interface ChatflowConversation {
@@ -66,9 +68,11 @@ export interface WorkflowEmulatorOptions {
 	 * node's content), as Coze's answer may while an Output node is still being written.
 	 */
 	nodeFinishLagMs: number;
+	/** How long every read of `execute_nodes` after a run's first takes to answer (a slow server). */
+	nodeRereadDelayMs: number;
 }
 
-const DEFAULT_OPTIONS: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000, delayScale: 1, nodeFinishLagMs: 0 };
+const DEFAULT_OPTIONS: WorkflowEmulatorOptions = { dialect: 'cloud', lowercaseEvents: false, syncLimitMs: 90_000, delayScale: 1, nodeFinishLagMs: 0, nodeRereadDelayMs: 0 };
 
 export class WorkflowEmulator {
 	options: WorkflowEmulatorOptions = { ...DEFAULT_OPTIONS };
@@ -120,7 +124,7 @@ export class WorkflowEmulator {
 		const history = /^\/v1\/workflows\/(\d+)\/run_histories\/(\d+)(?:\/execute_nodes\/(\d+))?$/.exec(path);
 		if (method === 'GET' && history) {
 			if (this.studio) return this.studioUnknownPath(request.res), true;
-			return this.history(request.res, history[1], history[2], history[3]), true;
+			return await this.history(request.res, history[1], history[2], history[3]), true;
 		}
 		return false;
 	};
@@ -370,7 +374,7 @@ export class WorkflowEmulator {
 
 	// ── histories ───────────────────────────────────────────────────────────────────────
 
-	private history(res: http.ServerResponse, workflowId: string, executeId: string, nodeUuid: string | undefined): void {
+	private async history(res: http.ServerResponse, workflowId: string, executeId: string, nodeUuid: string | undefined): Promise<void> {
 		const record = this.runs.get(executeId);
 		if (!record || record.scenario.workflowId !== workflowId) {
 			return this.emulator.json(res, 200, { code: 4000, msg: `execute_id ${executeId} does not belong to workflow ${workflowId}` });
@@ -378,6 +382,8 @@ export class WorkflowEmulator {
 		if (nodeUuid !== undefined) {
 			const node = outputNodeContents(record.plan).find((n) => n.node.uuid === nodeUuid);
 			if (!node) return this.emulator.json(res, 200, { code: 4000, msg: `node_execute_uuid ${nodeUuid} is invalid` });
+			record.nodeReads = (record.nodeReads ?? 0) + 1;
+			if (record.nodeReads > 1 && this.options.nodeRereadDelayMs > 0) await sleep(this.options.nodeRereadDelayMs);
 			const finished = Date.now() >= record.readyAt + this.options.nodeFinishLagMs;
 			return this.emulator.ok(res, { is_finish: finished, node_output: finished ? node.content : node.content.slice(0, node.content.length >> 1) });
 		}

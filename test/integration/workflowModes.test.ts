@@ -95,6 +95,14 @@ describe('Workflow → Run, Async', () => {
 		expect(String(error.description)).toMatch(/execute_id: \d{19}/);
 	});
 
+	it('says the Output node had not finished when the Timeout strikes during a re-read of it', async () => {
+		emulator.workflows.options.nodeFinishLagMs = 60_000;
+		emulator.workflows.options.nodeRereadDelayMs = 5_000;
+		const error = await rejectionOf(runWorkflowNode(emulator, runParams('trimmed', { runMode: 'async', options: { pollInterval: 0.2, timeout: 1.5 } })));
+		expect(error.message).toContain("Output node 'Big Output' had not finished after 1.5 s");
+		expect(String(error.description)).toMatch(/execute_id: \d{19}/);
+	});
+
 	it('gives up at the timeout with the execute id to look it up later', async () => {
 		emulator.workflows.options.delayScale = 20;
 		const error = await rejectionOf(runWorkflowNode(emulator, runParams('slow', { runMode: 'async', options: { pollInterval: 0.2, timeout: 1 } })));

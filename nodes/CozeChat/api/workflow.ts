@@ -169,21 +169,33 @@ export class HistoryClient {
 		for (const node of history.node_execute_status) {
 			if (!node.node_execute_uuid) continue;
 			const path = `/v1/workflows/${this.workflowId}/run_histories/${this.executeId}/execute_nodes/${node.node_execute_uuid}`;
-			let data: Record<string, unknown>;
+			const unfinished = () =>
+				new CozeApiError({
+					msg: `Coze's Output node '${node.node_title}' had not finished after ${wait?.timeoutSeconds} s (execute_nodes said is_finish: false), so its output would be incomplete`,
+					executeId: this.executeId,
+					debugUrl: history.debug_url,
+					hint: 'Read it later with Workflow → Get Run History (Fetch Output Nodes One by One) and this execute_id, or raise Options → Timeout.',
+				});
+			let data: Record<string, unknown> = {};
+			let seenUnfinished = false;
 			for (;;) {
-				const { envelope } = await requestJson(this.context, 'GET', path, { budget: this.budget });
-				data = isObject(envelope.data) ? envelope.data : {};
+				// Once Coze said the node is unfinished, the Timeout may strike during the next read or
+				// sleep: the user learns the node had not finished, not which request was cut.
+				const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).then(
+					({ envelope }) => ({ envelope, failure: undefined }),
+					(failure: unknown) => ({ envelope: undefined, failure }),
+				);
+				if (read.failure !== undefined) throw seenUnfinished && isTimeout(read.failure) ? unfinished() : read.failure;
+				data = isObject(read.envelope?.data) ? read.envelope.data : {};
 				if (data.is_finish !== false || !wait) break;
+				seenUnfinished = true;
 				const remaining = this.budget.remainingMs();
-				if (remaining !== undefined && wait.pollMs >= remaining) {
-					throw new CozeApiError({
-						msg: `Coze's Output node '${node.node_title}' had not finished after ${wait.timeoutSeconds} s (execute_nodes said is_finish: false), so its output would be incomplete`,
-						executeId: this.executeId,
-						debugUrl: history.debug_url,
-						hint: 'Read it later with Workflow → Get Run History (Fetch Output Nodes One by One) and this execute_id, or raise Options → Timeout.',
-					});
-				}
-				await this.budget.sleep(wait.pollMs, `waiting for the Output node '${node.node_title}' to finish`);
+				if (remaining !== undefined && wait.pollMs >= remaining) throw unfinished();
+				const slept = await this.budget.sleep(wait.pollMs, `waiting for the Output node '${node.node_title}' to finish`).then(
+					() => undefined,
+					(failure: unknown) => failure,
+				);
+				if (slept !== undefined) throw isTimeout(slept) ? unfinished() : slept;
 			}
 			const content = typeof data.node_output === 'string' ? data.node_output : '';
 			const existing = history.messages.find((m) => m.node_title === node.node_title);
@@ -200,4 +212,9 @@ export class HistoryClient {
 			if (!existing) history.messages.push(message);
 		}
 	}
+}
+
+/** The item's Timeout ran out (not a cancel, nor a network failure). */
+function isTimeout(error: unknown): boolean {
+	return error instanceof TransportError && error.reason === 'timeout';
 }
