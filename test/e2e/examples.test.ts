@@ -3,7 +3,8 @@
  * run against the Coze emulator:
  * - nightly batch, through its "Run once now" Manual Trigger with `n8n execute` (the CLI can only
  *   start at a Manual Trigger; the Schedule Trigger feeds the very same nodes);
- * - AI Agent with the Coze Chat Tool and the client-side tool round trip, with `n8n execute`;
+ * - AI Agent with the Coze Chat Tool, the bot with n8n tools and the manual client-side tool round
+ *   trip, with `n8n execute`;
  * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
  *   each, turn 2 of each session must see its own turn 1 and never the other session's.
  */
@@ -12,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
-import { scenarios } from '../emulator/scenarios';
+import { clientToolAnswer, scenarios } from '../emulator/scenarios';
 import { examplesForImport, parseCsv, prepareBatchFolder, readExample } from './examples';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
 import { emulatorCredential, openAiEmulatorCredential } from './workflows';
@@ -117,6 +118,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect((submit.body as { tool_outputs: Array<{ tool_call_id: string }> }).tool_outputs.map((t) => t.tool_call_id)).toEqual(
 			toolCalls.map((t) => t.id),
 		);
+	});
+
+	it('Coze bot with n8n tools: the Code Tool and the sub-workflow answer the plugins, the answer holds both outputs', async () => {
+		const run = await execute(n8n, readExample('botWithN8nTools').id);
+		const [answer] = nodeItems(run, 'Ask Coze');
+		const weather = 'Kyoto: 17°C and cloudy';
+		const outfit = JSON.stringify([{ outfit: 'a light jacket' }], null, 2); // the Workflow Tool answers with all items
+		expect(answer.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
+		expect((answer.json.tool_calls as Array<{ n8n_node: string }>).map((c) => c.n8n_node)).toEqual(['Get Local Weather', 'Suggest Outfit']);
 	});
 
 	it('chatbot with memory: published, two sessions × two turns over HTTP, each session keeps its own Coze conversation', async () => {

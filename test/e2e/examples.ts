@@ -16,6 +16,7 @@ export const EXAMPLES = {
 	chatbotWithMemory: 'chatbot-with-memory.json',
 	aiAgentTool: 'ai-agent-tool.json',
 	clientToolRoundTrip: 'client-tool-round-trip.json',
+	botWithN8nTools: 'coze-bot-with-n8n-tools.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;

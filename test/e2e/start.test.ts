@@ -102,7 +102,7 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 		expect(output).toContain('Its bots are scripted');
 	});
 
-	it('has the emulator credential, the demo workflow and the four examples, with the Coze node loaded', async () => {
+	it('has the emulator credential, the demo workflow and every example, with the Coze node loaded', async () => {
 		const credentials = (await rest('GET', '/credentials')).json.data as Array<{ name: string; type: string }>;
 		expect(credentials.map((c) => c.name)).toContain('Coze (local emulator)');
 		const workflows = (await rest('GET', '/workflows')).json.data as Array<{ id: string; name: string }>;

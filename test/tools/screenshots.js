@@ -53,6 +53,7 @@ const example = (file) => require(path.join(__dirname, '..', '..', 'examples', f
 		['nightly-batch.json', 'Run once now', 'nightly-batch.png'],
 		['ai-agent-tool.json', 'Run', 'ai-agent-tool.png'],
 		['client-tool-round-trip.json', 'Run', 'client-tool-round-trip.png'],
+		['coze-bot-with-n8n-tools.json', 'Run', 'coze-bot-with-n8n-tools.png'],
 	]) {
 		await openWorkflow(file);
 		await page.locator(`[data-test-id="execute-workflow-button-${trigger}"]`).click({ force: true });

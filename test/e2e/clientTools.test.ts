@@ -1,0 +1,183 @@
+/**
+ * End to end for Send Message with n8n tools on its Tools input (issue 18): the packed tarball in
+ * each pinned real n8n, n8n's own tool nodes — a Code Tool and a Call n8n Workflow Tool running an
+ * inline sub-workflow — answering a Coze bot's client-side plugin calls over two rounds in one
+ * item, and the failure paths (a tool that is not connected: the item fails under Continue On
+ * Fail, or with Return Them the waiting turn is output). One `n8n execute` per version, asserted
+ * from the run JSON and from what the emulator received.
+ */
+
+import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
+import { clientToolAnswer, scenarios } from '../emulator/scenarios';
+import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { usePackedPackage } from './packed';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, emulatorCredential, link, nodeBuilder } from './workflows';
+
+const WORKFLOW_ID = 'cozeE2eClientTools1';
+const CODE_TOOL = '@n8n/n8n-nodes-langchain.toolCode';
+const WORKFLOW_TOOL = '@n8n/n8n-nodes-langchain.toolWorkflow';
+
+/** What the Code Tool answers for a city (its text input is the lone `city` argument). */
+const weatherOf = (city: string) => `${city}: 17°C and cloudy (n8n Code Tool)`;
+
+/** The Call n8n Workflow Tool's inline sub-workflow: its first item's json is the tool's output. */
+function outfitSubWorkflow(): Record<string, unknown> {
+	return {
+		nodes: [
+			{ id: 'sub-1', name: 'When Called', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'sub-2',
+				name: 'Pick Outfit',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [220, 0],
+				parameters: {
+					mode: 'raw',
+					jsonOutput: "={{ JSON.stringify({ outfit: $json.query.includes('cloudy') ? 'a light jacket' : 'a t-shirt', source: 'n8n sub-workflow' }) }}",
+					options: {},
+				},
+			},
+		],
+		connections: { 'When Called': { main: [[{ node: 'Pick Outfit', type: 'main', index: 0 }]] } },
+	};
+}
+
+function clientToolsWorkflow(): Record<string, unknown> {
+	const node = nodeBuilder('c');
+	const credentials = { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
+	const ask = (name: string, botId: string, options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+		node(
+			name,
+			NODE_TYPE,
+			1.1,
+			{
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: { __rl: true, mode: 'id', value: botId },
+				userId: 'e2e-tools',
+				message: 'What should I wear in Kyoto today?',
+				options,
+			},
+			{ credentials, ...extra },
+		);
+	const nodes = [
+		node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
+		// Two rounds: get_local_weather, then suggest_outfit with the weather the first tool gave.
+		ask('Ask Outfit Bot', scenarios.n8nToolsTwoRounds.botId),
+		// The bot's plugin is get_local_weather; n8n names this tool Get_Local_Weather: matched ignoring case.
+		node('Get Local Weather', CODE_TOOL, 1.3, {
+			description: 'The weather in a city. Input: the city name.',
+			language: 'javaScript',
+			jsCode: "return `${query}: 17°C and cloudy (n8n Code Tool)`;",
+		}),
+		node('Suggest Outfit', WORKFLOW_TOOL, 2.2, {
+			description: 'What to wear for a weather. Input: the weather.',
+			source: 'parameter',
+			workflowJson: JSON.stringify(outfitSubWorkflow(), null, 2),
+		}),
+		// A plugin no connected tool answers: Continue On Fail keeps the item as an error item …
+		ask('Ask Garage Bot', scenarios.n8nToolsUnknown.botId, {}, { onError: 'continueRegularOutput' }),
+		// … or, with Return Them, the waiting turn is output as it is.
+		ask('Ask Garage Bot, Return Them', scenarios.n8nToolsUnknown.botId, { unansweredToolCalls: 'return' }),
+	];
+	return {
+		id: WORKFLOW_ID,
+		name: 'Coze e2e: n8n tools answer client-side plugins',
+		active: false,
+		nodes,
+		settings: { executionOrder: 'v1' },
+		connections: {
+			'Manual Trigger': { main: [[link('Ask Outfit Bot'), link('Ask Garage Bot'), link('Ask Garage Bot, Return Them')]] },
+			'Get Local Weather': {
+				ai_tool: [
+					[
+						{ node: 'Ask Outfit Bot', type: 'ai_tool', index: 0 },
+						{ node: 'Ask Garage Bot', type: 'ai_tool', index: 0 },
+						{ node: 'Ask Garage Bot, Return Them', type: 'ai_tool', index: 0 },
+					],
+				],
+			},
+			'Suggest Outfit': { ai_tool: [[{ node: 'Ask Outfit Bot', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
+
+const tarball = usePackedPackage('clientTools');
+
+describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('n8n tools on Send Message in %s', (_label, target) => {
+	let emulator: CozeEmulator;
+	let n8n: N8nInstance;
+	let run: RunJson;
+	let printed: string;
+
+	const chatsOf = (botId: string) => emulator.requestsTo('/v3/chat').filter((r) => (r.body as { bot_id?: string }).bot_id === botId);
+
+	beforeAll(async () => {
+		emulator = await startEmulator();
+		n8n = new N8nInstance(target);
+		n8n.installPackage(tarball());
+		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]);
+		await n8n.importWorkflows([clientToolsWorkflow()]);
+		const result = await timed(`${target.name}: execute the n8n-tools workflow`, () => n8n.execute(WORKFLOW_ID));
+		if (!result.run || result.code !== 0) {
+			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+		}
+		run = result.run;
+		printed = result.stdout + result.stderr;
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await emulator?.stop();
+	});
+
+	it("two rounds in one item: the Code Tool's and the sub-workflow's real outputs are in the answer", () => {
+		const items = nodeItems(run, 'Ask Outfit Bot');
+		expect(items).toHaveLength(1);
+		const [item] = items;
+		expect(item.pairedItem).toEqual({ item: 0 });
+		const weather = weatherOf('Kyoto');
+		// The Call n8n Workflow Tool (2.2) answers with all the sub-workflow's items, as JSON.
+		const outfit = JSON.stringify([{ outfit: 'a light jacket', source: 'n8n sub-workflow' }], null, 2);
+		log(`${target.name}: Ask Outfit Bot answered ${JSON.stringify(item.json.answer)}`);
+		expect(item.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
+		expect(item.json).not.toHaveProperty('required_action');
+		const calls = item.json.tool_calls as Array<Record<string, unknown>>;
+		expect(calls.map((c) => [c.name, c.n8n_node, c.round, c.output])).toEqual([
+			['get_local_weather', 'Get Local Weather', 1, weather],
+			['suggest_outfit', 'Suggest Outfit', 2, outfit],
+		]);
+		expect(calls[1].arguments).toEqual({ weather });
+		calls.forEach((c) => expect(c.duration_ms).toEqual(expect.any(Number)));
+		// One chat, two submits — each with the outputs of its own round, in Coze's query parameters.
+		const [chat] = chatsOf(scenarios.n8nToolsTwoRounds.botId);
+		expect(chat).toBeDefined();
+		const submits = emulator
+			.requestsTo('/v3/chat/submit_tool_outputs')
+			.filter((r) => r.query.conversation_id === item.json.conversation_id);
+		expect(submits.map((s) => (s.body as { tool_outputs: Array<{ output: string }> }).tool_outputs.map((t) => t.output))).toEqual([[weather], [outfit]]);
+		expect(chatsOf(scenarios.n8nToolsTwoRounds.botId)).toHaveLength(1);
+	});
+
+	it('a plugin no connected tool answers: Continue On Fail outputs an error item naming it, nothing is submitted', () => {
+		const [item] = nodeItems(run, 'Ask Garage Bot');
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(String(item.json.error)).toContain('open_garage_door');
+		expect(JSON.stringify(item.json)).toContain('Get_Local_Weather');
+		const garageConversations = chatsOf(scenarios.n8nToolsUnknown.botId).map((c) => c.query.conversation_id);
+		const submits = emulator.requestsTo('/v3/chat/submit_tool_outputs').filter((r) => garageConversations.includes(r.query.conversation_id));
+		expect(submits).toHaveLength(0);
+	});
+
+	it('with Return Them: the turn still waiting is the output, with the reason', () => {
+		const [item] = nodeItems(run, 'Ask Garage Bot, Return Them');
+		expect(item.json).toMatchObject({ status: 'requires_action', unanswered: { reason: expect.any(String) } });
+		const required = item.json.required_action as { tool_calls: Array<{ name: string }> };
+		expect(required.tool_calls.map((c) => c.name)).toEqual(['open_garage_door']);
+	});
+
+	it('never prints the token', () => {
+		expect(printed).not.toContain(EMULATOR_TOKEN);
+		expect(JSON.stringify(run)).not.toContain(EMULATOR_TOKEN);
+	});
+});
