@@ -211,6 +211,16 @@ export class EditorPage {
 		return await this.page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).locator('..').innerText();
 	}
 
+	/** The connection types of a canvas node's input handles (`main`, `ai_tool`, …), in order. */
+	async inputTypesOf(nodeName: string): Promise<string[]> {
+		const node = this.page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
+		await node.waitFor({ timeout: 30_000 });
+		return await node
+			.locator('..')
+			.locator('[data-test-id="canvas-node-input-handle"]')
+			.evaluateAll((handles) => handles.map((h) => h.getAttribute('data-connection-type') ?? '?'));
+	}
+
 	/** Opens a credential from the overview; n8n tests it at once. Returns the test's verdict. */
 	async openCredential(name: string): Promise<string> {
 		await this.page.goto(`${this.url}/home/credentials`, { waitUntil: 'networkidle' });

@@ -176,6 +176,15 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze (扣子 · Kouzi) Bot Tool');
 		});
 
+		it('a Tools input (ai_tool) on Chat → Send Message, and on no other operation', async () => {
+			await page.openWorkflow(readExample('clientToolRoundTrip').id);
+			expect(await page.inputTypesOf('Ask Coze')).toEqual(['main', 'ai_tool']);
+			expect(await page.inputTypesOf('Submit Tool Outputs')).toEqual(['main']);
+			await page.openWorkflow(readExample('botWithN8nTools').id);
+			expect(await page.inputTypesOf('Ask Coze')).toEqual(['main', 'ai_tool']);
+			await shot('n8n-tools.png');
+		});
+
 		it("the AI Agent example's OpenAI (emulator) credential passes n8n's test (the emulator answers GET /v1/models)", async () => {
 			expect(await page.openCredential('OpenAI (emulator)')).toBe('Connection tested successfully');
 			await page.closeCredential();
