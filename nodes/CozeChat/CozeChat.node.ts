@@ -7,6 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as audio from './actions/audio/Audio.resource';
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
@@ -16,6 +17,7 @@ import { router } from './actions/router';
 import { credentialTest, listSearch, resourceMapping } from './methods';
 
 const RESOURCES = [
+	{ name: 'Audio', value: 'audio', operations: audio.description },
 	{ name: 'Chat', value: 'chat', operations: chat.description },
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
 	{ name: 'File', value: 'file', operations: file.description },
@@ -85,6 +87,7 @@ export class CozeChat implements INodeType {
 				options: RESOURCES.map(({ name, value }) => ({ name, value })),
 				default: 'chat',
 			},
+			...audio.description,
 			...chat.description,
 			...conversation.description,
 			...file.description,

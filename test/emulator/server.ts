@@ -15,6 +15,7 @@ import { completion, models, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
+import { AudioEmulator } from './audio';
 import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
@@ -153,12 +154,15 @@ export class CozeEmulator {
 	/** User variables of bots and apps (test/emulator/variables.ts). */
 	readonly variables: VariableEmulator = new VariableEmulator(this);
 
+	/** Speech: text to speech, transcriptions, voices (test/emulator/audio.ts). */
+	readonly audio: AudioEmulator = new AudioEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
 		this.dialect = options.dialect ?? 'cloud';
 		if (this.dialect === 'studio') installStudioDialect(this);
-		this.routes.push(this.workflows.route, this.variables.route);
+		this.routes.push(this.workflows.route, this.variables.route, this.audio.route);
 	}
 
 	get url(): string {

@@ -4,6 +4,7 @@ import { nextTurn } from '../boundaries/budget';
 import { errorItem, reportTelemetry, safeError, safeItems } from '../boundaries/output';
 import { parametersOf } from '../boundaries/parameters';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
+import * as audio from './audio/Audio.resource';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
@@ -21,6 +22,7 @@ interface Operation {
 
 /** resource → operation → execute; adding an operation means adding it to its resource file. */
 const operations: Record<string, Record<string, Operation>> = {
+	audio: { textToSpeech: audio.textToSpeech, transcribe: audio.transcribe, getVoices: audio.getVoices },
 	chat: {
 		sendMessage: chat.sendMessage,
 		retrieve: chat.retrieve,

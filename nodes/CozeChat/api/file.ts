@@ -11,17 +11,31 @@ export interface CozeFile {
 	created_at?: number;
 }
 
-/**
- * Uploads an input item's binary property (with its real file name and mime type) within the
- * item's time budget. The multipart body is built here so the node needs no form-data library at
- * runtime.
- */
+/** Uploads an input item's binary property within the item's time budget. */
 export async function uploadBinary(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	propertyName: string,
 	budget?: ItemBudget,
 ): Promise<CozeFile & { mime_type: string }> {
+	const part = await binaryPart(context, itemIndex, propertyName);
+	const envelope = await cozeApiEnvelope.call(context, 'POST', '/v1/files/upload', {
+		rawBody: part.body,
+		budget,
+		activity: `uploading '${part.fileName}' to Coze`,
+	});
+	return { ...((envelope.data as IDataObject) as unknown as CozeFile), mime_type: part.mimeType };
+}
+
+/**
+ * An input item's binary property as a one-part multipart body (field `file`), with its real file
+ * name and mime type, built here so the node needs no form-data library at runtime.
+ */
+export async function binaryPart(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+): Promise<{ body: { data: Buffer; contentType: string }; fileName: string; mimeType: string; bytes: number }> {
 	const binary = context.helpers.assertBinaryData(itemIndex, propertyName);
 	const data = await context.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	const fileName = binary.fileName || `${propertyName}.${binary.fileExtension ?? 'bin'}`;
@@ -34,10 +48,10 @@ export async function uploadBinary(
 		'utf8',
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-	const envelope = await cozeApiEnvelope.call(context, 'POST', '/v1/files/upload', {
-		rawBody: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
-		budget,
-		activity: `uploading '${safeName}' to Coze`,
-	});
-	return { ...((envelope.data as IDataObject) as unknown as CozeFile), mime_type: mimeType };
+	return {
+		body: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
+		fileName: safeName,
+		mimeType,
+		bytes: data.length,
+	};
 }

@@ -19,6 +19,8 @@ export const LIMITS = {
 	maxJsonBytes: 16 * 1024 * 1024,
 	/** A whole event stream larger than this fails the item. */
 	maxStreamBytes: 64 * 1024 * 1024,
+	/** Synthesized audio larger than this fails the item (Coze speaks at most 1024 characters). */
+	maxAudioBytes: 64 * 1024 * 1024,
 	/** Of an error body (HTML from a proxy, say), only this much is read. */
 	maxErrorBodyBytes: 64 * 1024,
 	/** Longest silence (no byte received or sent) accepted from Coze, whatever the item's Timeout. */

@@ -7,6 +7,7 @@ import {
 
 import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
+import { listVoices } from '../api/audio';
 import { listPublishedBots, listWorkspaces } from '../api/space';
 import { safeError } from '../boundaries/output';
 import { getSession } from '../transport/session';
@@ -84,3 +85,28 @@ export async function searchBots(
 }
 
 export { searchChatflows, searchWorkflows } from './workflowSearch';
+
+/** Voice picker: the voices Text to Speech can use, filtered by name or id, one Coze page (100) at a time. */
+export async function searchVoices(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	try {
+		const pageNum = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
+		const page = await listVoices(this, { pageNum, pageSize: 100 });
+		const wanted = (filter ?? '').trim().toLowerCase();
+		const results: INodeListSearchItems[] = page.voices
+			.filter((voice) => wanted === '' || voice.name.toLowerCase().includes(wanted) || voice.voice_id.includes(wanted))
+			.map((voice) => {
+				const language = typeof voice.language_name === 'string' && voice.language_name ? ` (${voice.language_name})` : '';
+				return { name: `${voice.name}${language}`, value: voice.voice_id, url: typeof voice.preview_audio === 'string' && voice.preview_audio.startsWith('https://') ? voice.preview_audio : undefined };
+			});
+		return { results, paginationToken: page.hasMore && page.voices.length > 0 ? String(pageNum + 1) : undefined };
+	} catch (error) {
+		if (isMissingEndpoint(error)) {
+			throw new NodeOperationError(this.getNode(), 'This Coze server cannot list voices (self-hosted Coze Studio has no voice list in its API). Choose "ID" and enter the voice ID.');
+		}
+		throw safeError(this, error);
+	}
+}

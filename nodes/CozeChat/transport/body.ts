@@ -12,6 +12,16 @@ export async function readText(
 	maxBytes: number,
 	options: { truncate?: boolean } = {},
 ): Promise<string> {
+	return (await readBytes(response, exchange, maxBytes, options)).toString('utf8');
+}
+
+/** Reads a whole body as bytes (audio, say), within `maxBytes`; see readText. */
+export async function readBytes(
+	response: HttpResponse,
+	exchange: Exchange,
+	maxBytes: number,
+	options: { truncate?: boolean } = {},
+): Promise<Buffer> {
 	exchange.phase = `reading Coze's answer from ${describeUrl(response.url)}`;
 	const chunks: Uint8Array[] = [];
 	let size = 0;
@@ -34,7 +44,7 @@ export async function readText(
 		return false;
 	});
 	if (failure) throw failure;
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
 }
 
 /**

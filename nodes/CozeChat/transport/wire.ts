@@ -16,7 +16,7 @@ export interface HttpRequest {
 	body?: IDataObject;
 	/** Sent as is (multipart uploads). */
 	rawBody?: { data: Buffer; contentType: string };
-	accept: 'application/json' | 'text/event-stream';
+	accept: 'application/json' | 'text/event-stream' | 'audio/*, application/json';
 	/** What the request does, for messages ("uploading photo.png"). */
 	activity?: string;
 }

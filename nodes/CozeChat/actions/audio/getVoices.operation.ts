@@ -1,0 +1,68 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { listVoices } from '../../api/audio';
+import { ItemBudget } from '../../boundaries/budget';
+import { parametersOf } from '../../boundaries/parameters';
+
+/** Coze's largest page of voices (coze-js ListVoicesReq). */
+const PAGE_SIZE = 100;
+/** A bound on pages, so a server that always says has_more cannot hold the item for ever. */
+const MAX_PAGES = 100;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Only Cloned Voices',
+				name: 'filterSystemVoice',
+				type: 'boolean',
+				default: false,
+				description: "Whether to leave out Coze's system voices and list only the account's cloned ones",
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['audio'], operation: ['getVoices'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const parameters = parametersOf(this, itemIndex);
+	const returnAll = parameters.boolean('returnAll', 'Return All', false);
+	const limit = returnAll ? Infinity : parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true, unit: 'voices' });
+	const filterSystemVoice = parameters.boolean('options.filterSystemVoice', 'Options → Only Cloned Voices', false);
+	const budget = ItemBudget.of(this);
+	const voices: IDataObject[] = [];
+	for (let pageNum = 1; pageNum <= MAX_PAGES && voices.length < limit; pageNum++) {
+		const page = await listVoices(this, { pageNum, pageSize: PAGE_SIZE, filterSystemVoice }, budget);
+		voices.push(...(page.voices as IDataObject[]));
+		if (!page.hasMore || page.voices.length === 0) break;
+	}
+	return voices.slice(0, limit).map((voice) => ({ json: voice, pairedItem: { item: itemIndex } }));
+}

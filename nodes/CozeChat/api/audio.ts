@@ -1,0 +1,112 @@
+/**
+ * Coze's speech API (coze-js resources/audio): POST /v1/audio/speech (text → audio bytes),
+ * POST /v1/audio/transcriptions (multipart `file` → `{ text }`), GET /v1/audio/voices.
+ */
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { LIMITS, type ItemBudget } from '../boundaries/budget';
+import { CozeApiError, unsupportedByServer } from '../core/errors';
+import { readBytes } from '../transport/body';
+import { cozeApiEnvelope, cozeApiRequest, parseEnvelope, withRetries } from '../transport/request';
+import { binaryPart } from './file';
+
+export const AUDIO_FORMATS = ['mp3', 'wav', 'ogg', 'opus', 'pcm'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/** What each format is saved as. */
+export const AUDIO_FILE_TYPES: Record<AudioFormat, { mimeType: string; extension: string }> = {
+	mp3: { mimeType: 'audio/mpeg', extension: 'mp3' },
+	wav: { mimeType: 'audio/wav', extension: 'wav' },
+	ogg: { mimeType: 'audio/ogg', extension: 'ogg' },
+	opus: { mimeType: 'audio/opus', extension: 'opus' },
+	pcm: { mimeType: 'audio/pcm', extension: 'pcm' },
+};
+
+export interface SpeechRequest {
+	input: string;
+	voice_id: string;
+	response_format: AudioFormat;
+	speed: number;
+	sample_rate: number;
+}
+
+export interface Voice {
+	voice_id: string;
+	name: string;
+	[key: string]: unknown;
+}
+
+const SPEECH_PATH = '/v1/audio/speech';
+const TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
+const VOICES_PATH = '/v1/audio/voices';
+
+/** Self-hosted Coze Studio has none of the audio endpoints (its router at 4f786d6 has no /v1/audio). */
+const onStudio = (what: string, path: string) => (error: unknown) => {
+	throw unsupportedByServer(error, { what, path, why: 'self-hosted Coze Studio has no speech API' });
+};
+
+/**
+ * Synthesizes speech. Coze answers a failure as JSON, often with HTTP 200: a JSON (or empty) body
+ * is read as Coze's envelope and its error thrown, never handed back as audio.
+ */
+export async function synthesizeSpeech(
+	context: IExecuteFunctions,
+	request: SpeechRequest,
+	budget?: ItemBudget,
+): Promise<{ data: Buffer; contentType: string | undefined; logid: string | undefined }> {
+	const endpoint = `POST ${SPEECH_PATH}`;
+	return await withRetries(
+		context,
+		{ method: 'POST', path: SPEECH_PATH, body: request as unknown as IDataObject, accept: 'audio/*, application/json', activity: 'waiting for Coze to synthesize the speech' },
+		{ budget },
+		async (response, exchange) => {
+			const contentType = response.mediaType || undefined;
+			const data = await readBytes(response, exchange, LIMITS.maxAudioBytes);
+			const looksJson = /json/i.test(contentType ?? '') || /^\s*[{[]/.test(data.subarray(0, 64).toString('utf8'));
+			if (response.statusCode >= 400 || looksJson || data.length === 0) {
+				const envelope = parseEnvelope(response, data.toString('utf8'), endpoint);
+				// A JSON answer without an error code is still no audio.
+				throw new CozeApiError({
+					msg: `Coze answered ${endpoint} with ${data.length === 0 ? 'an empty body' : 'JSON'} instead of audio${typeof envelope.msg === 'string' && envelope.msg ? `: ${envelope.msg}` : ''}`,
+					logid: response.logid,
+				});
+			}
+			return { data, contentType, logid: response.logid };
+		},
+	).catch(onStudio('Text to Speech is', SPEECH_PATH));
+}
+
+/** Transcribes an input item's binary property (Coze's speech recognition). */
+export async function transcribeBinary(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+	budget?: ItemBudget,
+): Promise<{ text: string; file_name: string; bytes: number; logid?: string }> {
+	const part = await binaryPart(context, itemIndex, propertyName);
+	const envelope = await cozeApiEnvelope
+		.call(context, 'POST', TRANSCRIPTIONS_PATH, { rawBody: part.body, budget, activity: `waiting for Coze to transcribe '${part.fileName}'` })
+		.catch(onStudio('Transcribe is', TRANSCRIPTIONS_PATH));
+	const data = (envelope.data ?? {}) as IDataObject;
+	if (typeof data.text !== 'string') {
+		throw new CozeApiError({ msg: `Coze's transcription of '${part.fileName}' has no text`, logid: (envelope.detail as IDataObject | undefined)?.logid as string | undefined });
+	}
+	const logid = (envelope.detail as IDataObject | undefined)?.logid;
+	return { text: data.text, file_name: part.fileName, bytes: part.bytes, ...(typeof logid === 'string' ? { logid } : {}) };
+}
+
+/** One page of the voices the token may use (system voices and the account's cloned ones). */
+export async function listVoices(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	page: { pageNum: number; pageSize: number; filterSystemVoice?: boolean },
+	budget?: ItemBudget,
+): Promise<{ voices: Voice[]; hasMore: boolean }> {
+	const qs: IDataObject = { page_num: page.pageNum, page_size: page.pageSize };
+	if (page.filterSystemVoice) qs.filter_system_voice = true;
+	const data = (await cozeApiRequest.call(context, 'GET', VOICES_PATH, { qs, budget }).catch(onStudio('Listing voices is', VOICES_PATH))) as IDataObject | undefined;
+	const list = Array.isArray(data?.voice_list) ? (data.voice_list as IDataObject[]) : [];
+	const voices = list
+		.filter((voice) => voice.voice_id !== undefined && voice.voice_id !== null)
+		.map((voice) => ({ ...voice, voice_id: String(voice.voice_id), name: typeof voice.name === 'string' ? voice.name : String(voice.voice_id) }));
+	return { voices, hasMore: data?.has_more === true };
+}
