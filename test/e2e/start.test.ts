@@ -23,6 +23,9 @@ const SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
 const NAMES = ['Coze', '扣子', 'Kouzi', 'Doubao', 'bot'];
 /** The node's own operations, as n8n lists them as actions. */
 const ACTIONS = [
+	'Convert text to speech',
+	'Get many voices',
+	'Transcribe audio to text',
 	'Cancel a chat',
 	'List the messages of a chat',
 	'Retrieve a chat',

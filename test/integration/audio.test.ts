@@ -69,6 +69,15 @@ describe('Audio → Text to Speech', () => {
 		expect(error.message).toContain('does not have permission');
 	});
 
+	it('Items in Parallel: every item its own audio, in input order; under Continue On Fail a failing item keeps its place', async () => {
+		const texts = ['one', 'two', 'three', 'four'];
+		const items = texts.map((text) => ({ json: { text, voice: text === 'three' ? '7000000000000000000' : VOICE } }));
+		const out = await runCoze(emulator, speak({ input: '={{ $json.text }}', voiceId: voice('={{ $json.voice }}'), options: { concurrency: 4 } }), { items, continueOnFail: true });
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(String(out[2].json.error)).toContain('does not exist');
+		for (const index of [0, 1, 3]) expect(spokenRequest(await binaryBytes(out[index] as never, 'data')).input).toBe(texts[index]);
+	});
+
 	it('text over 1024 characters, an empty voice or an unknown sample rate fail before anything is sent, naming the field', async () => {
 		expect((await rejectionOf(runCoze(emulator, speak({ input: 'x'.repeat(1025) })))).message).toContain('Text is 1025 characters long');
 		expect((await rejectionOf(runCoze(emulator, speak({ voiceId: voice('') })))).message).toContain('Voice: choose one');

@@ -8,6 +8,8 @@ import {
 import { AUDIO_FILE_TYPES, AUDIO_FORMATS, synthesizeSpeech, type AudioFormat } from '../../api/audio';
 import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
+import { concurrencyOption, sortedOptions } from '../descriptions';
+import { itemsInParallel } from '../parallelism';
 
 /** Coze's limit on the text of one request (coze-js CreateSpeechReq). */
 export const MAX_SPEECH_CHARACTERS = 1024;
@@ -58,7 +60,8 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
+		options: sortedOptions([
+			concurrencyOption,
 			{
 				displayName: 'Audio Format',
 				name: 'responseFormat',
@@ -90,18 +93,21 @@ const properties: INodeProperties[] = [
 				description: 'How fast the voice speaks, from 0.2 to 3 (1 is normal)',
 			},
 			{
-				displayName: 'Timeout',
+				displayName: 'Timeout (Seconds)',
 				name: 'timeout',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 120,
-				description: 'Seconds to wait for the audio (0 = no limit)',
+				description: 'Longest time to wait for the audio; 0 means no limit. When it runs out the item fails.',
 			},
-		],
+		]),
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['audio'], operation: ['textToSpeech'] } }, properties);
+
+/** Each item is its own request: nothing is shared, so items may run side by side. */
+export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
@@ -124,7 +130,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		parameters.fail(`Options → Sample Rate: ${sampleRate} Hz is not one Coze offers (${SAMPLE_RATES.join(', ')})`);
 	}
 	const speed = parameters.number('options.speed', 'Options → Speed', { default: 1, min: 0.2, max: 3 });
-	const timeout = parameters.number('options.timeout', 'Options → Timeout', { default: 120, min: 0, unit: 'seconds', minNote: '0 means no limit' });
+	const timeout = parameters.number('options.timeout', 'Options → Timeout (Seconds)', { default: 120, min: 0, unit: 'seconds', minNote: '0 means no limit' });
 	const fileType = AUDIO_FILE_TYPES[format];
 	const fileName = parameters.text('options.fileName', 'Options → File Name') || `speech.${fileType.extension}`;
 
