@@ -17,6 +17,8 @@ export interface ChatContext {
 	createdAt: number;
 	/** Files and images of the user message (object_string), resolved by the server. */
 	attachments?: Array<{ type: string; name: string }>;
+	/** The request's enable_card. */
+	enableCard?: boolean;
 }
 
 export interface ChatObject {
@@ -177,6 +179,14 @@ class TranscriptBuilder {
 		// Completed tool_response / verbose / follow_up messages carry updated_at (Coze's docs).
 		const extra = ['tool_response', 'verbose', 'follow_up'].includes(type) ? { updated_at: this.ctx.createdAt + 1 } : {};
 		const message = this.message(type, content, extra);
+		this.events.push({ event: 'conversation.message.completed', data: message });
+		this.messages.push(message);
+		return this;
+	}
+
+	/** An answer message of content_type card (Coze sends a card whole; its content is the card's JSON). */
+	card(json: string): this {
+		const message = this.message('answer', json, { content_type: 'card' });
 		this.events.push({ event: 'conversation.message.completed', data: message });
 		this.messages.push(message);
 		return this;
@@ -641,10 +651,36 @@ const scenarioList: Scenario[] = [
 		],
 		[{ name: 'send_notice', arguments: { text: 'Your order A-1001 ships today' } }],
 	]),
+	{
+		// A question node's options: a card when the request has enable_card, else flattened into text.
+		// The card's JSON is ASSUMED (no published sample); its template_id is a bare 19-digit number.
+		name: 'cardBot',
+		botId: '7400000000000000034',
+		botName: 'Survey Bot',
+		build: (ctx) => {
+			const builder = new TranscriptBuilder(ctx).start();
+			if (!ctx.enableCard) {
+				const text = 'Which city? 1. Hangzhou 2. Kyoto';
+				return builder.answer([text]).complete().build({ answer: text, status: 'completed' });
+			}
+			builder.answer(['Which city?']).card(CARD_JSON);
+			return builder.complete().build({ answer: 'Which city?', status: 'completed' });
+		},
+	},
 	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
 		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
 	]),
 ];
+
+/** The card the Survey Bot sends (see cardBot), parsed; on the wire template_id is a bare number. */
+export const CARD_CONTENT = {
+	card_type: 3,
+	response_type: 'card',
+	template_id: '7383997384420262952',
+	input_card_data: [{ field: 'city', type: 'select', options: ['Hangzhou', 'Kyoto'] }],
+	data: '{"question":"Which city?","options":[{"name":"Hangzhou"},{"name":"Kyoto"}]}',
+};
+const CARD_JSON = JSON.stringify(CARD_CONTENT).replace('"template_id":"7383997384420262952"', '"template_id":7383997384420262952');
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
 

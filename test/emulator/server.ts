@@ -439,6 +439,7 @@ export class CozeEmulator {
 			history: [...conversation.messages, ...messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content }))],
 			createdAt: Math.floor(Date.now() / 1000),
 			attachments: parsed.attachments,
+			enableCard: data.enable_card === true,
 		});
 		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
 		const record: ChatRecord = {

@@ -46,6 +46,8 @@ export interface ChatResult {
 	section_id?: string;
 	bot_id?: string;
 	debug_url?: string;
+	/** Answer messages of content_type card (Send Message's Enable Cards), parsed; absent when none. */
+	cards?: unknown[];
 	messages?: CozeMessage[];
 }
 
@@ -250,6 +252,8 @@ export class ChatAggregator {
 		if (content) buffer.content.push(content);
 		if (reasoning) buffer.reasoning.push(reasoning);
 		if (!content || (message.type !== 'answer' && message.type !== undefined)) return undefined;
+		// A card is data for the item, never text for a chat window.
+		if (message.content_type === 'card') return undefined;
 		// Separate answers live the way `answer` joins them: with a blank line.
 		const separator = this.liveMessageId !== undefined && this.liveMessageId !== message.id ? '\n\n' : '';
 		this.liveMessageId = message.id;
@@ -267,6 +271,7 @@ export class ChatAggregator {
 		const answers: string[] = [];
 		const reasoning: string[] = [];
 		const followUps: string[] = [];
+		const cards: unknown[] = [];
 		const calls: Array<ToolCall & { clientSide: boolean }> = [];
 		const pendingCalls: ToolCall[] = [];
 		const messages: CozeMessage[] = [];
@@ -281,7 +286,10 @@ export class ChatAggregator {
 			const text = buffer.content.join('');
 			const type = buffer.message.type;
 			if (buffer.reasoning.length > 0) reasoning.push(buffer.reasoning.join(''));
-			if (type === 'answer') {
+			if (type === 'answer' && buffer.message.content_type === 'card') {
+				// The card's JSON, ids kept exact; a card that is not JSON stays its text.
+				if (text !== '') cards.push(tryParseJsonExact(text) ?? text);
+			} else if (type === 'answer') {
 				if (text !== '' && (buffer.completed || !completedAnswers.has(text))) answers.push(text);
 			} else if (type === 'follow_up') {
 				followUps.push(text);
@@ -331,6 +339,7 @@ export class ChatAggregator {
 		if (chat.section_id) result.section_id = chat.section_id;
 		if (chat.bot_id) result.bot_id = chat.bot_id;
 		if (this.debugUrl) result.debug_url = this.debugUrl;
+		if (cards.length > 0) result.cards = cards;
 		if (options.includeMessages) result.messages = messages;
 		return result;
 	}

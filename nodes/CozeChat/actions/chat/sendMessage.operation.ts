@@ -114,6 +114,14 @@ const properties: INodeProperties[] = [
 					description: 'Whether to talk to the published bot or to its unpublished draft',
 				},
 				{
+					displayName: 'Enable Cards',
+					name: 'enableCard',
+					type: 'boolean',
+					default: false,
+					description:
+						"Whether Coze may answer with cards (a question node's options, a card plugin's output): each card is parsed into the item's cards list instead of being flattened into the answer text",
+				},
+				{
 					displayName: 'Bot Version',
 					name: 'botVersion',
 					type: 'string',
@@ -197,6 +205,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (chatflowParameters && Object.keys(chatflowParameters).length > 0) body.parameters = chatflowParameters;
 	const publishStatus = parameters.choice('options.publishStatus', 'Options → Talk To', ['published_online', 'unpublished_draft'], 'published_online');
 	if (publishStatus === 'unpublished_draft') body.publish_status = 'unpublished_draft';
+	if (parameters.boolean('options.enableCard', 'Options → Enable Cards', false)) body.enable_card = true;
 	const botVersion = parameters.text('options.botVersion', 'Options → Bot Version');
 	if (botVersion !== '') body.bot_version = botVersion;
 	const shortcut = shortcutCommand(parameters);

@@ -300,6 +300,9 @@ function combine(rounds: ChatResult[], answered: AnsweredToolCall[]): ToolTurnRe
 	};
 	if (answered.length > 0) combined.tool_rounds = answered[answered.length - 1].round;
 	if (rounds.some((r) => r.messages)) combined.messages = rounds.flatMap((r) => r.messages ?? []);
+	const cards = rounds.flatMap((r) => r.cards ?? []);
+	if (cards.length > 0) combined.cards = cards;
+	else delete combined.cards;
 	return combined;
 }
 
