@@ -5,6 +5,7 @@
  *   start at a Manual Trigger; the Schedule Trigger feeds the very same nodes);
  * - AI Agent with the Coze Chat Tool, the bot with n8n tools and the manual client-side tool round
  *   trip, with `n8n execute`;
+ * - answer with voice, published and called over HTTP: the reply carries the bot's answer and its audio;
  * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
  *   each, turn 2 of each session must see its own turn 1 and never the other session's.
  */
@@ -26,8 +27,8 @@ async function execute(n8n: N8nInstance, id: string): Promise<RunJson> {
 	return result.run;
 }
 
-/** Sends one chat message to a published Chat Trigger; returns the streamed text of a node. */
-async function chat(port: number, webhookId: string, sessionId: string, chatInput: string, fromNode: string): Promise<string> {
+/** Posts one chat message to a published Chat Trigger; returns the response body. */
+async function postChat(port: number, webhookId: string, sessionId: string, chatInput: string): Promise<string> {
 	let response: Response;
 	// n8n may answer before it has registered the production webhooks (1.x): 404 means "not yet".
 	for (let attempt = 0; ; attempt++) {
@@ -42,6 +43,12 @@ async function chat(port: number, webhookId: string, sessionId: string, chatInpu
 	}
 	const body = await response.text();
 	if (response.status !== 200) throw new Error(`chat ${sessionId}: HTTP ${response.status}: ${body.slice(0, 2000)}`);
+	return body;
+}
+
+/** Sends one chat message to a published Chat Trigger; returns the streamed text of a node. */
+async function chat(port: number, webhookId: string, sessionId: string, chatInput: string, fromNode: string): Promise<string> {
+	const body = await postChat(port, webhookId, sessionId, chatInput);
 	const chunks = body
 		.split('\n')
 		.filter((line) => line.trim() !== '')
@@ -127,6 +134,25 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const outfit = JSON.stringify([{ outfit: 'a light jacket' }], null, 2); // the Workflow Tool answers with all items
 		expect(answer.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
 		expect((answer.json.tool_calls as Array<{ n8n_node: string }>).map((c) => c.n8n_node)).toEqual(['Get Local Weather', 'Suggest Outfit']);
+	});
+
+	it('answer with voice: published, a chat message is answered with the bot\'s text, spoken by Text to Speech', async () => {
+		const workflow = readExample('answerWithVoice');
+		const webhookId = workflow.nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.chatTrigger')?.webhookId as string;
+		const published = await n8n.cli(
+			target.n8n.startsWith('1.') ? ['update:workflow', `--id=${workflow.id}`, '--active=true'] : ['publish:workflow', `--id=${workflow.id}`],
+		);
+		if (published.code !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+		const port = await freePort();
+		const server = await timed(`${target.name}: n8n start (voice example)`, () => n8n.start(port));
+		const before = emulator.requestsTo('/v1/audio/speech').length;
+		const body = await postChat(port, webhookId, 'session-voice', 'Read me the forecast.').finally(() => n8n.stopProcess(server));
+		const reply = JSON.parse(body) as Record<string, unknown>;
+		const answer = 'Turn 1. You said: "Read me the forecast.". This is the start of our conversation.';
+		expect(reply).toMatchObject({ output: answer, audio_file: 'answer.mp3', voice_id: '7426720361733046281' });
+		expect(Number(reply.audio_bytes)).toBeGreaterThan(0);
+		const spoken = emulator.requestsTo('/v1/audio/speech').slice(before);
+		expect(spoken.map((r) => r.body)).toEqual([{ input: answer, voice_id: '7426720361733046281', response_format: 'mp3', speed: 1, sample_rate: 24000 }]);
 	});
 
 	it('chatbot with memory: published, two sessions × two turns over HTTP, each session keeps its own Coze conversation', async () => {

@@ -17,6 +17,7 @@ export const EXAMPLES = {
 	aiAgentTool: 'ai-agent-tool.json',
 	clientToolRoundTrip: 'client-tool-round-trip.json',
 	botWithN8nTools: 'coze-bot-with-n8n-tools.json',
+	answerWithVoice: 'answer-with-voice.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
