@@ -23,8 +23,9 @@ const SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
 const NAMES = ['Coze', '扣子', 'Kouzi', 'Doubao', 'bot'];
 /** The node's own operations, as n8n lists them as actions. */
 const ACTIONS = [
-	'Convert text to speech',
+	// In each resource's option order (its operations' names, A to Z).
 	'Get many voices',
+	'Convert text to speech',
 	'Transcribe audio to text',
 	'Cancel a chat',
 	'List the messages of a chat',
