@@ -101,6 +101,25 @@ describe('ChatAggregator edge cases', () => {
 		expect(() => new ChatAggregator().push({ event: 'error', data: '{}' })).toThrow(CozeApiError);
 	});
 
+	it('a card, even one sent in deltas, is never answer text nor live text: it is parsed into cards', () => {
+		const aggregator = new ChatAggregator();
+		const base = { conversation_id: '7381473525342978089', chat_id: '7382159487131697202', role: 'assistant', type: 'answer' };
+		const live: string[] = [];
+		const push = (event: string, data: Record<string, unknown>) => {
+			const text = aggregator.push({ event, data: JSON.stringify(data) });
+			if (text) live.push(text);
+		};
+		push('conversation.chat.created', { id: base.chat_id, conversation_id: base.conversation_id, status: 'created' });
+		push('conversation.message.delta', { ...base, id: '1', content: 'Pick one:', content_type: 'text' });
+		push('conversation.message.delta', { ...base, id: '2', content: '{"template_id":73839973844', content_type: 'card' });
+		push('conversation.message.delta', { ...base, id: '2', content: '20262952,"x":1}', content_type: 'card' });
+		push('conversation.chat.completed', { id: base.chat_id, conversation_id: base.conversation_id, status: 'completed', usage: { token_count: 1, input_count: 1, output_count: 0 } });
+		const result = aggregator.result();
+		expect(live).toEqual(['Pick one:']);
+		expect(result.answer).toBe('Pick one:');
+		expect(result.cards).toEqual([{ template_id: '7383997384420262952', x: 1 }]);
+	});
+
 	it('ignores unknown events and audio deltas', async () => {
 		const transcript = scenarios.plain.build(ctx());
 		const events = [...transcript.events];
