@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { NumberRule } from '../boundaries/parameters';
+import type { ItemParameters, NumberRule } from '../boundaries/parameters';
 
 /**
  * Bot editor URLs look like https://www.coze.cn/space/<space_id>/bot/<bot_id>; a self-hosted Coze
@@ -158,6 +158,32 @@ export const TIMEOUT_RULE: NumberRule = { default: 600, min: 0, unit: 'seconds',
 
 /** Options → Poll Interval (Seconds) of a chat (non-stream mode). */
 export const POLL_INTERVAL_RULE: NumberRule = { default: 1, min: 0.1, unit: 'seconds' };
+
+/** Return All and Limit, as n8n's Get Many operations name them. */
+export const returnAllFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+/** How many results returnAllFields ask for: Infinity with Return All. */
+export function resultLimitOf(parameters: ItemParameters, unit?: string): number {
+	if (parameters.boolean('returnAll', 'Return All', false)) return Infinity;
+	return parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true, ...(unit ? { unit } : {}) });
+}
 
 /** Options → Items in Parallel. */
 export const CONCURRENCY_RULE: NumberRule = { default: 1, min: 1, max: 20, integer: true };

@@ -9,6 +9,7 @@ import {
 import { listVoices } from '../../api/audio';
 import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
+import { resultLimitOf, returnAllFields } from '../descriptions';
 
 /** Coze's largest page of voices (coze-js ListVoicesReq). */
 const PAGE_SIZE = 100;
@@ -16,22 +17,7 @@ const PAGE_SIZE = 100;
 const MAX_PAGES = 100;
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -54,8 +40,7 @@ export const description = updateDisplayOptions({ show: { resource: ['audio'], o
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
-	const returnAll = parameters.boolean('returnAll', 'Return All', false);
-	const limit = returnAll ? Infinity : parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true, unit: 'voices' });
+	const limit = resultLimitOf(parameters, 'voices');
 	const filterSystemVoice = parameters.boolean('options.filterSystemVoice', 'Options → Only Cloned Voices', false);
 	const budget = ItemBudget.of(this);
 	const voices: IDataObject[] = [];

@@ -6,10 +6,10 @@ import {
 } from 'n8n-workflow';
 
 import { AUDIO_FILE_TYPES, AUDIO_FORMATS, synthesizeSpeech, type AudioFormat } from '../../api/audio';
-import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
+import { audioBudgetOf, audioTimeoutOption } from './common';
 
 /** Coze's limit on the text of one request (coze-js CreateSpeechReq). */
 export const MAX_SPEECH_CHARACTERS = 1024;
@@ -92,14 +92,7 @@ const properties: INodeProperties[] = [
 				default: 1,
 				description: 'How fast the voice speaks, from 0.2 to 3 (1 is normal)',
 			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 120,
-				description: 'Longest time to wait for the audio; 0 means no limit. When it runs out the item fails.',
-			},
+			audioTimeoutOption('the audio'),
 		]),
 	},
 ];
@@ -130,14 +123,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		parameters.fail(`Options → Sample Rate: ${sampleRate} Hz is not one Coze offers (${SAMPLE_RATES.join(', ')})`);
 	}
 	const speed = parameters.number('options.speed', 'Options → Speed', { default: 1, min: 0.2, max: 3 });
-	const timeout = parameters.number('options.timeout', 'Options → Timeout (Seconds)', { default: 120, min: 0, unit: 'seconds', minNote: '0 means no limit' });
+	const budget = audioBudgetOf(this, parameters);
 	const fileType = AUDIO_FILE_TYPES[format];
 	const fileName = parameters.text('options.fileName', 'Options → File Name') || `speech.${fileType.extension}`;
 
 	const audio = await synthesizeSpeech(
 		this,
 		{ input, voice_id: voiceId, response_format: format, speed, sample_rate: sampleRate },
-		ItemBudget.of(this, timeout),
+		budget,
 	);
 	const binary = await this.helpers.prepareBinaryData(audio.data, fileName, fileType.mimeType);
 	return [

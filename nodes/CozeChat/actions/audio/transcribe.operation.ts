@@ -7,10 +7,10 @@ import {
 } from 'n8n-workflow';
 
 import { transcribeBinary } from '../../api/audio';
-import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
+import { audioBudgetOf, audioTimeoutOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -30,14 +30,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: sortedOptions([
 			concurrencyOption,
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 120,
-				description: 'Longest time to wait for the text; 0 means no limit. When it runs out the item fails.',
-			},
+			audioTimeoutOption('the text'),
 		]),
 	},
 ];
@@ -50,7 +43,7 @@ export const parallelism = itemsInParallel();
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
-	const timeout = parameters.number('options.timeout', 'Options → Timeout (Seconds)', { default: 120, min: 0, unit: 'seconds', minNote: '0 means no limit' });
-	const result = await transcribeBinary(this, itemIndex, property, ItemBudget.of(this, timeout));
+	const budget = audioBudgetOf(this, parameters);
+	const result = await transcribeBinary(this, itemIndex, property, budget);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

@@ -8,26 +8,11 @@ import {
 
 import { listConversations } from '../../api/conversation';
 import { parametersOf } from '../../boundaries/parameters';
-import { botIdLocator } from '../descriptions';
+import { botIdLocator, resultLimitOf, returnAllFields } from '../descriptions';
 
 const properties: INodeProperties[] = [
 	{ ...botIdLocator, description: 'The bot whose conversations to list (those created through the API)' },
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -57,8 +42,7 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId();
-	const returnAll = parameters.boolean('returnAll', 'Return All', false);
-	const limit = returnAll ? Infinity : parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true });
+	const limit = resultLimitOf(parameters);
 	const sortOrder = parameters.choice('options.sortOrder', 'Options → Sort Order', ['DESC', 'ASC'], 'DESC');
 	const conversations: IDataObject[] = [];
 	for (let page = 1; conversations.length < limit; page++) {
