@@ -29,6 +29,10 @@ export interface CallOptions {
 	retryRateLimit?: boolean;
 	/** What the request does, for a timeout's message. */
 	activity?: string;
+	/** See HttpRequest.headers. */
+	headers?: Record<string, string>;
+	/** See HttpRequest.readOnly. */
+	readOnly?: boolean;
 }
 
 /** A JSON call: returns the envelope's `data`, or throws CozeApiError for a failed call. */
@@ -56,6 +60,8 @@ export async function cozeApiEnvelope(
 		body: options.body,
 		rawBody: options.rawBody,
 		accept: 'application/json',
+		headers: options.headers,
+		readOnly: options.readOnly,
 		activity: options.activity ?? `waiting for Coze to answer ${method} ${path}`,
 	};
 	return await withRetries(this, request, options, async (response, exchange) => {
@@ -68,7 +74,7 @@ export async function cozeApiEnvelope(
  * Sends a request and hands its response to `handle`, resending it when that is safe:
  *  - "too many requests" (HTTP 429 or code 4013) means Coze created nothing, so any request is
  *    resent after a backoff (Retry-After, else exponential with jitter), within the item's time;
- *  - network errors and 502/503/504 are retried for GETs only: a POST that may have reached Coze
+ *  - network errors and 502/503/504 are retried for reads only (GETs, and POSTs marked readOnly): a POST that may have reached Coze
  *    (a chat, an upload) is never sent twice — Coze has no idempotency key.
  * A rejection for "too many" also lowers the execution's parallelism (see AdaptiveLimiter).
  */
@@ -95,7 +101,7 @@ async function retrying<T>(
 ): Promise<T> {
 	const session = await getSession(context);
 	const { budget } = options;
-	const idempotent = request.method === 'GET';
+	const idempotent = request.method === 'GET' || request.readOnly === true;
 	const limiter = executionLimiter(context);
 	let reminted = false;
 	for (let attempt = 1; ; attempt++) {

@@ -25,7 +25,7 @@ export async function sendHttp(
 	let url = `${session.baseUrl}${request.path}`;
 	let qs = request.qs;
 	let method = request.method;
-	const headers: IDataObject = { Accept: request.accept };
+	const headers: IDataObject = { ...request.headers, Accept: request.accept };
 	let body: IHttpRequestOptions['body'];
 	const raw = request.rawBody;
 	if (raw) {

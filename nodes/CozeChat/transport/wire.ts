@@ -17,6 +17,10 @@ export interface HttpRequest {
 	/** Sent as is (multipart uploads). */
 	rawBody?: { data: Buffer; contentType: string };
 	accept: 'application/json' | 'text/event-stream' | 'audio/*, application/json';
+	/** Headers an endpoint needs beside Accept and Content-Type (Coze's knowledge API: Agw-Js-Conv). */
+	headers?: Record<string, string>;
+	/** A POST that only reads (a list): safe to resend after a network error or a gateway's 502/503/504. */
+	readOnly?: boolean;
 	/** What the request does, for messages ("uploading photo.png"). */
 	activity?: string;
 }
