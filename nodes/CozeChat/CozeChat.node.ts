@@ -11,6 +11,7 @@ import * as audio from './actions/audio/Audio.resource';
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
+import * as knowledge from './actions/knowledge/Knowledge.resource';
 import * as variable from './actions/variable/Variable.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
@@ -21,6 +22,7 @@ const RESOURCES = [
 	{ name: 'Chat', value: 'chat', operations: chat.description },
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
 	{ name: 'File', value: 'file', operations: file.description },
+	{ name: 'Knowledge', value: 'knowledge', operations: knowledge.description },
 	{ name: 'Variable', value: 'variable', operations: variable.description },
 	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
 ];
@@ -47,7 +49,7 @@ export class CozeChat implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: subtitle(),
-		description: 'Chat with Coze (coze.cn / coze.com) bots and run Coze workflows and chatflows, with complete results',
+		description: 'Chat with Coze (coze.cn / coze.com) bots, run Coze workflows and chatflows, and keep Coze knowledge bases in sync, with complete results',
 		defaults: { name: 'Coze Chat' },
 		// As an AI Agent tool the node is listed by its display name alone in n8n 1.x (1.x drops the
 		// codex aliases of tool variants): the name carries the Chinese name and "bot" too.
@@ -91,6 +93,7 @@ export class CozeChat implements INodeType {
 			...chat.description,
 			...conversation.description,
 			...file.description,
+			...knowledge.description,
 			...variable.description,
 			...workflow.description,
 		],

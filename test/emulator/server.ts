@@ -16,6 +16,7 @@ import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, t
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
 import { AudioEmulator } from './audio';
+import { KnowledgeEmulator } from './knowledge';
 import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
@@ -157,12 +158,15 @@ export class CozeEmulator {
 	/** Speech: text to speech, transcriptions, voices (test/emulator/audio.ts). */
 	readonly audio: AudioEmulator = new AudioEmulator(this);
 
+	/** Knowledge bases and their documents (test/emulator/knowledge.ts). */
+	readonly knowledge: KnowledgeEmulator = new KnowledgeEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
 		this.dialect = options.dialect ?? 'cloud';
 		if (this.dialect === 'studio') installStudioDialect(this);
-		this.routes.push(this.workflows.route, this.variables.route, this.audio.route);
+		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route);
 	}
 
 	get url(): string {

@@ -37,6 +37,7 @@ export function useEmulator(setup: EmulatorSetup = {}): CozeEmulator {
 		emulator.framing = { ...REAL_FRAMING, ...options.framing };
 		emulator.uploadReading = undefined;
 		emulator.workflows.reset();
+		emulator.knowledge.reset();
 	});
 	// The emulator exists only once beforeAll ran: hand out a view that reads through to it.
 	return new Proxy({} as CozeEmulator, {

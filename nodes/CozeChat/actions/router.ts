@@ -8,6 +8,7 @@ import * as audio from './audio/Audio.resource';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
+import * as knowledge from './knowledge/Knowledge.resource';
 import type { Parallelism } from './parallelism';
 import { RunTelemetry } from './telemetry';
 import * as variable from './variable/Variable.resource';
@@ -37,6 +38,17 @@ const operations: Record<string, Record<string, Operation>> = {
 		clearContext: conversation.clearContext,
 	},
 	file: { upload: file.upload },
+	knowledge: {
+		createBase: knowledge.createBase,
+		deleteBase: knowledge.deleteBase,
+		deleteDocuments: knowledge.deleteDocuments,
+		getManyBases: knowledge.getManyBases,
+		getManyDocuments: knowledge.getManyDocuments,
+		getProgress: knowledge.getProgress,
+		updateBase: knowledge.updateBase,
+		updateDocument: knowledge.updateDocument,
+		uploadDocument: knowledge.uploadDocument,
+	},
 	variable: { get: variable.get, set: variable.set },
 	workflow: {
 		run: workflow.run,

@@ -166,6 +166,13 @@ export class ItemParameters {
 		return parts.map((part) => part.trim()).filter(Boolean);
 	}
 
+	/** Coze ids, comma-separated or an array from an expression: at least one, each digits only. */
+	cozeIds(name: string, label: string): string[] {
+		const ids = this.list(name, label);
+		if (ids.length === 0) this.fail(`${label} is empty: enter at least one ID`);
+		return ids.map((id) => assertCozeId(this, id, label));
+	}
+
 	/** Throws the error for this item's field. */
 	fail(message: string, description?: string): never {
 		throw new NodeOperationError(this.context.getNode(), message, { itemIndex: this.itemIndex, description });

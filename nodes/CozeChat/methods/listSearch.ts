@@ -110,3 +110,5 @@ export async function searchVoices(
 		throw safeError(this, error);
 	}
 }
+
+export { searchKnowledgeBases, searchWorkspaces } from './knowledgeSearch';

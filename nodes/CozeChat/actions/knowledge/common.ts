@@ -1,0 +1,110 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { documentState, type DocumentInfo, type DocumentProgress } from '../../api/knowledge';
+import { ItemBudget } from '../../boundaries/budget';
+import type { ItemParameters, LocatorField, NumberRule } from '../../boundaries/parameters';
+import { TIMEOUT_RULE } from '../descriptions';
+
+/** A knowledge base's editor URL: https://www.coze.cn/space/<space_id>/knowledge/<dataset_id> (Coze Studio the same). */
+const KNOWLEDGE_URL_REGEX = 'https?://[^/\\s]+/space/\\d+/knowledge/(\\d+)';
+/** A workspace's URL: https://www.coze.cn/space/<space_id>/… */
+const WORKSPACE_URL_REGEX = 'https?://[^/\\s]+/space/(\\d+)';
+
+export const KNOWLEDGE_BASE_FIELD: LocatorField = { name: 'knowledgeBaseId', label: 'Knowledge Base', kind: 'knowledge base', example: '7420000000000000001' };
+export const WORKSPACE_FIELD: LocatorField = { name: 'workspaceId', label: 'Workspace', kind: 'workspace', example: '7400000000000100001' };
+
+function locator(
+	field: LocatorField,
+	options: { description: string; searchListMethod: string; listPlaceholder: string; urlRegex: string; urlExample: string; urlError: string },
+): INodeProperties {
+	return {
+		displayName: field.label,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: options.listPlaceholder,
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: options.urlExample,
+				validation: [{ type: 'regex', properties: { regex: `${options.urlRegex}.*`, errorMessage: options.urlError } }],
+				extractValue: { type: 'regex', regex: options.urlRegex },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${field.example}`,
+				validation: [{ type: 'regex', properties: { regex: '\\s*\\d+\\s*', errorMessage: `A Coze ${field.kind} ID contains digits only` } }],
+			},
+		],
+	};
+}
+
+export const knowledgeBaseLocator = locator(KNOWLEDGE_BASE_FIELD, {
+	description: 'The knowledge base (its editor URL ends with /knowledge/ and its ID)',
+	searchListMethod: 'searchKnowledgeBases',
+	listPlaceholder: 'Select a knowledge base...',
+	urlRegex: KNOWLEDGE_URL_REGEX,
+	urlExample: 'e.g. https://www.coze.cn/space/7349.../knowledge/7420...',
+	urlError: 'Not a Coze knowledge base URL: copy it from the knowledge base page, e.g. https://www.coze.cn/space/<space_id>/knowledge/<dataset_id>',
+});
+
+export const workspaceLocator = locator(WORKSPACE_FIELD, {
+	description: 'The workspace (space) the knowledge bases belong to',
+	searchListMethod: 'searchWorkspaces',
+	listPlaceholder: 'Select a workspace...',
+	urlRegex: WORKSPACE_URL_REGEX,
+	urlExample: 'e.g. https://www.coze.cn/space/7349.../develop',
+	urlError: 'Not a Coze workspace URL: copy any page of the workspace, e.g. https://www.coze.cn/space/<space_id>/develop',
+});
+
+export const formatOptions = [
+	{ name: 'Text', value: 'text', description: 'Documents: txt, pdf, doc, docx, md, web pages' },
+	{ name: 'Table', value: 'table', description: 'Spreadsheets: csv, xls, xlsx' },
+	{ name: 'Image', value: 'image', description: 'Pictures: png, jpg, jpeg, webp' },
+];
+
+/** Options → Timeout (Seconds) of the knowledge operations (uploads wait for Coze's processing). */
+export const knowledgeTimeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 600, // TIMEOUT_RULE.default (n8n's lint wants a literal)
+	description: 'Longest time for the item, waiting for processing included; 0 means no limit. When it runs out the item fails.',
+};
+
+export function knowledgeBudgetOf(context: IExecuteFunctions, parameters: ItemParameters): ItemBudget {
+	return ItemBudget.of(context, parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE));
+}
+
+const POLL_RULE: NumberRule = { default: 2, min: 0.1, unit: 'seconds' };
+
+export const pollIntervalOption: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 0.1, numberPrecision: 1 },
+	default: 2,
+	description: 'How often to ask Coze for the processing progress while waiting',
+};
+
+export function pollMsOf(parameters: ItemParameters): number {
+	return parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', POLL_RULE) * 1000;
+}
+
+/** A document as Coze lists it, with its knowledge base and its status in words. */
+export function documentJson(datasetId: string, document: DocumentInfo | DocumentProgress): IDataObject {
+	return { ...document, dataset_id: datasetId, state: documentState(document.status) };
+}

@@ -1,0 +1,37 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { deleteDocuments } from '../../api/knowledge';
+import { ItemBudget } from '../../boundaries/budget';
+import { parametersOf } from '../../boundaries/parameters';
+
+/** Coze deletes at most 100 documents per request (cozepy documents.delete). */
+const MAX_PER_REQUEST = 100;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Document IDs',
+		name: 'documentIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 7420000000000000101, 7420000000000000102',
+		description: 'Comma-separated IDs of the documents to delete (or an array from an expression)',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['deleteDocuments'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const parameters = parametersOf(this, itemIndex);
+	const ids = parameters.cozeIds('documentIds', 'Document IDs');
+	const budget = ItemBudget.of(this);
+	for (let start = 0; start < ids.length; start += MAX_PER_REQUEST) {
+		await deleteDocuments(this, ids.slice(start, start + MAX_PER_REQUEST), budget);
+	}
+	return [{ json: { deleted_document_ids: ids, deleted: true }, pairedItem: { item: itemIndex } }];
+}

@@ -1,0 +1,56 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { documentProgress, waitUntilProcessed } from '../../api/knowledge';
+import { parametersOf } from '../../boundaries/parameters';
+import { sortedOptions } from '../descriptions';
+import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgeBudgetOf, knowledgeTimeoutOption, pollIntervalOption, pollMsOf } from './common';
+
+const properties: INodeProperties[] = [
+	knowledgeBaseLocator,
+	{
+		displayName: 'Document IDs',
+		name: 'documentIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 7420000000000000101, 7420000000000000102',
+		description: 'Comma-separated IDs of documents of this knowledge base (or an array from an expression)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: sortedOptions([
+			pollIntervalOption,
+			knowledgeTimeoutOption,
+			{
+				displayName: 'Wait Until Processed',
+				name: 'waitUntilProcessed',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to wait until Coze has processed all the documents (or failed to), instead of answering how far it got',
+			},
+		]),
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['getProgress'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const parameters = parametersOf(this, itemIndex);
+	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
+	const ids = parameters.cozeIds('documentIds', 'Document IDs');
+	const wait = parameters.boolean('options.waitUntilProcessed', 'Options → Wait Until Processed', false);
+	const pollMs = pollMsOf(parameters);
+	const budget = knowledgeBudgetOf(this, parameters);
+	const progress = wait ? await waitUntilProcessed(this, datasetId, ids, pollMs, budget) : await documentProgress(this, datasetId, ids, budget);
+	return progress.map((entry) => ({ json: documentJson(datasetId, entry), pairedItem: { item: itemIndex } }));
+}
+

@@ -1,0 +1,62 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { updateDocument } from '../../api/knowledge';
+import { ItemBudget } from '../../boundaries/budget';
+import { parametersOf } from '../../boundaries/parameters';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Document ID',
+		name: 'documentId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 7420000000000000101',
+		description: 'The document (document_id in Upload Document\'s or Get Many Documents\' output)',
+	},
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Auto Update Every (Hours)',
+				name: 'updateInterval',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Web pages only: how often Coze fetches the page again (at least 24); 0 turns automatic updates off',
+			},
+			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The document\'s new name' },
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['updateDocument'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const parameters = parametersOf(this, itemIndex);
+	const documentId = parameters.cozeId('documentId', 'Document ID');
+	const fields = (parameters.raw('updateFields', 'Update Fields', {}) ?? {}) as IDataObject;
+	const update: Parameters<typeof updateDocument>[1] = { document_id: documentId };
+	if ('name' in fields) update.document_name = parameters.text('updateFields.name', 'Update Fields → Name', { required: true });
+	if ('updateInterval' in fields) {
+		const label = 'Update Fields → Auto Update Every (Hours)';
+		const hours = parameters.number('updateFields.updateInterval', label, { default: 0, min: 0, integer: true, unit: 'hours', minNote: '0 turns automatic updates off' });
+		if (hours > 0 && hours < 24) parameters.fail(`${label}: ${hours} is not allowed (Coze updates a page at most every 24 hours; 0 turns automatic updates off)`);
+		update.update_rule = hours > 0 ? { update_type: 1, update_interval: hours } : { update_type: 0, update_interval: 24 };
+	}
+	if (update.document_name === undefined && update.update_rule === undefined) {
+		parameters.fail('Update Fields: add the Name or Auto Update Every (Hours) to change');
+	}
+	await updateDocument(this, update, ItemBudget.of(this));
+	return [{ json: { ...update, updated: true }, pairedItem: { item: itemIndex } }];
+}
