@@ -31,7 +31,7 @@ const properties: INodeProperties[] = [
 		// Coze's API creates text and image knowledge bases (coze-js CreateDatasetReq); tables only in its editor.
 		options: formatOptions.filter((option) => option.value !== 'table'),
 		default: 'text',
-		description: 'What the knowledge base holds; it cannot be changed later. (Table knowledge bases can only be created in Coze\'s editor.)',
+		description: 'What the knowledge base holds; it cannot be changed later. Table knowledge bases can only be created in Coze\'s editor.',
 	},
 	{
 		displayName: 'Options',
