@@ -6,10 +6,10 @@
  */
 
 import { VOICES } from '../emulator/audio';
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
-import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { TARGETS, log, nodeItems } from './n8n';
+import { itNeverPrintsTheToken, useExecutedWorkflow } from './executed';
 import { usePackedPackage } from './packed';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, emulatorCredential, link, nodeBuilder } from './workflows';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, link, nodeBuilder } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eAudio00001';
 const SPOKEN = 'Kyoto: 17°C and cloudy. Take a light jacket.';
@@ -42,60 +42,35 @@ function audioWorkflow(): Record<string, unknown> {
 const tarball = usePackedPackage('audio');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('Audio resource in %s', (_label, target) => {
-	let emulator: CozeEmulator;
-	let n8n: N8nInstance;
-	let run: RunJson;
-	let printed: string;
-
-	beforeAll(async () => {
-		emulator = await startEmulator();
-		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball());
-		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]);
-		await n8n.importWorkflows([audioWorkflow()]);
-		const result = await timed(`${target.name}: execute the audio workflow`, () => n8n.execute(WORKFLOW_ID));
-		if (!result.run || result.code !== 0) {
-			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
-		}
-		run = result.run;
-		printed = result.stdout + result.stderr;
-	});
-
-	afterAll(async () => {
-		await n8n?.dispose();
-		await emulator?.stop();
-	});
+	const executed = useExecutedWorkflow(target, { tarball, what: 'execute the audio workflow', workflow: audioWorkflow });
 
 	it('Text to Speech: the audio is a binary field of the item, with what Coze was asked', () => {
-		const [item] = nodeItems(run, 'Speak') as Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>;
-		log(`${target.name}: Speak output ${JSON.stringify(item.json)}; Transcribe output ${JSON.stringify(nodeItems(run, 'Transcribe')[0].json)}`);
+		const [item] = nodeItems(executed.run, 'Speak') as Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>;
+		log(`${target.name}: Speak output ${JSON.stringify(item.json)}; Transcribe output ${JSON.stringify(nodeItems(executed.run, 'Transcribe')[0].json)}`);
 		expect(item.json).toMatchObject({ voice_id: VOICES[0].voice_id, format: 'ogg', sample_rate: 24000, content_type: 'audio/ogg' });
 		expect(item.binary?.data).toMatchObject({ mimeType: 'audio/ogg', fileName: 'answer.ogg' });
-		const [request] = emulator.requestsTo('/v1/audio/speech');
+		const [request] = executed.emulator.requestsTo('/v1/audio/speech');
 		expect(request.body).toMatchObject({ input: SPOKEN, response_format: 'ogg', sample_rate: 24000 });
 	});
 
 	it("Transcribe reads the binary from n8n's binary store and gets the spoken text back", () => {
-		const [item] = nodeItems(run, 'Transcribe');
+		const [item] = nodeItems(executed.run, 'Transcribe');
 		expect(item.json).toMatchObject({ text: SPOKEN, file_name: 'answer.ogg' });
-		const [upload] = emulator.requestsTo('/v1/audio/transcriptions');
+		const [upload] = executed.emulator.requestsTo('/v1/audio/transcriptions');
 		expect(String(upload.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
 	});
 
 	it('Get Many Voices: every voice over two pages, one item each', () => {
-		const items = nodeItems(run, 'Voices');
+		const items = nodeItems(executed.run, 'Voices');
 		expect(items).toHaveLength(VOICES.length);
 		expect(items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 
 	it("a voice that does not exist: Continue On Fail keeps an error item with Coze's code and message, and no file", () => {
-		const [item] = nodeItems(run, 'Speak With Unknown Voice') as Array<{ json: Record<string, unknown>; binary?: unknown }>;
+		const [item] = nodeItems(executed.run, 'Speak With Unknown Voice') as Array<{ json: Record<string, unknown>; binary?: unknown }>;
 		expect(String(item.json.error)).toContain('voice_id 7000000000000000000 does not exist');
 		expect(item.binary).toBeUndefined();
 	});
 
-	it('never prints the token', () => {
-		expect(printed).not.toContain(EMULATOR_TOKEN);
-		expect(JSON.stringify(run)).not.toContain(EMULATOR_TOKEN);
-	});
+	itNeverPrintsTheToken(executed);
 });

@@ -7,11 +7,11 @@
  * from the run JSON and from what the emulator received.
  */
 
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { clientToolAnswer, scenarios } from '../emulator/scenarios';
-import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { TARGETS, log, nodeItems } from './n8n';
+import { itNeverPrintsTheToken, useExecutedWorkflow } from './executed';
 import { usePackedPackage } from './packed';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, emulatorCredential, link, nodeBuilder } from './workflows';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, link, nodeBuilder } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eClientTools1';
 const CODE_TOOL = '@n8n/n8n-nodes-langchain.toolCode';
@@ -105,34 +105,12 @@ function clientToolsWorkflow(): Record<string, unknown> {
 const tarball = usePackedPackage('clientTools');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('n8n tools on Send Message in %s', (_label, target) => {
-	let emulator: CozeEmulator;
-	let n8n: N8nInstance;
-	let run: RunJson;
-	let printed: string;
+	const executed = useExecutedWorkflow(target, { tarball, what: 'execute the n8n-tools workflow', workflow: clientToolsWorkflow });
 
-	const chatsOf = (botId: string) => emulator.requestsTo('/v3/chat').filter((r) => (r.body as { bot_id?: string }).bot_id === botId);
-
-	beforeAll(async () => {
-		emulator = await startEmulator();
-		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball());
-		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN)]);
-		await n8n.importWorkflows([clientToolsWorkflow()]);
-		const result = await timed(`${target.name}: execute the n8n-tools workflow`, () => n8n.execute(WORKFLOW_ID));
-		if (!result.run || result.code !== 0) {
-			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
-		}
-		run = result.run;
-		printed = result.stdout + result.stderr;
-	});
-
-	afterAll(async () => {
-		await n8n?.dispose();
-		await emulator?.stop();
-	});
+	const chatsOf = (botId: string) => executed.emulator.requestsTo('/v3/chat').filter((r) => (r.body as { bot_id?: string }).bot_id === botId);
 
 	it("two rounds in one item: the Code Tool's and the sub-workflow's real outputs are in the answer", () => {
-		const items = nodeItems(run, 'Ask Outfit Bot');
+		const items = nodeItems(executed.run, 'Ask Outfit Bot');
 		expect(items).toHaveLength(1);
 		const [item] = items;
 		expect(item.pairedItem).toEqual({ item: 0 });
@@ -152,7 +130,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		// One chat, two submits — each with the outputs of its own round, in Coze's query parameters.
 		const [chat] = chatsOf(scenarios.n8nToolsTwoRounds.botId);
 		expect(chat).toBeDefined();
-		const submits = emulator
+		const submits = executed.emulator
 			.requestsTo('/v3/chat/submit_tool_outputs')
 			.filter((r) => r.query.conversation_id === item.json.conversation_id);
 		expect(submits.map((s) => (s.body as { tool_outputs: Array<{ output: string }> }).tool_outputs.map((t) => t.output))).toEqual([[weather], [outfit]]);
@@ -160,24 +138,21 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	});
 
 	it('a plugin no connected tool answers: Continue On Fail outputs an error item naming it, nothing is submitted', () => {
-		const [item] = nodeItems(run, 'Ask Garage Bot');
+		const [item] = nodeItems(executed.run, 'Ask Garage Bot');
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(String(item.json.error)).toContain('open_garage_door');
 		expect(JSON.stringify(item.json)).toContain('Get_Local_Weather');
 		const garageConversations = chatsOf(scenarios.n8nToolsUnknown.botId).map((c) => c.query.conversation_id);
-		const submits = emulator.requestsTo('/v3/chat/submit_tool_outputs').filter((r) => garageConversations.includes(r.query.conversation_id));
+		const submits = executed.emulator.requestsTo('/v3/chat/submit_tool_outputs').filter((r) => garageConversations.includes(r.query.conversation_id));
 		expect(submits).toHaveLength(0);
 	});
 
 	it('with Return Them: the turn still waiting is the output, with the reason', () => {
-		const [item] = nodeItems(run, 'Ask Garage Bot, Return Them');
+		const [item] = nodeItems(executed.run, 'Ask Garage Bot, Return Them');
 		expect(item.json).toMatchObject({ status: 'requires_action', unanswered: { reason: expect.any(String) } });
 		const required = item.json.required_action as { tool_calls: Array<{ name: string }> };
 		expect(required.tool_calls.map((c) => c.name)).toEqual(['open_garage_door']);
 	});
 
-	it('never prints the token', () => {
-		expect(printed).not.toContain(EMULATOR_TOKEN);
-		expect(JSON.stringify(run)).not.toContain(EMULATOR_TOKEN);
-	});
+	itNeverPrintsTheToken(executed);
 });

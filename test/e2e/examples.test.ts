@@ -6,6 +6,7 @@
  * - AI Agent with the Coze Chat Tool, the bot with n8n tools and the manual client-side tool round
  *   trip, with `n8n execute`;
  * - answer with voice, published and called over HTTP: the reply carries the bot's answer and its audio;
+ * - folder sync into a knowledge base, run twice with `n8n execute`: the base ends up mirroring the folder;
  * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
  *   each, turn 2 of each session must see its own turn 1 and never the other session's.
  */
@@ -15,7 +16,8 @@ import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { clientToolAnswer, scenarios } from '../emulator/scenarios';
-import { examplesForImport, parseCsv, prepareBatchFolder, readExample } from './examples';
+import { KNOWLEDGE_BASES } from '../emulator/knowledge';
+import { examplesForImport, parseCsv, prepareBatchFolder, prepareKnowledgeFolder, readExample } from './examples';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
 import { emulatorCredential, openAiEmulatorCredential } from './workflows';
 
@@ -66,16 +68,18 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	let emulator: CozeEmulator;
 	let n8n: N8nInstance;
 	let batchFolder: string;
+	let knowledgeFolder: string;
 
 	beforeAll(async () => {
 		emulator = await startEmulator();
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `coze-examples-${target.name}-`));
 		batchFolder = path.join(userFolder, 'files', 'coze-batch');
+		knowledgeFolder = path.join(userFolder, 'files', 'coze-knowledge');
 		// n8n 2.x lets workflows touch files only under N8N_RESTRICT_FILE_ACCESS_TO (default ~/.n8n-files).
-		n8n = new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: batchFolder } });
+		n8n = new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: path.dirname(batchFolder) } });
 		n8n.installPackage(packPackage(path.join(REPO_ROOT, '.e2e-tmp', 'examples')));
 		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]);
-		await timed(`${target.name}: import the examples`, () => n8n.importWorkflows(examplesForImport(batchFolder)));
+		await timed(`${target.name}: import the examples`, () => n8n.importWorkflows(examplesForImport({ batch: batchFolder, knowledge: knowledgeFolder })));
 	});
 
 	afterAll(async () => {
@@ -153,6 +157,33 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(Number(reply.audio_bytes)).toBeGreaterThan(0);
 		const spoken = emulator.requestsTo('/v1/audio/speech').slice(before);
 		expect(spoken.map((r) => r.body)).toEqual([{ input: answer, voice_id: '7426720361733046281', response_format: 'mp3', speed: 1, sample_rate: 24000 }]);
+	});
+
+	it('folder sync: every file becomes a processed document, the page gone from the folder is deleted; a second run replaces and prunes', async () => {
+		const wiki = KNOWLEDGE_BASES.wiki.id;
+		const names = prepareKnowledgeFolder(knowledgeFolder);
+		const documents = () => emulator.knowledge.documentsOf(wiki);
+		const first = await execute(n8n, readExample('syncFolder').id);
+		const uploaded = nodeItems(first, 'Upload to Coze');
+		expect(uploaded.map((i) => [i.json.name, i.json.state])).toEqual(names.map((name) => [name, 'processed']));
+		expect(nodeItems(first, 'Delete them')[0].json).toMatchObject({ deleted: true });
+		expect(documents().map((d) => d.name).sort()).toEqual(names);
+		for (const name of names) {
+			expect(documents().find((d) => d.name === name)?.content.toString('utf8')).toBe(fs.readFileSync(path.join(knowledgeFolder, name), 'utf8'));
+		}
+
+		// A file changes, one is removed: the next run replaces the first and prunes the second.
+		const before = new Map(documents().map((d) => [d.name, d.document_id]));
+		fs.writeFileSync(path.join(knowledgeFolder, 'pricing.md'), '# Pricing\n\nEverything is free this month.\n');
+		fs.rmSync(path.join(knowledgeFolder, 'faq.md'));
+		const second = await execute(n8n, readExample('syncFolder').id);
+		const replaced = nodeItems(second, 'Upload to Coze').find((i) => i.json.name === 'pricing.md');
+		expect(replaced?.json.replaced_document_ids).toEqual([before.get('pricing.md')]);
+		expect(nodeItems(second, 'Delete them')[0].json).toMatchObject({ deleted_document_ids: [before.get('faq.md')] });
+		expect(documents().map((d) => d.name).sort()).toEqual(['getting-started.md', 'pricing.md']);
+		expect(documents().find((d) => d.name === 'pricing.md')?.content.toString('utf8')).toContain('Everything is free');
+		const creates = emulator.requestsTo('/open_api/knowledge/document/create');
+		expect(creates.every((r) => r.headers['agw-js-conv'] === 'str')).toBe(true);
 	});
 
 	it('chatbot with memory: published, two sessions × two turns over HTTP, each session keeps its own Coze conversation', async () => {

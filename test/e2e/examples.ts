@@ -1,8 +1,9 @@
 /**
  * The importable example workflows in examples/, as the e2e suite and `npm start` import them.
  * They point at the emulator's bots and the "Coze (local emulator)" / "OpenAI (emulator)"
- * credentials, so they run offline as shipped. The only thing changed on import is the nightly
- * batch's folder (one value in its "Batch settings" node), which must be a real folder n8n may use.
+ * credentials, so they run offline as shipped. The only things changed on import are the folders
+ * of the nightly batch and the folder sync (one value in their settings node each), which must be
+ * real folders n8n may use.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +19,7 @@ export const EXAMPLES = {
 	clientToolRoundTrip: 'client-tool-round-trip.json',
 	botWithN8nTools: 'coze-bot-with-n8n-tools.json',
 	answerWithVoice: 'answer-with-voice.json',
+	syncFolder: 'sync-folder-to-knowledge.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
@@ -33,23 +35,44 @@ export function readExample(name: ExampleName): WorkflowJson {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, EXAMPLES[name]), 'utf8')) as WorkflowJson;
 }
 
-/** All examples, with the nightly batch pointed at `batchFolder`. */
-export function examplesForImport(batchFolder: string): WorkflowJson[] {
+/** The folders the examples that read files use. */
+export interface ExampleFolders {
+	/** The nightly batch's prompts.csv and answers. */
+	batch: string;
+	/** The folder the knowledge sync mirrors. */
+	knowledge: string;
+}
+
+/** All examples, with the nightly batch and the folder sync pointed at their folders. */
+export function examplesForImport(folders: ExampleFolders): WorkflowJson[] {
 	return (Object.keys(EXAMPLES) as ExampleName[]).map((name) => {
 		const workflow = readExample(name);
-		return name === 'nightlyBatch' ? withBatchFolder(workflow, batchFolder) : workflow;
+		if (name === 'nightlyBatch') return withFolder(workflow, 'Batch settings', folders.batch);
+		if (name === 'syncFolder') return withFolder(workflow, 'Sync settings', folders.knowledge);
+		return workflow;
 	});
 }
 
-export function withBatchFolder(workflow: WorkflowJson, folder: string): WorkflowJson {
+/** A copy of `workflow` whose settings node `settingsNode` has `folder` as its folder. */
+export function withFolder(workflow: WorkflowJson, settingsNode: string, folder: string): WorkflowJson {
 	const copy = structuredClone(workflow);
-	const settings = copy.nodes.find((n) => n.name === 'Batch settings');
+	const settings = copy.nodes.find((n) => n.name === settingsNode);
 	const assignments = (settings?.parameters.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)
 		?.assignments;
 	const folderField = assignments?.find((a) => a.name === 'folder');
-	if (!folderField) throw new Error('examples/nightly-batch.json: no "folder" field in its "Batch settings" node');
+	if (!folderField) throw new Error(`examples/${copy.name}: no "folder" field in its "${settingsNode}" node`);
 	folderField.value = folder;
 	return copy;
+}
+
+export const KNOWLEDGE_SAMPLES_DIR = path.join(EXAMPLES_DIR, 'knowledge-folder');
+
+/** Fills the sync's folder with the sample documents of examples/knowledge-folder; returns their names. */
+export function prepareKnowledgeFolder(folder: string): string[] {
+	fs.mkdirSync(folder, { recursive: true });
+	const names = fs.readdirSync(KNOWLEDGE_SAMPLES_DIR).sort();
+	for (const name of names) fs.copyFileSync(path.join(KNOWLEDGE_SAMPLES_DIR, name), path.join(folder, name));
+	return names;
 }
 
 /** Creates the batch folder with the sample prompts.csv; returns the prompt rows. */

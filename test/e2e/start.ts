@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator } from '../emulator/server';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, packPackage, timed } from './n8n';
-import { EXAMPLES, examplesForImport, prepareBatchFolder, readExample, type ExampleName } from './examples';
+import { EXAMPLES, examplesForImport, prepareBatchFolder, prepareKnowledgeFolder, readExample, type ExampleName } from './examples';
 import { demoWorkflow, emulatorCredential, openAiEmulatorCredential } from './workflows';
 
 const OWNER_EMAIL = 'demo@n8n-nodes-coze.local';
@@ -30,10 +30,11 @@ async function main(): Promise<void> {
 	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0) });
 	log(`Coze emulator listening on ${emulator.url}`);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'coze-start-'));
-	// The nightly batch example reads and writes here; n8n 2.x allows files only in listed folders.
+	// The nightly batch and the folder sync examples use these; n8n 2.x allows files only in listed folders.
 	const batchFolder = path.join(userFolder, 'n8n-files', 'coze-batch');
+	const knowledgeFolder = path.join(userFolder, 'n8n-files', 'coze-knowledge');
 	const n8n = await timed(`n8n ${target.n8n} ready to configure (installs on first run)`, () =>
-		new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: `${batchFolder};~/.n8n-files` } }),
+		new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: `${path.dirname(batchFolder)};~/.n8n-files` } }),
 	);
 	let stopping = false;
 	const stop = async (code: number) => {
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
 		n8n.installPackage(tarball);
 		const credentials: unknown[] = [emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)];
 		prepareBatchFolder(batchFolder);
-		const workflows: unknown[] = [demoWorkflow(), ...examplesForImport(batchFolder)];
+		prepareKnowledgeFolder(knowledgeFolder);
+		const workflows: unknown[] = [demoWorkflow(), ...examplesForImport({ batch: batchFolder, knowledge: knowledgeFolder })];
 		const realToken = process.env.COZE_API_TOKEN?.trim();
 		if (realToken) {
 			const region = process.env.COZE_REGION === 'com' ? 'com' : 'cn';
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
 					return `    ${url}/workflow/${example.id}   ${example.name}`;
 				}),
 				`  The nightly batch reads ${path.join(batchFolder, 'prompts.csv')} and writes its answers there.`,
+				`  The folder sync mirrors ${knowledgeFolder} into the emulator's knowledge base "Team Wiki".`,
 				'  Press Ctrl-C to stop n8n and the emulator.',
 				'',
 			].join('\n'),

@@ -1,17 +1,18 @@
 /**
  * End to end for the Workflow resource (issue 11): the packed tarball in each pinned real n8n, one
- * workflow whose parallel branches cover a stream run, an interrupt → Resume round trip, an async
- * run, a two-turn chatflow, Continue On Fail on a failing run, and Workflow → Run as a tool of
+ * workflow whose parallel branches cover a stream executed.run, an interrupt → Resume round trip, an async
+ * executed.run, a two-turn chatflow, Continue On Fail on a failing executed.run, and Workflow → Run as a tool of
  * n8n's AI Agent — one `n8n execute` per version. Asserted from the run JSON and from what the
  * emulator received.
  */
 
-import { EMULATOR_TOKEN, startEmulator, type CozeEmulator, type RecordedRequest } from '../emulator/server';
+import type { RecordedRequest } from '../emulator/server';
 import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
-import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
+import { TARGETS, log, nodeItems } from './n8n';
+import { itNeverPrintsTheToken, useExecutedWorkflow } from './executed';
 import { usePackedPackage } from './packed';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, OPENAI_CREDENTIAL_ID, emulatorCredential, link, nodeBuilder, openAiEmulatorCredential } from './workflows';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, OPENAI_CREDENTIAL_ID, link, nodeBuilder, openAiEmulatorCredential } from './workflows';
 
 const WORKFLOW_ID = 'cozeE2eWorkflow01';
 const CHATFLOW_BOT = '7400000000000000001';
@@ -56,7 +57,7 @@ function workflowE2e(): Record<string, unknown> {
 			interruptType: '={{ $json.interrupt.type }}',
 			resumeData: 'Hangzhou',
 		}),
-		// C: async run, polled from Running to Success
+		// C: async executed.run, polled from Running to Success
 		coze('Run Async', { operation: 'run', runMode: 'async', workflowId: id(scenarios.slow.workflowId), options: { pollInterval: 0.2 } }),
 		// D: a chatflow over two turns, the second in the first one's conversation
 		coze('Chatflow Turn 1', {
@@ -188,42 +189,22 @@ function workflowE2e(): Record<string, unknown> {
 const tarball = usePackedPackage('workflow');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('Workflow resource in %s', (_label, target) => {
-	let emulator: CozeEmulator;
-	let n8n: N8nInstance;
-	let run: RunJson;
-	let printed: string;
-	let started: number;
+	let started = 0;
+	beforeAll(() => {
+		started = Date.now();
+	});
+	afterAll(() => log(`${target.name}: workflow.test.ts took ${((Date.now() - started) / 1000).toFixed(1)} s for this version; the emulator saw ${executed.emulator?.requests.length} requests`));
+	const executed = useExecutedWorkflow(target, { tarball, what: 'execute the Workflow-resource workflow', workflow: workflowE2e, extraCredentials: (url: string) => [openAiEmulatorCredential(url)] });
 
 	const body = (request: RecordedRequest | undefined) => (request?.body ?? {}) as Record<string, unknown>;
 	const runsOf = (workflowId: string, path = '/v1/workflow/stream_run') =>
-		emulator.requestsTo(path).filter((r) => body(r).workflow_id === workflowId);
+		executed.emulator.requestsTo(path).filter((r) => body(r).workflow_id === workflowId);
 	/** The chat-model requests of the agent whose tool has this parameter (two agents share the model). */
 	const completionsFor = (parameter: string) =>
-		emulator.requestsTo('/v1/chat/completions').filter((r) => JSON.stringify(body(r).tools ?? []).includes(`"${parameter}"`));
-
-	beforeAll(async () => {
-		started = Date.now();
-		emulator = await startEmulator();
-		n8n = new N8nInstance(target);
-		n8n.installPackage(tarball());
-		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]);
-		await n8n.importWorkflows([workflowE2e()]);
-		const result = await timed(`${target.name}: execute the Workflow-resource workflow`, () => n8n.execute(WORKFLOW_ID));
-		if (!result.run || result.code !== 0) {
-			throw new Error(`execute failed (code ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
-		}
-		run = result.run;
-		printed = result.stdout + result.stderr;
-	});
-
-	afterAll(async () => {
-		await n8n?.dispose();
-		await emulator?.stop();
-		log(`${target.name}: workflow.test.ts took ${((Date.now() - started) / 1000).toFixed(1)} s for this version`);
-	});
+		executed.emulator.requestsTo('/v1/chat/completions').filter((r) => JSON.stringify(body(r).tools ?? []).includes(`"${parameter}"`));
 
 	it('stream run: End output decoded, Output-node messages, usage, execute_id and debug_url', () => {
-		const [item] = nodeItems(run, 'Run Stream');
+		const [item] = nodeItems(executed.run, 'Run Stream');
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(item.json).toMatchObject({
 			status: 'completed',
@@ -244,7 +225,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	});
 
 	it('interrupt → Resume: the interrupt item feeds Resume through expressions', () => {
-		const [interrupted] = nodeItems(run, 'Run Question');
+		const [interrupted] = nodeItems(executed.run, 'Run Question');
 		expect(interrupted.json).toMatchObject({
 			status: 'interrupted',
 			output: null,
@@ -253,17 +234,17 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		});
 		const eventId = (interrupted.json.interrupt as { event_id: string }).event_id;
 		expect(eventId).toMatch(/^\d{19}\/\d+$/);
-		const [resumed] = nodeItems(run, 'Resume');
+		const [resumed] = nodeItems(executed.run, 'Resume');
 		expect(resumed.pairedItem).toEqual({ item: 0 });
 		expect(resumed.json).toMatchObject({ status: 'completed', output: { output: 'Hangzhou: sunny, 24°C' }, execute_id: interrupted.json.execute_id });
-		const resumes = emulator.requestsTo('/v1/workflow/stream_resume');
+		const resumes = executed.emulator.requestsTo('/v1/workflow/stream_resume');
 		expect(resumes.map((r) => r.body)).toEqual([
 			{ workflow_id: scenarios.question.workflowId, event_id: eventId, resume_data: 'Hangzhou', interrupt_type: 2 },
 		]);
 	});
 
 	it('async run: started with is_async, polled from Running to Success', () => {
-		const [item] = nodeItems(run, 'Run Async');
+		const [item] = nodeItems(executed.run, 'Run Async');
 		expect(item.json).toMatchObject({ status: 'completed', output: { output: 'Report ready' }, messages: [], usage: WORKFLOW_USAGE });
 		const executeId = item.json.execute_id as string;
 		expect(executeId).toMatch(/^\d{19}$/);
@@ -271,13 +252,13 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(start.body).toMatchObject({ workflow_id: scenarios.slow.workflowId, is_async: true });
 		expect(runsOf(scenarios.slow.workflowId)).toHaveLength(0);
 		// The run takes 900 ms on the emulator: at least one poll saw Running before the one that saw Success.
-		const polls = emulator.requestsTo(`/v1/workflows/${scenarios.slow.workflowId}/run_histories/${executeId}`);
+		const polls = executed.emulator.requestsTo(`/v1/workflows/${scenarios.slow.workflowId}/run_histories/${executeId}`);
 		expect(polls.length).toBeGreaterThanOrEqual(2);
 	});
 
 	it('two-turn chatflow: turn 2 runs in turn 1\'s conversation (id in the body) and sees turn 1', () => {
-		const [first] = nodeItems(run, 'Chatflow Turn 1');
-		const [second] = nodeItems(run, 'Chatflow Turn 2');
+		const [first] = nodeItems(executed.run, 'Chatflow Turn 1');
+		const [second] = nodeItems(executed.run, 'Chatflow Turn 2');
 		expect(first.json).toMatchObject({ status: 'completed', answer: 'Turn 1: you said "Hi, I am Ada".' });
 		const conversationId = first.json.conversation_id as string;
 		expect(conversationId).toMatch(/^\d{19}$/);
@@ -287,7 +268,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			answer: 'Turn 2: you said "What did I say?". Before that: "Hi, I am Ada".',
 			debug_url: expect.stringContaining('work_flow?execute_id='),
 		});
-		const posts = emulator.requestsTo('/v1/workflows/chat');
+		const posts = executed.emulator.requestsTo('/v1/workflows/chat');
 		expect(posts).toHaveLength(2);
 		expect(posts[0].body).not.toHaveProperty('conversation_id');
 		expect(posts[1].query).toEqual({});
@@ -295,7 +276,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	});
 
 	it('Continue On Fail: the failed run is an error item with Coze\'s code, message and execute_id; the other item still runs', () => {
-		const out = nodeItems(run, 'Run With Continue On Fail');
+		const out = nodeItems(executed.run, 'Run With Continue On Fail');
 		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(out[0].json).toMatchObject({ status: 'completed', output: { output: 'Hello, guest!' } });
 		expect(out[1].json).toMatchObject({
@@ -305,7 +286,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			debug_url: expect.stringContaining('work_flow?execute_id='),
 		});
 		const [failedStart] = runsOf(scenarios.fails.workflowId, '/v1/workflow/run');
-		expect(emulator.requestsTo(`/v1/workflows/${scenarios.fails.workflowId}/run_histories/${out[1].json.execute_id as string}`).length).toBeGreaterThanOrEqual(1);
+		expect(executed.emulator.requestsTo(`/v1/workflows/${scenarios.fails.workflowId}/run_histories/${out[1].json.execute_id as string}`).length).toBeGreaterThanOrEqual(1);
 		expect(failedStart.body).toMatchObject({ is_async: true });
 	});
 
@@ -317,23 +298,23 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const tools = (body(completions[0]).tools as Array<{ function: { name: string; parameters: { properties: Record<string, unknown> } } }>) ?? [];
 		expect(tools).toHaveLength(1);
 		expect(Object.keys(tools[0].function.parameters.properties)).toEqual(['user_name']);
-		const [answer] = nodeItems(run, 'AI Agent');
+		const [answer] = nodeItems(executed.run, 'AI Agent');
 		expect(String(answer.json.output)).toContain(`Hello, ${AGENT_PROMPT}!`);
 	});
 
 	it("version 1.1, the workflow's inputs as a form: typed values reach Coze as numbers and arrays", () => {
-		const [item] = nodeItems(run, 'Run Trip Form');
+		const [item] = nodeItems(executed.run, 'Run Trip Form');
 		expect(item.json).toMatchObject({ status: 'completed', output: { plan: 'A 3-day trip to Kyoto, for temples and food.' } });
 		const [post] = runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Kyoto');
 		expect(post.body).toEqual({ workflow_id: scenarios.tripPlanner.workflowId, parameters: { city: 'Kyoto', days: 3, interests: ['temples', 'food'] } });
 	});
 
-	it('a missing required input fails the item before the run, naming it; Coze is never asked to run it', () => {
-		const [item] = nodeItems(run, 'Run Trip Missing Days');
+	it('a missing required input fails the item before the executed.run, naming it; Coze is never asked to run it', () => {
+		const [item] = nodeItems(executed.run, 'Run Trip Missing Days');
 		expect(String(item.json.error)).toContain("'days' is required (integer)");
 		expect(runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Rome')).toHaveLength(0);
 		// One schema request per node execution, whatever the items (three nodes ask for this workflow).
-		expect(emulator.requestsTo(`/v1/workflows/${scenarios.tripPlanner.workflowId}`).length).toBeLessThanOrEqual(3);
+		expect(executed.emulator.requestsTo(`/v1/workflows/${scenarios.tripPlanner.workflowId}`).length).toBeLessThanOrEqual(3);
 	});
 
 	it("as the AI Agent's tool: the model is asked for each input by name, type and description, and the run gets them typed", () => {
@@ -345,13 +326,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(properties.city).toMatchObject({ type: 'string', description: expect.stringContaining('The city to visit') });
 		const [post] = runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Osaka');
 		expect(post.body).toEqual({ workflow_id: scenarios.tripPlanner.workflowId, parameters: { city: 'Osaka', days: 2, interests: ['ramen'] } });
-		const [answer] = nodeItems(run, 'Trip Agent');
+		const [answer] = nodeItems(executed.run, 'Trip Agent');
 		expect(String(answer.json.output)).toContain('A 2-day trip to Osaka, for ramen.');
 	});
 
-	it('never prints the token', () => {
-		expect(printed).not.toContain(EMULATOR_TOKEN);
-		expect(JSON.stringify(run)).not.toContain(EMULATOR_TOKEN);
-		log(`${target.name}: emulator saw ${emulator.requests.length} requests`);
-	});
+	itNeverPrintsTheToken(executed);
 });

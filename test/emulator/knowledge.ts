@@ -24,6 +24,8 @@ export const KNOWLEDGE_BASES = {
 	handbook: { id: '7420000000000000001', name: 'Product Handbook', space: PERSONAL_SPACE, format: 0 },
 	empty: { id: '7420000000000000002', name: 'Empty Notes', space: PERSONAL_SPACE, format: 0 },
 	prices: { id: '7420000000000000003', name: 'Price Lists', space: TEAM_SPACE, format: 1 },
+	/** What the folder-sync example keeps in sync; it starts with a page the folder no longer has. */
+	wiki: { id: '7420000000000000004', name: 'Team Wiki', space: PERSONAL_SPACE, format: 0 },
 } as const;
 
 /** How many archive knowledge bases the team space holds besides Price Lists (two pages of 100). */
@@ -105,11 +107,13 @@ export class KnowledgeEmulator {
 		for (let i = 1; i <= ARCHIVE_COUNT; i++) add(String(7420000000000001000n + BigInt(i)), `Archive ${String(i).padStart(3, '0')}`, TEAM_SPACE, 0);
 		this.datasets.get(KNOWLEDGE_BASES.handbook.id)!.chunk_strategy = { chunk_type: 0 };
 		this.datasets.get(KNOWLEDGE_BASES.prices.id)!.chunk_strategy = { chunk_type: 0 };
-		for (const [name, text] of [
-			['welcome.md', '# Welcome\nThe handbook of our products.'],
-			['returns-policy.md', '# Returns\nReturns are accepted within 30 days.'],
+		this.datasets.get(KNOWLEDGE_BASES.wiki.id)!.chunk_strategy = { chunk_type: 0 };
+		for (const [base, name, text] of [
+			[KNOWLEDGE_BASES.handbook.id, 'welcome.md', '# Welcome\nThe handbook of our products.'],
+			[KNOWLEDGE_BASES.handbook.id, 'returns-policy.md', '# Returns\nReturns are accepted within 30 days.'],
+			[KNOWLEDGE_BASES.wiki.id, 'old-page.md', '# Old page\nRemoved from the folder long ago.'],
 		]) {
-			const document = this.newDocument(KNOWLEDGE_BASES.handbook.id, name, 'md', Buffer.from(text, 'utf8'), 0);
+			const document = this.newDocument(base, name, 'md', Buffer.from(text, 'utf8'), 0);
 			document.status = 1;
 			document.pollsLeft = 0;
 			document.slice_count = 1;

@@ -180,7 +180,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let json: IDataObject = documentJson(datasetId, created);
 	if (wait) {
 		const [progress] = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget);
-		json = { ...json, ...documentJson(datasetId, progress), name: created.name || progress.document_name };
+		// The document as created, with how its processing ended.
+		const { status, progress: percent, remaining_time, status_descript } = progress;
+		json = { ...documentJson(datasetId, { ...created, status }), progress: percent, remaining_time, ...(status_descript === undefined ? {} : { status_descript }) };
 		if (json.state !== 'processed') {
 			throw new CozeApiError({
 				msg: `Coze could not process '${document.name}' (document ${created.document_id}, status ${progress.status}${typeof progress.status_descript === 'string' && progress.status_descript ? `: ${progress.status_descript}` : ''})`,
