@@ -161,6 +161,12 @@ export class EditorPage {
 		await this.page.getByText(item, { exact: false }).first().click();
 	}
 
+	/** Picks `option` in the options parameter `parameter` (a dropdown in both versions). */
+	async chooseOption(parameter: string, option: string): Promise<void> {
+		await this.page.locator(`[data-test-id="parameter-input-${parameter}"]`).first().click();
+		await this.page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+	}
+
 	async fillText(parameter: string, value: string): Promise<void> {
 		await this.page.locator(`[data-test-id="parameter-input-${parameter}"] textarea, [data-test-id="parameter-input-${parameter}"] input`).first().fill(value);
 	}

@@ -215,6 +215,24 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			await page.closeCredential();
 		});
 
+		it('Knowledge → Upload Document: the picker finds a knowledge base by name, and a text upload waits until Coze processed it', async () => {
+			page = await page.inNewTab();
+			await page.newWorkflow();
+			await page.openNodePanelFromCanvas();
+			await page.search('Coze');
+			await page.pick('Coze Chat');
+			await page.actions();
+			await page.pickAction('Upload a document');
+			await page.chooseFromList('knowledgeBaseId', 'Handbook', 'Product Handbook');
+			await page.chooseOption('source', 'Text');
+			await page.fillText('text', 'Our support answers from 9 to 17, Monday to Friday.');
+			await page.fillText('documentName', 'support-hours.txt');
+			const shown = await page.executeStep('support-hours.txt');
+			expect(shown).toContain('processed');
+			expect(shown).toContain('7420000000000000001');
+			await shot('knowledge-upload.png');
+		});
+
 		it("Workflow → Run shows the workflow's inputs as fields (required ones cannot be removed), and runs with them", async () => {
 			page = await page.inNewTab();
 			await page.newWorkflow();

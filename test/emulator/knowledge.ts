@@ -9,7 +9,9 @@
  * 1 (processed), or 9 with a status_descript when its content holds "CORRUPT". Assumed, not sourced:
  * the error codes and texts for an unknown knowledge base or document, an unsupported file type, a
  * first upload without chunk_strategy and more than 10 documents per request (Coze's generic 4000
- * "invalid parameter", HTTP 200); 4013 for too many uploads is Coze's documented rate-limit code.
+ * "invalid parameter", HTTP 200), and Coze Studio's refusal of a web page (code 105000001; its
+ * SourceInfo has no web_url, so it cannot take one); 4013 for too many uploads is Coze's documented
+ * rate-limit code.
  */
 import type { IncomingHttpHeaders } from 'http';
 

@@ -104,7 +104,19 @@ export function pollMsOf(parameters: ItemParameters): number {
 	return parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', POLL_RULE) * 1000;
 }
 
-/** A document as Coze lists it, with its knowledge base and its status in words. */
-export function documentJson(datasetId: string, document: DocumentInfo | DocumentProgress): IDataObject {
-	return { ...document, dataset_id: datasetId, state: documentState(document.status) };
+/**
+ * A document as Coze lists it, with its status in words and its knowledge base; what a user looks
+ * for first (id, name, state, then `first`) leads, for the editor's table view.
+ */
+export function documentJson(datasetId: string, document: DocumentInfo | DocumentProgress, first: IDataObject = {}): IDataObject {
+	const { document_id, name, document_name, ...rest } = document as IDataObject;
+	return {
+		document_id,
+		...(name === undefined ? {} : { name }),
+		...(document_name === undefined ? {} : { document_name }),
+		state: documentState(document.status),
+		...first,
+		...rest,
+		dataset_id: datasetId,
+	};
 }

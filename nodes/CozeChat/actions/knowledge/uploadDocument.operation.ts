@@ -182,7 +182,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const [progress] = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget);
 		// The document as created, with how its processing ended.
 		const { status, progress: percent, remaining_time, status_descript } = progress;
-		json = { ...documentJson(datasetId, { ...created, status }), progress: percent, remaining_time, ...(status_descript === undefined ? {} : { status_descript }) };
+		json = documentJson(datasetId, { ...created, status }, { progress: percent, remaining_time, ...(status_descript === undefined ? {} : { status_descript }) });
 		if (json.state !== 'processed') {
 			throw new CozeApiError({
 				msg: `Coze could not process '${document.name}' (document ${created.document_id}, status ${progress.status}${typeof progress.status_descript === 'string' && progress.status_descript ? `: ${progress.status_descript}` : ''})`,
