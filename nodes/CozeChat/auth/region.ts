@@ -6,6 +6,16 @@ export const REGION_BASE_URLS: Record<string, string> = {
 	com: 'https://api.coze.com',
 };
 
+/** Region → Coze's web site, where the pickers link bots, workflows and knowledge bases (none for a custom base URL). */
+const REGION_SITES: Record<string, string> = {
+	cn: 'https://www.coze.cn',
+	com: 'https://www.coze.com',
+};
+
+export function siteOfRegion(region: unknown): string | undefined {
+	return typeof region === 'string' ? REGION_SITES[region] : undefined;
+}
+
 /** The credential's API base URL as an n8n expression, for the credential tests. */
 export const BASE_URL_EXPRESSION =
 	'={{ $credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}';

@@ -7,6 +7,7 @@ import {
 
 import { listDatasets } from '../api/knowledge';
 import { listWorkspaces } from '../api/space';
+import { siteOfRegion } from '../auth/region';
 import { safeError } from '../boundaries/output';
 import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
@@ -24,8 +25,7 @@ interface Cursor {
 
 /** Coze's own site for the credential's region, for links in the pickers (none for a custom base URL). */
 async function siteOf(context: ILoadOptionsFunctions): Promise<string | undefined> {
-	const region = (await getSession(context)).credentials.data?.region;
-	return region === 'com' ? 'https://www.coze.com' : region === 'cn' ? 'https://www.coze.cn' : undefined;
+	return siteOfRegion((await getSession(context)).credentials.data?.region);
 }
 
 /** Workspace picker: every workspace the token sees, filtered by name or id. */

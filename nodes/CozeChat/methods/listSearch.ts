@@ -9,6 +9,7 @@ import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
 import { listVoices } from '../api/audio';
 import { listPublishedBots, listWorkspaces } from '../api/space';
+import { siteOfRegion } from '../auth/region';
 import { safeError } from '../boundaries/output';
 import { getSession } from '../transport/session';
 
@@ -36,9 +37,7 @@ export async function searchBots(
 ): Promise<INodeListSearchResult> {
 	try {
 		const workspaces = await listWorkspaces(this);
-		const credentials = (await getSession(this)).credentials.data ?? {}; // either credential type
-		const site =
-			credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
+		const site = siteOfRegion((await getSession(this)).credentials.data?.region); // either credential type
 		const needle = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = [];
 		let cursor: Cursor | undefined = paginationToken

@@ -8,6 +8,7 @@ import {
 import { CozeApiError } from '../core/errors';
 import { listPublishedWorkflows } from '../api/workflow';
 import { listWorkspaces, type Workspace } from '../api/space';
+import { siteOfRegion } from '../auth/region';
 import { safeError } from '../boundaries/output';
 import { getSession, usesCustomBaseUrl } from '../transport/session';
 
@@ -38,8 +39,7 @@ async function search(
 ): Promise<INodeListSearchResult> {
 	try {
 		const workspaces = await listWorkspaces(context);
-		const credentials = (await getSession(context)).credentials.data ?? {}; // either credential type
-		const site = credentials.region === 'com' ? 'https://www.coze.com' : credentials.region === 'cn' ? 'https://www.coze.cn' : undefined;
+		const site = siteOfRegion((await getSession(context)).credentials.data?.region); // either credential type
 		const needle = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = [];
 		let cursor: Cursor | undefined = paginationToken ? (JSON.parse(paginationToken) as Cursor) : { workspace: 0, page: 1 };
