@@ -15,7 +15,7 @@ import { emulatorCredential } from '../e2e/workflows';
 import { QueueCluster, readCmdline, type StoredExecution } from './cluster';
 import { cleanup, descendants, isAlive, killTree, sleep } from './services';
 import { batchBodies, callWebhook, createConversation, postCounts, postedMessage, postedMessages, waitFor } from './workload';
-import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, jwtWorkflow, memoryWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
+import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, KNOWLEDGE_UPLOAD_NODE, QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, jwtWorkflow, knowledgeWorkflow, memoryWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
 
 const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'queue');
 let emulator: CozeEmulator;
@@ -180,6 +180,37 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 		expect(perWorker.get('worker-2')).toBeGreaterThan(0);
 		const counts = postCounts(emulator);
 		for (const m of many) for (const { question } of m.body.items) expect(counts.get(question)).toBe(1);
+	});
+
+	it("5. files posted to a webhook reach Coze's knowledge base from the workers, read from n8n's database binary store", async () => {
+		const files = Array.from({ length: 6 }, (_, n) => ({ name: `queue-doc-${n}.md`, text: `# Queue document ${n}\n${'x'.repeat(200 * n)}` }));
+		const after = await cluster.lastExecutionId();
+		const answers = await Promise.all(
+			files.map(async (file) => {
+				const form = new FormData();
+				form.append('data', new Blob([file.text], { type: 'text/markdown' }), file.name);
+				const response = await fetch(`${cluster.mainUrl}/webhook/${knowledgeWorkflow.path}`, { method: 'POST', body: form });
+				return { status: response.status, body: (await response.json()) as Array<Record<string, unknown>> };
+			}),
+		);
+		expect(answers.map((a) => a.status)).toEqual(Array(files.length).fill(200));
+		for (const [n, answer] of answers.entries()) {
+			expect(answer.body).toEqual([expect.objectContaining({ name: files[n].name, state: 'processed', progress: 100 })]);
+			const stored = emulator.knowledge.documents.get(String(answer.body[0].document_id));
+			expect(stored?.content.toString('utf8')).toBe(files[n].text);
+		}
+		const executions = await cluster.executions(knowledgeWorkflow.id, { afterId: after });
+		expect(executions.map((e) => e.status)).toEqual(Array(files.length).fill('success'));
+		for (const e of executions) {
+			expect(cluster.executionsByWorker().get(e.id)).toMatch(/^worker-/);
+			const [item] = e.data.resultData.runData[KNOWLEDGE_UPLOAD_NODE][0].data!.main[0];
+			expect(item.pairedItem).toEqual({ item: 0 });
+		}
+		// The bytes the workers read were in Postgres (n8n 2.x's binary data mode in queue mode is `database`).
+		const stored = await cluster.postgres.query<{ fileName: string }>(`select "fileName" from binary_data where "fileName" like 'queue-doc-%' order by "fileName"`);
+		expect(stored.map((row) => row.fileName)).toEqual(files.map((file) => file.name));
+		const perWorker = countBy(executions.map((e) => cluster.executionsByWorker().get(e.id)));
+		log(`scenario 5: ${files.length} uploads, per worker ${JSON.stringify(Object.fromEntries(perWorker))}`);
 	});
 
 	// Placed before scenario 3, which takes a worker away (jest runs tests in file order).

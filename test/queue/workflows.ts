@@ -3,6 +3,7 @@
  * call as a job for the workers) → Split Out (one item per entry of the body's `items`) → Coze Chat
  * Send Message. The webhook answers when the execution is over (Respond: When Last Node Finishes).
  */
+import { KNOWLEDGE_BASES } from '../emulator/knowledge';
 import { scenarios } from '../emulator/scenarios';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE } from '../e2e/workflows';
 
@@ -99,7 +100,56 @@ export const slowWorkflow = workflow(103, 'cozeQueueSlow0001', 'Coze queue: slow
  */
 export const memoryWorkflow = workflow(105, 'cozeQueueMemory001', 'Coze queue: chatbot memory', 'coze-queue-memory', { conversationKey: '={{ $json.session }}' }, scenarios.memory.botId);
 
-export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow, memoryWorkflow];
+/**
+ * Scenario 5: a file posted to the webhook (multipart field `data`) → Knowledge → Upload Document on
+ * a worker. In queue mode n8n 2.x keeps binaries in Postgres (binary data mode `database`): the
+ * worker reads the bytes main stored.
+ */
+export const KNOWLEDGE_UPLOAD_NODE = 'Upload Document';
+export const knowledgeWorkflow: QueueWorkflow = (() => {
+	const id = 'cozeQueueKnowledge';
+	const uuid = (n: number) => `00000000-0000-4000-8000-${String(1060 + n).padStart(12, '0')}`;
+	return {
+		id,
+		path: 'coze-queue-knowledge',
+		json: {
+			id,
+			name: 'Coze queue: knowledge upload',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: uuid(1),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2.1,
+					position: [0, 0],
+					webhookId: uuid(9),
+					parameters: { httpMethod: 'POST', path: 'coze-queue-knowledge', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+				},
+				{
+					id: uuid(2),
+					name: KNOWLEDGE_UPLOAD_NODE,
+					type: NODE_TYPE,
+					typeVersion: 1.1,
+					position: [220, 0],
+					credentials: { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+					parameters: {
+						resource: 'knowledge',
+						operation: 'uploadDocument',
+						knowledgeBaseId: { __rl: true, mode: 'id', value: KNOWLEDGE_BASES.handbook.id },
+						source: 'binary',
+						binaryPropertyName: 'data',
+						options: { pollInterval: 0.1 },
+					},
+				},
+			],
+			connections: { Webhook: { main: [[{ node: KNOWLEDGE_UPLOAD_NODE, type: 'main', index: 0 }]] } },
+		},
+	};
+})();
+
+export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow, memoryWorkflow, knowledgeWorkflow];
 
 export const JWT_CREDENTIAL_ID = 'cozeQueueJwtCred1';
 export const JWT_CREDENTIAL_NAME = 'Coze OAuth JWT (emulator)';
