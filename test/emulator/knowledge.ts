@@ -5,8 +5,9 @@
  * endpoints send 19-digit ids as JSON numbers unless asked with `Agw-Js-Conv: str` — as Coze's
  * gateway does — so a client that parses them with JSON.parse sees them rounded.
  *
- * Processing is simulated: a new document is at status 0 for `processPolls` progress reads, then
- * 1 (processed), or 9 with a status_descript when its content holds "CORRUPT". Assumed, not sourced:
+ * Processing is simulated: a new document is at status 0 for `processPolls` progress reads (1000
+ * when its content holds "SLOW"), then 1 (processed), or 9 with a status_descript when its content
+ * holds "CORRUPT". Assumed, not sourced:
  * the error codes and texts for an unknown knowledge base or document, an unsupported file type, a
  * first upload without chunk_strategy and more than 10 documents per request (Coze's generic 4000
  * "invalid parameter", HTTP 200), and Coze Studio's refusal of a web page (code 105000001; its
@@ -58,6 +59,7 @@ export interface EmulatedDocument {
 	/** The uploaded bytes (a web page's URL for web documents). */
 	content: Buffer;
 	pollsLeft: number;
+	pollsTotal: number;
 	fails: boolean;
 }
 
@@ -284,7 +286,9 @@ export class KnowledgeEmulator {
 			tos_uri: `FileBizType.BIZ_BOT_DATASET/${newId()}.${type}`,
 			chunk_strategy: { chunk_type: 0 },
 			content,
-			pollsLeft: this.processPolls,
+			// "SLOW" in a document keeps it processing for 1000 progress reads.
+			pollsLeft: text.includes('SLOW') ? 1000 : this.processPolls,
+			pollsTotal: text.includes('SLOW') ? 1000 : this.processPolls,
 			fails: text.includes('CORRUPT'),
 		};
 	}
@@ -299,7 +303,7 @@ export class KnowledgeEmulator {
 				else document.slice_count = Math.max(1, Math.ceil(document.char_count / 800));
 			}
 		}
-		const total = Math.max(1, this.processPolls);
+		const total = Math.max(1, document.pollsTotal);
 		return {
 			document_id: document.document_id,
 			document_name: document.name,
@@ -345,7 +349,7 @@ export class KnowledgeEmulator {
 	}
 
 	private publicDocument(document: EmulatedDocument): Record<string, unknown> {
-		const { content: _content, pollsLeft: _pollsLeft, fails: _fails, dataset_id: _dataset, ...visible } = document;
+		const { content: _content, pollsLeft: _pollsLeft, pollsTotal: _pollsTotal, fails: _fails, dataset_id: _dataset, ...visible } = document;
 		return visible;
 	}
 

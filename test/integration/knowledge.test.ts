@@ -126,6 +126,44 @@ describe('Knowledge → Upload Document', () => {
 		expect(createRequests()).toHaveLength(1);
 	});
 
+	it('items waiting in parallel share one progress poll: one request asks for all their documents', async () => {
+		emulator.knowledge.processPolls = 3;
+		const items = Array.from({ length: 5 }, (_, i) => fileItem(`shared-${i}.md`, `Shared ${i}`));
+		const out = await runCoze(emulator, upload({ options: { concurrency: 5, pollInterval: 0.2 } }), { items });
+		expect(out.map((i) => [i.json.name, i.json.state])).toEqual(items.map((i) => [i.json.fileName, 'processed']));
+		const polls = emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`).map((r) => (r.body as { document_ids: string[] }).document_ids);
+		// Five items polling on their own would have sent 15 requests of one document each.
+		expect(polls.length).toBeLessThan(10);
+		expect(Math.max(...polls.map((ids) => ids.length))).toBeGreaterThan(1);
+		expect(new Set(polls.flat())).toEqual(new Set(out.map((i) => String(i.json.document_id))));
+	});
+
+	it("one item's Timeout ends its own wait only: the others finish, and the poll stops once nobody waits", async () => {
+		const items = [fileItem('fast-1.md', 'one'), fileItem('stuck.md', 'SLOW'), fileItem('fast-2.md', 'two')];
+		const out = await runCoze(emulator, upload({ options: { concurrency: 3, pollInterval: 0.2, timeout: 2 } }), { items, continueOnFail: true });
+		expect(out[0].json).toMatchObject({ name: 'fast-1.md', state: 'processed' });
+		expect(String(out[1].json.error)).toMatch(/Coze was still processing 'stuck\.md' \(\d{19}\) at \d+% after 2 s/);
+		expect(out[2].json).toMatchObject({ name: 'fast-2.md', state: 'processed' });
+		const polled = emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`).length;
+		await new Promise((resolve) => setTimeout(resolve, 800));
+		expect(emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`).length).toBe(polled);
+	});
+
+	it("a progress request Coze refuses fails the items whose documents it asked for, with Coze's error", async () => {
+		emulator.failNext(`/v1/datasets/${HANDBOOK}/process`, 1, 200, { contentType: 'application/json', body: '{"code":4000,"msg":"document_ids is invalid"}' });
+		const items = [fileItem('x-1.md', 'one'), fileItem('x-2.md', 'two')];
+		const out = await runCoze(emulator, upload({ options: { concurrency: 2 } }), { items, continueOnFail: true });
+		// The first poll carried item 0's document (and item 1's, if it was registered by then).
+		const [refused] = emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`);
+		const asked = (refused.body as { document_ids: string[] }).document_ids;
+		const ids = out.map((i) => String(i.json.document_id ?? emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === `x-${out.indexOf(i) + 1}.md`)?.document_id));
+		expect(asked).toContain(ids[0]);
+		out.forEach((item, index) => {
+			if (asked.includes(ids[index])) expect(String(item.json.error)).toContain('Coze error 4000: document_ids is invalid');
+			else expect(item.json.state).toBe('processed');
+		});
+	});
+
 	it('Same-Named Documents → Replace: the new document goes in, then the old one of that name is deleted', async () => {
 		const old = emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'welcome.md')!;
 		const [item] = await runCoze(emulator, upload({ options: { sameName: 'replace' } }), { items: [fileItem('welcome.md', '# Welcome v2')] });

@@ -9,7 +9,7 @@
  */
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import type { ItemBudget } from '../boundaries/budget';
+import { cancelSignal, ItemBudget } from '../boundaries/budget';
 import { CozeApiError, TransportError } from '../core/errors';
 import { cozeApiEnvelope, cozeApiRequest } from '../transport/request';
 
@@ -193,9 +193,11 @@ function documentInfos(value: unknown): DocumentInfo[] {
 }
 
 /**
- * Polls the progress of `documentIds` every `pollMs` until none is processing, and answers the
- * last progress. When the item's Timeout strikes first (during a poll or a pause), the error says
- * the documents were uploaded and still being processed, with how far they got.
+ * Waits until Coze is done processing `documentIds` (processed or failed) and answers their last
+ * progress. The polling is shared: every item of this node run waiting on the same knowledge base
+ * is served by one request per `pollMs` for all their documents (see ProgressWatch), so a batch of
+ * uploads does not multiply the progress requests. When this item's Timeout strikes first, the
+ * error says the upload is done and how far processing got; the other items wait on.
  */
 export async function waitUntilProcessed(
 	context: IExecuteFunctions,
@@ -204,28 +206,127 @@ export async function waitUntilProcessed(
 	pollMs: number,
 	budget: ItemBudget,
 ): Promise<DocumentProgress[]> {
-	let last: DocumentProgress[] = [];
-	const stillProcessing = () => {
-		const pending = last.filter((entry) => documentState(entry.status) === 'processing');
-		const shown = (pending.length > 0 ? pending : last).map((entry) => `'${entry.document_name}' (${entry.document_id}) at ${entry.progress}%`);
-		return new CozeApiError({
-			msg: `Coze was still processing ${shown.length > 0 ? shown.join(', ') : `document ${documentIds.join(', ')}`} after ${budget.timeoutSeconds} s`,
-			hint: 'The upload itself is done: check later with Knowledge → Get Processing Progress, or raise Options → Timeout.',
+	const watch = ProgressWatch.of(context, datasetId, pollMs);
+	const watches = documentIds.map((id) => watch.watch(id));
+	const outcome = await budget.waitFor(Promise.all(watches.map((w) => w.done)), 'waiting for Coze to process the documents').then(
+		(progress) => ({ progress }),
+		(error: unknown) => ({ error }),
+	);
+	// An item that stops waiting (done, timed out, canceled) takes its documents off the poll.
+	for (const w of watches) w.stop();
+	if ('progress' in outcome) return outcome.progress;
+	if (!(outcome.error instanceof TransportError && outcome.error.reason === 'timeout')) throw outcome.error;
+	const seen = documentIds.map((id) => watch.lastSeen(id)).filter((p): p is DocumentProgress => p !== undefined);
+	const pending = seen.filter((entry) => documentState(entry.status) === 'processing');
+	const shown = (pending.length > 0 ? pending : seen).map((entry) => `'${entry.document_name}' (${entry.document_id}) at ${entry.progress}%`);
+	throw new CozeApiError({
+		msg: `Coze was still processing ${shown.length > 0 ? shown.join(', ') : `document ${documentIds.join(', ')}`} after ${budget.timeoutSeconds} s`,
+		hint: 'The upload itself is done: check later with Knowledge → Get Processing Progress, or raise Options → Timeout.',
+	});
+}
+
+interface Waiter {
+	resolve: (progress: DocumentProgress) => void;
+	reject: (error: unknown) => void;
+}
+
+const watches = new WeakMap<object, Map<string, ProgressWatch>>();
+
+/**
+ * The one progress poll of a knowledge base within a node run: items register the documents they
+ * wait for; while any are registered, one POST /v1/datasets/{id}/process asks for all of them, every
+ * `pollMs`. A document Coze is done with resolves its waiters; one Coze no longer reports, or a poll
+ * that fails, rejects them. The poll runs under the execution's cancel signal only: each waiter
+ * leaves at its own item's deadline (ItemBudget.waitFor) and takes its documents off the poll.
+ */
+class ProgressWatch {
+	private readonly waiters = new Map<string, Set<Waiter>>();
+	private readonly seen = new Map<string, DocumentProgress>();
+	private polling = false;
+
+	private constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly datasetId: string,
+		private readonly pollMs: number,
+	) {}
+
+	static of(context: IExecuteFunctions, datasetId: string, pollMs: number): ProgressWatch {
+		let perRun = watches.get(context);
+		if (!perRun) watches.set(context, (perRun = new Map()));
+		const key = `${datasetId}:${pollMs}`;
+		let watch = perRun.get(key);
+		if (!watch) perRun.set(key, (watch = new ProgressWatch(context, datasetId, pollMs)));
+		return watch;
+	}
+
+	watch(documentId: string): { done: Promise<DocumentProgress>; stop: () => void } {
+		let waiter!: Waiter;
+		const done = new Promise<DocumentProgress>((resolve, reject) => {
+			waiter = { resolve, reject };
 		});
-	};
-	const orStillProcessing = (failure: unknown): never => {
-		throw failure instanceof TransportError && failure.reason === 'timeout' ? stillProcessing() : failure;
-	};
-	for (;;) {
-		last = await documentProgress(context, datasetId, documentIds, budget).catch(orStillProcessing);
-		const known = new Set(last.map((entry) => entry.document_id));
-		const missing = documentIds.filter((id) => !known.has(id));
-		if (missing.length > 0) {
-			throw new CozeApiError({ msg: `Coze reported no processing progress for document ${missing.join(', ')} of knowledge base ${datasetId}` });
+		// Settled by the poll even when nobody awaits it any more (an item that timed out).
+		done.catch(() => undefined);
+		let set = this.waiters.get(documentId);
+		if (!set) this.waiters.set(documentId, (set = new Set()));
+		set.add(waiter);
+		if (!this.polling) {
+			this.polling = true;
+			void this.poll();
 		}
-		if (!last.some((entry) => documentState(entry.status) === 'processing')) return last;
-		const remaining = budget.remainingMs();
-		if (remaining !== undefined && pollMs >= remaining) throw stillProcessing();
-		await budget.sleep(pollMs, 'waiting for Coze to process the documents').catch(orStillProcessing);
+		return {
+			done,
+			stop: () => {
+				const current = this.waiters.get(documentId);
+				current?.delete(waiter);
+				if (current?.size === 0) this.waiters.delete(documentId);
+			},
+		};
+	}
+
+	lastSeen(documentId: string): DocumentProgress | undefined {
+		return this.seen.get(documentId);
+	}
+
+	private settle(documentId: string, outcome: { progress: DocumentProgress } | { error: unknown }): void {
+		for (const waiter of this.waiters.get(documentId) ?? []) {
+			if ('progress' in outcome) waiter.resolve(outcome.progress);
+			else waiter.reject(outcome.error);
+		}
+		this.waiters.delete(documentId);
+	}
+
+	private async poll(): Promise<void> {
+		const budget = new ItemBudget(cancelSignal(this.context), 0);
+		for (;;) {
+			// Checked and cleared with no await in between: a document registered later starts a new poll.
+			if (this.waiters.size === 0) {
+				this.polling = false;
+				return;
+			}
+			const ids = [...this.waiters.keys()];
+			const answer = await documentProgress(this.context, this.datasetId, ids, budget).then(
+				(progress) => ({ progress }),
+				(error: unknown) => ({ error }),
+			);
+			if ('error' in answer) {
+				for (const id of ids) this.settle(id, { error: answer.error });
+				continue;
+			}
+			const reported = new Set<string>();
+			for (const entry of answer.progress) {
+				reported.add(entry.document_id);
+				this.seen.set(entry.document_id, entry);
+				if (documentState(entry.status) !== 'processing') this.settle(entry.document_id, { progress: entry });
+			}
+			for (const id of ids.filter((id) => !reported.has(id))) {
+				this.settle(id, { error: new CozeApiError({ msg: `Coze reported no processing progress for document ${id} of knowledge base ${this.datasetId}` }) });
+			}
+			if (this.waiters.size === 0) continue;
+			const slept = await budget.sleep(this.pollMs, 'waiting for Coze to process the documents').then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (slept !== undefined) for (const id of [...this.waiters.keys()]) this.settle(id, { error: slept });
+		}
 	}
 }
