@@ -309,7 +309,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(post.body).toEqual({ workflow_id: scenarios.tripPlanner.workflowId, parameters: { city: 'Kyoto', days: 3, interests: ['temples', 'food'] } });
 	});
 
-	it('a missing required input fails the item before the executed.run, naming it; Coze is never asked to run it', () => {
+	it('a missing required input fails the item before the run, naming it; Coze is never asked to run it', () => {
 		const [item] = nodeItems(executed.run, 'Run Trip Missing Days');
 		expect(String(item.json.error)).toContain("'days' is required (integer)");
 		expect(runsOf(scenarios.tripPlanner.workflowId).filter((r) => (body(r).parameters as { city?: string }).city === 'Rome')).toHaveLength(0);

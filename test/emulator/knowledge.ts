@@ -206,13 +206,29 @@ export class KnowledgeEmulator {
 					if (name === '') return fail('document_bases.name is required');
 					if (source.document_source === 1 || typeof source.web_url === 'string') {
 						// Studio's SourceInfo has no web_url (document_source: 0 local, 2 custom).
-						if (this.emulator.dialect === 'studio') return fail('document source 1 (web page) is not supported', 105000001);
+						if (this.emulator.dialect === 'studio') return fail('document source 1 (web page) is not supported', 105000001); // assumed
 						if (typeof source.web_url !== 'string' || !/^https?:\/\//.test(source.web_url)) return fail('source_info.web_url is invalid');
 						const rule = (base.update_rule ?? {}) as Record<string, unknown>;
 						const document = this.newDocument(dataset.dataset_id, name, 'html', Buffer.from(source.web_url, 'utf8'), 1);
 						document.web_url = source.web_url;
 						document.update_type = rule.update_type === 1 ? 1 : 0;
 						document.update_interval = typeof rule.update_interval === 'number' ? rule.update_interval : 24;
+						created.push(document);
+						continue;
+					}
+					if (this.emulator.dialect === 'studio') {
+						// Studio's Open API CreateDocument (application/knowledge) reads only an uploaded
+						// object (tos_uri, its type from the name) or custom_content, and its format from
+						// format_type; file_base64 is ignored, so such a document has no content.
+						const uri = typeof source.tos_uri === 'string' ? source.tos_uri : '';
+						const stored = /^bot_files\/(\d+)\//.exec(uri);
+						const file = stored ? this.emulator.files.get(stored[1]) : undefined;
+						const fileType = (/\.([A-Za-z0-9]+)$/.exec(uri)?.[1] ?? '').toLowerCase();
+						const format = typeof body.format_type === 'number' ? body.format_type : 0;
+						if (format !== dataset.format_type) return fail(`format_type ${format} does not match the knowledge base's ${dataset.format_type}`, 105000002);
+						if (uri !== '' && !file) return fail(`tos_uri ${uri} does not exist`, 105000003);
+						const document = this.newDocument(dataset.dataset_id, name, fileType || 'txt', file?.bytes ?? Buffer.alloc(0), file ? 0 : 2);
+						if (!file) document.fails = true;
 						created.push(document);
 						continue;
 					}
@@ -233,11 +249,14 @@ export class KnowledgeEmulator {
 			case '/open_api/knowledge/document/list': {
 				const dataset = this.datasets.get(String(body.dataset_id ?? ''));
 				if (!dataset) return fail(`dataset_id ${String(body.dataset_id)} does not exist`);
-				const page = Number(body.page ?? 1);
 				const size = Number(body.size ?? 10);
-				if (!(page >= 1 && size >= 1)) return fail('page and size must be ≥ 1');
+				// Coze Studio counts pages from 0 (its ListDocument: offset = page * size); the cloud from 1.
+				const first = this.emulator.dialect === 'studio' ? 0 : 1;
+				const page = Number(body.page ?? first);
+				if (!(page >= first && size >= 1)) return fail(`page must be ≥ ${first} and size ≥ 1`);
 				const list = this.documentsOf(dataset.dataset_id);
-				return answer({ document_infos: list.slice((page - 1) * size, page * size).map((d) => this.publicDocument(d)), total: list.length });
+				const offset = (page - first) * size;
+				return answer({ document_infos: list.slice(offset, offset + size).map((d) => this.publicDocument(d)), total: list.length });
 			}
 			case '/open_api/knowledge/document/update': {
 				const document = this.documents.get(String(body.document_id ?? ''));

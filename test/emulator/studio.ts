@@ -293,7 +293,8 @@ function upload(request: RouteRequest, emulator: CozeEmulator): void {
 	const file = emulator.storeUpload(request.req.headers['content-type'] ?? '', request.rawBytes);
 	ok(request.res, {
 		data: {
-			uri: `tos-cn-i-emulator/${file.id}`,
+			// Studio's object name (upload/icon.go genObjName): bot_files/<uuid>/<file name>.
+			uri: `bot_files/${file.id}/${file.name}`,
 			bytes: file.bytes.length,
 			CreatedAt: file.createdAt,
 			file_name: file.name,

@@ -85,8 +85,9 @@ describe('Knowledge → Upload Document', () => {
 	it("wrong input fails before anything is sent, naming the field", async () => {
 		const noExtension = await rejectionOf(runCoze(emulator, upload(), { items: [fileItem('README', 'x', 'application/octet-stream')] }));
 		expect(noExtension.message).toContain("Input Binary Field 'data': the file 'README' has no extension");
-		const missing = await rejectionOf(runCoze(emulator, upload({ binaryPropertyName: 'file' }), { items: [fileItem('a.md', 'x')] }));
-		expect(missing.message).toContain('file');
+		const missing = await rejectionOf(runCoze(emulator, upload({ binaryPropertyName: 'attachment' }), { items: [fileItem('a.md', 'x')] }));
+		expect(missing.message).toMatch(/attachment/);
+		expect(missing.message).not.toContain('Coze error');
 		const interval = await rejectionOf(runCoze(emulator, upload({ source: 'url', url: 'https://example.com', options: { updateInterval: 12 } })));
 		expect(interval.message).toContain('Options → Auto Update Every (Hours): 12 is not allowed');
 		const url = await rejectionOf(runCoze(emulator, upload({ source: 'url', url: 'example.com/page' })));
@@ -180,6 +181,47 @@ describe('Knowledge → Upload Document', () => {
 		expect(String(item.json.error)).toContain('could not process');
 		expect(emulator.knowledge.documents.has(old.document_id)).toBe(true);
 		expect(emulator.requestsTo('/open_api/knowledge/document/delete')).toHaveLength(0);
+	});
+
+	it('Replace waits for the new document even with Wait Until Processed off, and keeps the old one when it fails', async () => {
+		const old = emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'welcome.md')!;
+		const [failed] = await runCoze(emulator, upload({ options: { sameName: 'replace', waitUntilProcessed: false } }), { items: [fileItem('welcome.md', 'CORRUPT')], continueOnFail: true });
+		expect(String(failed.json.error)).toContain("Coze could not process 'welcome.md'");
+		expect(emulator.knowledge.documents.has(old.document_id)).toBe(true);
+		// The next run replaces both: the old document and the one Coze failed to process.
+		const broken = emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'welcome.md' && d.status === 9)!;
+		const [replaced] = await runCoze(emulator, upload({ options: { sameName: 'replace', waitUntilProcessed: false } }), { items: [fileItem('welcome.md', 'v2')] });
+		expect(replaced.json).toMatchObject({ state: 'processed', replaced_document_ids: [old.document_id, broken.document_id] });
+		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'welcome.md').map((d) => d.content.toString('utf8'))).toEqual(['v2']);
+	});
+
+	it('same-named items of one run go one after another: with Replace the last one stays, with Skip the first', async () => {
+		const items = [fileItem('notes.md', 'first'), fileItem('other.md', 'x'), fileItem('notes.md', 'second')];
+		const out = await runCoze(emulator, upload({ options: { sameName: 'replace', concurrency: 3 } }), { items });
+		expect(out[2].json.replaced_document_ids).toEqual([out[0].json.document_id]);
+		const notes = emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'notes.md');
+		expect(notes.map((d) => d.content.toString('utf8'))).toEqual(['second']);
+		const skipped = await runCoze(emulator, upload({ options: { sameName: 'skip', concurrency: 3 } }), { items: [fileItem('fresh.md', 'a'), fileItem('fresh.md', 'b')] });
+		expect(skipped[1].json).toMatchObject({ skipped: true, document_id: skipped[0].json.document_id });
+		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'fresh.md')).toHaveLength(1);
+	});
+
+	it('Skip does not count a document Coze failed to process: it uploads again and deletes the failed one', async () => {
+		await runCoze(emulator, upload(), { items: [fileItem('flaky.md', 'CORRUPT')], continueOnFail: true });
+		const failed = emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'flaky.md')!;
+		expect(failed.status).toBe(9);
+		const [item] = await runCoze(emulator, upload({ options: { sameName: 'skip' } }), { items: [fileItem('flaky.md', 'fixed')] });
+		expect(item.json).toMatchObject({ state: 'processed', replaced_document_ids: [failed.document_id] });
+		expect(item.json.skipped).toBeUndefined();
+		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'flaky.md').map((d) => d.status)).toEqual([1]);
+	});
+
+	it("an old document Coze will not delete: the error keeps Coze's code and says both are in", async () => {
+		emulator.failNext('/open_api/knowledge/document/delete', 1, 200, { contentType: 'application/json', body: '{"code":4000,"msg":"document is in use"}' });
+		const [item] = await runCoze(emulator, upload({ options: { sameName: 'replace' } }), { items: [fileItem('welcome.md', 'v3')], continueOnFail: true });
+		expect(item.json).toMatchObject({ code: 4000 });
+		expect(String(item.json.error)).toMatch(/'welcome\.md' was uploaded as document \d{19}, but the old document \d{19} could not be deleted: document is in use/);
+		expect(String(item.json.description)).toContain('Delete Documents');
 	});
 
 	it('Skip outputs the document already there and uploads nothing; a batch lists the knowledge base once', async () => {
@@ -322,13 +364,39 @@ describe('Knowledge on a self-hosted Coze Studio', () => {
 	});
 	afterAll(async () => studio.stop());
 
-	it('uploads files and lists documents; a web page is its error; the pickers say to enter the ID', async () => {
-		const [item] = await runCoze(studio, upload(), { items: [fileItem('studio.md', 'Self-hosted')] });
+	it('a file goes up through /v1/files/upload and into the document as its tos_uri (Studio ignores base64); text too', async () => {
+		studio.knowledge.reset();
+		const [item] = await runCoze(studio, upload(), { items: [fileItem('studio.md', '# Self-hosted\nRuns on our server.')] });
 		expect(item.json).toMatchObject({ name: 'studio.md', state: 'processed' });
+		const [stored] = studio.requestsTo('/v1/files/upload');
+		expect(stored).toBeDefined();
+		const create = studio.requestsTo('/open_api/knowledge/document/create').at(-1)!;
+		const base = (create.body as { document_bases: Array<{ source_info: Record<string, unknown> }>; format_type: number });
+		expect(base.format_type).toBe(0);
+		expect(base.document_bases[0].source_info).toEqual({ tos_uri: expect.stringMatching(/^bot_files\/\d+\/studio\.md$/), document_source: 0 });
+		expect(studio.knowledge.documents.get(String(item.json.document_id))?.content.toString('utf8')).toBe('# Self-hosted\nRuns on our server.');
+		const [text] = await runCoze(studio, upload({ source: 'text', text: 'Opening hours: 9–17', documentName: 'hours' }));
+		expect(text.json).toMatchObject({ name: 'hours', state: 'processed' });
+		expect(studio.knowledge.documents.get(String(text.json.document_id))?.content.toString('utf8')).toBe('Opening hours: 9–17');
+	});
+
+	it("lists documents from Studio's page 0, so none is skipped and same-named ones are found", async () => {
+		studio.knowledge.reset();
+		for (let i = 0; i < 120; i++) await runCoze(studio, upload({ options: { waitUntilProcessed: false } }), { items: [fileItem(`s-${i}.md`, `${i}`)] });
 		const listed = await runCoze(studio, { resource: 'knowledge', operation: 'getManyDocuments', knowledgeBaseId: id(HANDBOOK), returnAll: true });
-		expect(listed.map((i) => i.json.name)).toContain('studio.md');
+		expect(listed.map((i) => i.json.name)).toEqual(studio.knowledge.documentsOf(HANDBOOK).map((d) => d.name));
+		expect(listed).toHaveLength(122);
+		expect(studio.requestsTo('/open_api/knowledge/document/list').slice(-2).map((r) => (r.body as { page: number }).page)).toEqual([0, 1]);
+		const old = studio.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'welcome.md')!;
+		const [replaced] = await runCoze(studio, upload({ options: { sameName: 'replace' } }), { items: [fileItem('welcome.md', 'v2')] });
+		expect(replaced.json.replaced_document_ids).toEqual([old.document_id]);
+	}, 60_000);
+
+	it('a web page fails before anything is sent; the pickers say to enter the ID', async () => {
+		const before = studio.requests.length;
 		const page = await rejectionOf(runCoze(studio, upload({ source: 'url', url: 'https://example.com' })));
-		expect(page.message).toContain('web page');
+		expect(page.message).toContain('Web pages are not supported by this Coze server (self-hosted Coze Studio adds files and texts only)');
+		expect(studio.requests.slice(before).map((r) => r.path)).not.toContain('/open_api/knowledge/document/create');
 		const picker = await rejectionOf(
 			runListSearch({ node: new CozeChat(), credentialType: new CozeApi(), credentials: { region: 'custom', baseUrl: studio.url, accessToken: EMULATOR_TOKEN }, method: 'searchKnowledgeBases' }),
 		);

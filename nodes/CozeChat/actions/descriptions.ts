@@ -159,6 +159,41 @@ export const TIMEOUT_RULE: NumberRule = { default: 600, min: 0, unit: 'seconds',
 /** Options → Poll Interval (Seconds) of a chat (non-stream mode). */
 export const POLL_INTERVAL_RULE: NumberRule = { default: 1, min: 0.1, unit: 'seconds' };
 
+/** Options → Timeout (Seconds) (TIMEOUT_RULE), saying what it bounds and what happens then. */
+export function timeoutOption(description: string): INodeProperties {
+	return {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 600, // TIMEOUT_RULE.default (n8n's lint wants a literal)
+		description,
+	};
+}
+
+/** The item's Options → Timeout (Seconds), by TIMEOUT_RULE. */
+export function timeoutSecondsOf(parameters: ItemParameters): number {
+	return parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
+}
+
+/** Options → Poll Interval (Seconds) of the operations that poll Coze until work is done (workflow runs, knowledge processing). */
+export const WORK_POLL_RULE: NumberRule = { default: 2, min: 0.1, unit: 'seconds' };
+
+export function pollIntervalOption(description: string): INodeProperties {
+	return {
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 2, // WORK_POLL_RULE.default
+		description,
+	};
+}
+
+export function pollIntervalSecondsOf(parameters: ItemParameters): number {
+	return parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', WORK_POLL_RULE);
+}
+
 /** Return All and Limit, as n8n's Get Many operations name them. */
 export const returnAllFields: INodeProperties[] = [
 	{
@@ -238,15 +273,7 @@ export const chatRunOptions: INodeProperties[] = [
 		description:
 			'Whether Coze sends the answer as it is written (faster, the default). Off: the node starts the chat and polls until it is done. Not related to streaming to a Chat Trigger.',
 	},
-	{
-		displayName: 'Timeout (Seconds)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 0 },
-		default: 600,
-		description:
-			'Longest time the whole chat may take; 0 means no limit. When it runs out, the chat is canceled and the item fails.',
-	},
+	timeoutOption('Longest time the whole chat may take; 0 means no limit. When it runs out, the chat is canceled and the item fails.'),
 ];
 
 /** Sorts collection options by display name, as n8n's UI guidelines (and lint) want. */

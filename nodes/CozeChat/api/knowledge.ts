@@ -11,7 +11,10 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-
 
 import { cancelSignal, ItemBudget } from '../boundaries/budget';
 import { CozeApiError, TransportError } from '../core/errors';
+import { hasMorePages } from '../core/paging';
 import { cozeApiEnvelope, cozeApiRequest } from '../transport/request';
+import { uploadBytes } from './file';
+import { serverDialect } from './space';
 
 export const DATASETS_PATH = '/v1/datasets';
 const DOCUMENT_PATH = '/open_api/knowledge/document';
@@ -71,12 +74,16 @@ export interface ChunkStrategy extends IDataObject {
 	remove_urls_emails?: boolean;
 }
 
-/** One document to create: a local file as base64, or a web page. */
-export interface DocumentBase extends IDataObject {
-	name: string;
-	source_info: { file_base64: string; file_type: string } | { web_url: string; document_source: 1 };
-	update_rule?: { update_type: 0 | 1; update_interval: number };
+/** How often Coze fetches a web page document again. */
+export interface UpdateRule extends IDataObject {
+	update_type: 0 | 1;
+	update_interval: number;
 }
+
+/** One document to add: a file's bytes (a text is a .txt file), or a web page Coze fetches. */
+export type DocumentSource =
+	| { kind: 'file'; name: string; data: Buffer; fileType: string; mimeType?: string }
+	| { kind: 'web'; name: string; url: string; updateRule: UpdateRule };
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -147,25 +154,62 @@ export async function documentProgress(
 	}));
 }
 
-/** Creates documents (Coze takes up to 10 per call) and answers what it created. */
-export async function createDocuments(
+/** File types that go into a table knowledge base, and into an image one (Coze Studio needs the format). */
+const TABLE_TYPES = ['csv', 'xls', 'xlsx'];
+const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tiff'];
+
+/**
+ * Adds one document. Coze's cloud takes a file as base64 in the request (coze-js, cozepy); Coze
+ * Studio reads only an uploaded object (its CreateDocument takes `tos_uri`, and its format from
+ * `format_type`), so there the file goes through POST /v1/files/upload first. Studio takes no web
+ * pages (its SourceInfo has no web_url): said before anything is sent. The JSON body is sent as
+ * bytes, so a large upload counts as activity while it leaves.
+ */
+export async function createDocument(
 	context: IExecuteFunctions,
-	request: { dataset_id: string; document_bases: DocumentBase[]; chunk_strategy?: ChunkStrategy; format_type?: number },
-	budget?: ItemBudget,
-	activity?: string,
-): Promise<DocumentInfo[]> {
-	const envelope = await cozeApiEnvelope.call(context, 'POST', `${DOCUMENT_PATH}/create`, { body: request, budget, headers: STRING_IDS, activity });
-	return documentInfos(envelope.document_infos);
+	datasetId: string,
+	source: DocumentSource,
+	chunkStrategy: ChunkStrategy,
+	budget: ItemBudget,
+): Promise<DocumentInfo> {
+	const studio = (await serverDialect(context, budget)) === 'studio';
+	const activity = `uploading '${source.name}' to knowledge base ${datasetId}`;
+	let request: IDataObject;
+	if (source.kind === 'web') {
+		if (studio) {
+			throw new CozeApiError({ msg: `Web pages are not supported by this Coze server (self-hosted Coze Studio adds files and texts only): '${source.url}' was not sent` });
+		}
+		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { web_url: source.url, document_source: 1 }, update_rule: source.updateRule }], chunk_strategy: chunkStrategy };
+	} else if (studio) {
+		const fileName = source.name.toLowerCase().endsWith(`.${source.fileType}`) ? source.name : `${source.name}.${source.fileType}`;
+		const uploaded = await uploadBytes(context, { data: source.data, fileName, mimeType: source.mimeType }, budget);
+		if (typeof uploaded.uri !== 'string' || uploaded.uri === '') {
+			throw new CozeApiError({ msg: `Coze Studio stored '${fileName}' but answered without its uri, which a knowledge document needs` });
+		}
+		const formatType = TABLE_TYPES.includes(source.fileType) ? FORMAT_TYPES.table : IMAGE_TYPES.includes(source.fileType) ? FORMAT_TYPES.image : FORMAT_TYPES.text;
+		request = { dataset_id: datasetId, format_type: formatType, document_bases: [{ name: source.name, source_info: { tos_uri: uploaded.uri, document_source: 0 } }], chunk_strategy: chunkStrategy };
+	} else {
+		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { file_base64: source.data.toString('base64'), file_type: source.fileType } }], chunk_strategy: chunkStrategy };
+	}
+	const rawBody = { data: Buffer.from(JSON.stringify(request), 'utf8'), contentType: 'application/json' };
+	const envelope = await cozeApiEnvelope.call(context, 'POST', `${DOCUMENT_PATH}/create`, { rawBody, budget, headers: STRING_IDS, activity });
+	const [created] = documentInfos(envelope.document_infos);
+	if (!created || created.document_id === '') {
+		throw new CozeApiError({ msg: `Coze accepted the upload of '${source.name}' but answered without its document_id`, logid: (envelope.detail as IDataObject | undefined)?.logid as string | undefined });
+	}
+	return created;
 }
 
-/** One page of a knowledge base's documents (Coze Studio's ListDocumentRequest: page, size). */
+/** One page (from 1) of a knowledge base's documents (Coze Studio's ListDocumentRequest: page, size). */
 export async function listDocuments(
 	context: IExecuteFunctions,
 	query: { datasetId: string; page: number; size: number },
 	budget?: ItemBudget,
 ): Promise<{ documents: DocumentInfo[]; total: number | undefined }> {
+	// Coze Studio counts pages from 0 (its ListDocument: offset = page * size); the cloud from 1.
+	const studio = (await serverDialect(context, budget)) === 'studio';
 	const envelope = await cozeApiEnvelope.call(context, 'POST', `${DOCUMENT_PATH}/list`, {
-		body: { dataset_id: query.datasetId, page: query.page, size: query.size },
+		body: { dataset_id: query.datasetId, page: studio ? query.page - 1 : query.page, size: query.size },
 		budget,
 		headers: STRING_IDS,
 		readOnly: true,
@@ -174,9 +218,27 @@ export async function listDocuments(
 	return { documents: documentInfos(envelope.document_infos), total: Number.isFinite(total) ? total : undefined };
 }
 
+/** Documents per list request, and a bound on pages (a server that never ends its list cannot hold the item). */
+const DOCUMENT_PAGE_SIZE = 100;
+const MAX_DOCUMENT_PAGES = 200;
+
+/** A knowledge base's documents, page after page, up to `limit`. */
+export async function listAllDocuments(context: IExecuteFunctions, datasetId: string, budget: ItemBudget, limit = Infinity): Promise<DocumentInfo[]> {
+	const all: DocumentInfo[] = [];
+	for (let page = 1; all.length < limit; page++) {
+		const answer = await listDocuments(context, { datasetId, page, size: DOCUMENT_PAGE_SIZE }, budget);
+		all.push(...answer.documents);
+		if (!hasMorePages({ received: answer.documents.length, seen: all.length, total: answer.total })) break;
+		if (page >= MAX_DOCUMENT_PAGES) {
+			throw new CozeApiError({ msg: `Knowledge base ${datasetId} lists more than ${MAX_DOCUMENT_PAGES * DOCUMENT_PAGE_SIZE} documents; the node reads at most that many` });
+		}
+	}
+	return all.slice(0, limit);
+}
+
 export async function updateDocument(
 	context: IExecuteFunctions,
-	update: { document_id: string; document_name?: string; update_rule?: DocumentBase['update_rule'] },
+	update: { document_id: string; document_name?: string; update_rule?: UpdateRule },
 	budget?: ItemBudget,
 ): Promise<void> {
 	await cozeApiEnvelope.call(context, 'POST', `${DOCUMENT_PATH}/update`, { body: update, budget, headers: STRING_IDS });

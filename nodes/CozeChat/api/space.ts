@@ -1,8 +1,12 @@
 /** Coze's workspace and bot lists (what the pickers browse). */
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
+import type { ItemBudget } from '../boundaries/budget';
+import { isMissingEndpoint } from '../core/errors';
+import { PerRun } from '../core/perRun';
 import { hasMorePages } from '../core/paging';
-import { cozeApiRequest } from '../transport/request';
+import { cozeApiRequest, type CozeContext } from '../transport/request';
+import { usesCustomBaseUrl } from '../transport/session';
 
 /** /v1/workspaces: documented default 20, maximum 50 (docs.coze.cn list_workspace). */
 const WORKSPACE_PAGE_SIZE = 50;
@@ -45,4 +49,25 @@ export async function listPublishedBots(
 	return (await cozeApiRequest.call(context, 'GET', '/v1/bots', {
 		qs: { workspace_id: workspaceId, publish_status: 'published_online', page_num: page, page_size: BOT_PAGE_SIZE },
 	})) as { items?: Bot[]; total?: number; has_more?: boolean };
+}
+
+const dialects = new PerRun<'cloud' | 'studio'>();
+
+/**
+ * Which server the credential talks to, once per node run: Coze's cloud, or a self-hosted Coze
+ * Studio, where some endpoints take other shapes (its knowledge API reads uploaded files, not
+ * base64). Only a custom base URL can be Studio; it is Studio when GET /v1/workspaces, which every
+ * cloud token can call, is not one of its Open API routes (Studio answers its web-session 401).
+ */
+export async function serverDialect(context: CozeContext, budget?: ItemBudget): Promise<'cloud' | 'studio'> {
+	if (!(await usesCustomBaseUrl(context))) return 'cloud';
+	return await dialects.get(context, 'dialect', () =>
+		cozeApiRequest.call(context, 'GET', '/v1/workspaces', { qs: { page_num: 1, page_size: 1 }, budget }).then(
+			() => 'cloud' as const,
+			(error: unknown) => {
+				if (isMissingEndpoint(error)) return 'studio' as const;
+				throw error; // not an answer about the server (the next item asks again)
+			},
+		),
+	);
 }

@@ -21,6 +21,8 @@ export const LIMITS = {
 	maxStreamBytes: 64 * 1024 * 1024,
 	/** Synthesized audio larger than this fails the item (Coze speaks at most 1024 characters). */
 	maxAudioBytes: 64 * 1024 * 1024,
+	/** A knowledge document larger than this fails before it is sent (Coze takes it as base64 in JSON). */
+	maxDocumentBytes: 100 * 1024 * 1024,
 	/** Of an error body (HTML from a proxy, say), only this much is read. */
 	maxErrorBodyBytes: 64 * 1024,
 	/** Longest silence (no byte received or sent) accepted from Coze, whatever the item's Timeout. */

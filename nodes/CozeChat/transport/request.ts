@@ -108,7 +108,7 @@ async function retrying<T>(
 		const exchange = new Exchange(budget);
 		const outcome = await attemptOnce(context, session, request, exchange, handle);
 		if ('result' in outcome) {
-			if (request.method !== 'GET') limiter?.onSuccess();
+			if (!idempotent) limiter?.onSuccess(); // only requests that create something count
 			return outcome.result;
 		}
 		const error = outcome.error;

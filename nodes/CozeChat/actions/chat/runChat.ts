@@ -7,7 +7,7 @@ import { chatPollClient, startChatWithoutStream, type ChatTurnRequest } from '..
 import { ItemBudget } from '../../boundaries/budget';
 import { withLiveText, type LiveText } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
-import { POLL_INTERVAL_RULE, TIMEOUT_RULE } from '../descriptions';
+import { POLL_INTERVAL_RULE, timeoutSecondsOf } from '../descriptions';
 import { streamTurn } from '../streamedTurn';
 
 /** After the terminal chat event only `done` is left; Coze sends it at once. */
@@ -32,7 +32,7 @@ export interface RunChatOptions {
 /** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
 export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverable: (stream: boolean) => boolean }): RunChatOptions {
 	const stream = parameters.boolean('options.stream', 'Options → Receive Answer as Stream', true);
-	const timeoutSeconds = parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
+	const timeoutSeconds = timeoutSecondsOf(parameters);
 	return {
 		stream,
 		timeoutSeconds,

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { documentState, type DocumentInfo, type DocumentProgress } from '../../api/knowledge';
+import { documentState, type DocumentInfo, type DocumentProgress, type UpdateRule } from '../../api/knowledge';
 import { ItemBudget } from '../../boundaries/budget';
-import type { ItemParameters, LocatorField, NumberRule } from '../../boundaries/parameters';
-import { TIMEOUT_RULE } from '../descriptions';
+import type { ItemParameters, LocatorField } from '../../boundaries/parameters';
+import { pollIntervalOption, pollIntervalSecondsOf, timeoutOption, timeoutSecondsOf } from '../descriptions';
 
 /** A knowledge base's editor URL: https://www.coze.cn/space/<space_id>/knowledge/<dataset_id> (Coze Studio the same). */
 const KNOWLEDGE_URL_REGEX = 'https?://[^/\\s]+/space/\\d+/knowledge/(\\d+)';
@@ -75,33 +75,24 @@ export const formatOptions = [
 	{ name: 'Image', value: 'image', description: 'Pictures: png, jpg, jpeg, webp' },
 ];
 
-/** Options → Timeout (Seconds) of the knowledge operations (uploads wait for Coze's processing). */
-export const knowledgeTimeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
-	name: 'timeout',
-	type: 'number',
-	typeOptions: { minValue: 0 },
-	default: 600, // TIMEOUT_RULE.default (n8n's lint wants a literal)
-	description: 'Longest time for the item, waiting for processing included; 0 means no limit. When it runs out the item fails.',
-};
+/** Options → Timeout (Seconds) of the knowledge operations that wait for Coze's processing. */
+export const knowledgeTimeoutOption = timeoutOption('Longest time for the item, waiting for processing included; 0 means no limit. When it runs out the item fails.');
 
 export function knowledgeBudgetOf(context: IExecuteFunctions, parameters: ItemParameters): ItemBudget {
-	return ItemBudget.of(context, parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE));
+	return ItemBudget.of(context, timeoutSecondsOf(parameters));
 }
 
-const POLL_RULE: NumberRule = { default: 2, min: 0.1, unit: 'seconds' };
-
-export const pollIntervalOption: INodeProperties = {
-	displayName: 'Poll Interval (Seconds)',
-	name: 'pollInterval',
-	type: 'number',
-	typeOptions: { minValue: 0.1, numberPrecision: 1 },
-	default: 2,
-	description: 'How often to ask Coze for the processing progress while waiting',
-};
+export const knowledgePollIntervalOption = pollIntervalOption('How often to ask Coze for the processing progress while waiting');
 
 export function pollMsOf(parameters: ItemParameters): number {
-	return parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', POLL_RULE) * 1000;
+	return pollIntervalSecondsOf(parameters) * 1000;
+}
+
+/** A web page's "Auto Update Every (Hours)" as Coze's update rule: 0 = never, else at least 24. */
+export function updateRuleOf(parameters: ItemParameters, name: string, label: string): UpdateRule {
+	const hours = parameters.number(name, label, { default: 0, min: 0, integer: true, unit: 'hours', minNote: '0 means never' });
+	if (hours > 0 && hours < 24) parameters.fail(`${label}: ${hours} is not allowed (Coze fetches a page again at most every 24 hours; 0 means never)`);
+	return hours > 0 ? { update_type: 1, update_interval: hours } : { update_type: 0, update_interval: 24 };
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 import { documentProgress, waitUntilProcessed } from '../../api/knowledge';
 import { parametersOf } from '../../boundaries/parameters';
 import { sortedOptions } from '../descriptions';
-import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgeBudgetOf, knowledgeTimeoutOption, pollIntervalOption, pollMsOf } from './common';
+import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgeBudgetOf, knowledgePollIntervalOption, knowledgeTimeoutOption, pollMsOf } from './common';
 
 const properties: INodeProperties[] = [
 	knowledgeBaseLocator,
@@ -28,7 +28,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: sortedOptions([
-			pollIntervalOption,
+			knowledgePollIntervalOption,
 			knowledgeTimeoutOption,
 			{
 				displayName: 'Wait Until Processed',
@@ -51,6 +51,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const pollMs = pollMsOf(parameters);
 	const budget = knowledgeBudgetOf(this, parameters);
 	const progress = wait ? await waitUntilProcessed(this, datasetId, ids, pollMs, budget) : await documentProgress(this, datasetId, ids, budget);
+	// Coze leaves out a document it does not know (of another knowledge base, or deleted): say which.
+	const reported = new Set(progress.map((entry) => entry.document_id));
+	const missing = ids.filter((id) => !reported.has(id));
+	if (missing.length > 0) {
+		parameters.fail(`Document IDs: Coze reported no progress for ${missing.join(', ')} in knowledge base ${datasetId} (not one of its documents, or deleted)`);
+	}
 	return progress.map((entry) => ({ json: documentJson(datasetId, entry), pairedItem: { item: itemIndex } }));
 }
 

@@ -9,6 +9,7 @@ import {
 import { updateDocument } from '../../api/knowledge';
 import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
+import { updateRuleOf } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -48,12 +49,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const fields = (parameters.raw('updateFields', 'Update Fields', {}) ?? {}) as IDataObject;
 	const update: Parameters<typeof updateDocument>[1] = { document_id: documentId };
 	if ('name' in fields) update.document_name = parameters.text('updateFields.name', 'Update Fields → Name', { required: true });
-	if ('updateInterval' in fields) {
-		const label = 'Update Fields → Auto Update Every (Hours)';
-		const hours = parameters.number('updateFields.updateInterval', label, { default: 0, min: 0, integer: true, unit: 'hours', minNote: '0 turns automatic updates off' });
-		if (hours > 0 && hours < 24) parameters.fail(`${label}: ${hours} is not allowed (Coze updates a page at most every 24 hours; 0 turns automatic updates off)`);
-		update.update_rule = hours > 0 ? { update_type: 1, update_interval: hours } : { update_type: 0, update_interval: 24 };
-	}
+	if ('updateInterval' in fields) update.update_rule = updateRuleOf(parameters, 'updateFields.updateInterval', 'Update Fields → Auto Update Every (Hours)');
 	if (update.document_name === undefined && update.update_rule === undefined) {
 		parameters.fail('Update Fields: add the Name or Auto Update Every (Hours) to change');
 	}

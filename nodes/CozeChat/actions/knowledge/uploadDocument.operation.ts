@@ -7,21 +7,31 @@ import {
 } from 'n8n-workflow';
 
 import {
-	createDocuments,
+	createDocument,
 	deleteDocuments,
-	listDocuments,
+	documentState,
+	listAllDocuments,
 	waitUntilProcessed,
 	type ChunkStrategy,
-	type DocumentBase,
 	type DocumentInfo,
+	type DocumentSource,
 } from '../../api/knowledge';
-import type { ItemBudget } from '../../boundaries/budget';
+import { ItemBudget, LIMITS } from '../../boundaries/budget';
 import { parametersOf, type ItemParameters } from '../../boundaries/parameters';
 import { CozeApiError } from '../../core/errors';
-import { hasMorePages } from '../../core/paging';
+import { PerRun } from '../../core/perRun';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
-import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgeBudgetOf, knowledgeTimeoutOption, pollIntervalOption, pollMsOf } from './common';
+import {
+	documentJson,
+	KNOWLEDGE_BASE_FIELD,
+	knowledgeBaseLocator,
+	knowledgeBudgetOf,
+	knowledgePollIntervalOption,
+	knowledgeTimeoutOption,
+	pollMsOf,
+	updateRuleOf,
+} from './common';
 
 type Source = 'binary' | 'url' | 'text';
 type SameName = 'keepBoth' | 'replace' | 'skip';
@@ -121,18 +131,18 @@ const properties: INodeProperties[] = [
 					},
 				],
 			},
-			pollIntervalOption,
+			knowledgePollIntervalOption,
 			{
 				displayName: 'Same-Named Documents',
 				name: 'sameName',
 				type: 'options',
 				options: [
 					{ name: 'Keep Both', value: 'keepBoth', description: 'Upload; documents of the same name stay' },
-					{ name: 'Replace', value: 'replace', description: 'Upload, then delete the documents of the same name that were there before this run (only once the new one is in: a failed upload keeps the old)' },
-					{ name: 'Skip', value: 'skip', description: 'Do not upload when a document of the same name is there; output that document' },
+					{ name: 'Replace', value: 'replace', description: 'Upload, wait until Coze processed it, then delete the documents of the same name (a failed upload keeps the old)' },
+					{ name: 'Skip', value: 'skip', description: 'Do not upload when a document of the same name is there (one Coze failed to process does not count: it is replaced); output that document' },
 				],
 				default: 'keepBoth',
-				description: 'What to do when the knowledge base already has a document of this name (for keeping it in sync with a folder)',
+				description: 'What to do when the knowledge base already has a document of this name (for keeping it in sync with a folder). Items of the same name run one after another.',
 			},
 			knowledgeTimeoutOption,
 			{
@@ -148,77 +158,106 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['uploadDocument'] } }, properties);
 
-/** Each item is its own upload, so items may run side by side (Coze's "too many" slows them down). */
-export const parallelism = itemsInParallel();
+/**
+ * Each item is its own upload, so items may run side by side (Coze's "too many" slows them down);
+ * when same-named documents are replaced or skipped, items of one name go one after another, so the
+ * last of them is what stays.
+ */
+export const parallelism = itemsInParallel((parameters) => {
+	const sameName = parameters.choice<SameName>('options.sameName', 'Options → Same-Named Documents', ['keepBoth', 'replace', 'skip'], 'keepBoth');
+	if (sameName === 'keepBoth') return undefined;
+	return `document:${parameters.locatorId(KNOWLEDGE_BASE_FIELD)}:${documentNameOf(parameters, sourceOf(parameters))}`;
+});
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
-	const source = parameters.choice<Source>('source', 'Source', ['binary', 'url', 'text'], 'binary');
+	const source = sourceOf(parameters);
 	const sameName = parameters.choice<SameName>('options.sameName', 'Options → Same-Named Documents', ['keepBoth', 'replace', 'skip'], 'keepBoth');
 	const wait = parameters.boolean('options.waitUntilProcessed', 'Options → Wait Until Processed', true);
 	const pollMs = pollMsOf(parameters);
 	const chunkStrategy = chunkStrategyOf(parameters);
 	const budget = knowledgeBudgetOf(this, parameters);
-	const document = await documentBaseOf(parameters, source);
+	const document = await documentSourceOf(parameters, source);
 	const paired = { item: itemIndex };
 
-	const sameNamed = sameName === 'keepBoth' ? [] : (await documentsBeforeThisRun(this, datasetId, budget)).filter((d) => d.name === document.name);
-	if (sameName === 'skip' && sameNamed.length > 0) {
-		return [{ json: { ...documentJson(datasetId, sameNamed[0]), skipped: true }, pairedItem: paired }];
+	// What to do about documents of this name already there.
+	const known = sameName === 'keepBoth' ? undefined : await budget.waitFor(knownDocuments(this, datasetId), `listing the documents of knowledge base ${datasetId}`);
+	const sameNamed = known?.documents.filter((d) => d.name === document.name) ?? [];
+	if (sameName === 'skip') {
+		const present = sameNamed.find((d) => documentState(d.status) !== 'failed');
+		if (present) return [{ json: { ...documentJson(datasetId, present), skipped: true }, pairedItem: paired }];
 	}
+	// Skip replaces only documents Coze failed to process.
+	const toDelete = sameName === 'replace' ? sameNamed : sameNamed.filter((d) => documentState(d.status) === 'failed');
 
-	const [created] = await createDocuments(
-		this,
-		{ dataset_id: datasetId, document_bases: [document], chunk_strategy: chunkStrategy },
-		budget,
-		`uploading '${document.name}' to knowledge base ${datasetId}`,
-	);
-	if (!created || created.document_id === '') {
-		throw new CozeApiError({ msg: `Coze accepted the upload of '${document.name}' but answered without its document_id` });
-	}
+	const created = await createDocument(this, datasetId, document, chunkStrategy, budget);
+	known?.add(created);
 	let json: IDataObject = documentJson(datasetId, created);
-	if (wait) {
+	// The old document goes only once the new one is processed, even with Wait Until Processed off.
+	if (wait || toDelete.length > 0) {
 		const [progress] = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget);
-		// The document as created, with how its processing ended.
 		const { status, progress: percent, remaining_time, status_descript } = progress;
 		json = documentJson(datasetId, { ...created, status }, { progress: percent, remaining_time, ...(status_descript === undefined ? {} : { status_descript }) });
 		if (json.state !== 'processed') {
 			throw new CozeApiError({
-				msg: `Coze could not process '${document.name}' (document ${created.document_id}, status ${progress.status}${typeof progress.status_descript === 'string' && progress.status_descript ? `: ${progress.status_descript}` : ''})`,
-				hint: 'Coze keeps the failed document in the knowledge base: fix the file and upload it again (Same-Named Documents: Replace), or delete it.',
+				msg: `Coze could not process '${document.name}' (document ${created.document_id}, status ${status}${typeof status_descript === 'string' && status_descript ? `: ${status_descript}` : ''})`,
+				hint: `Coze keeps the failed document in the knowledge base${toDelete.length > 0 ? ', and the old one of that name was kept' : ''}: fix the file and upload it again, or delete it.`,
 			});
 		}
 	}
-	if (sameName === 'replace' && sameNamed.length > 0) {
-		const replaced = sameNamed.map((d) => d.document_id);
-		await deleteDocuments(this, replaced, budget).catch((error: unknown) => {
-			throw new CozeApiError({
-				msg: `'${document.name}' was uploaded as document ${created.document_id}, but the old document${replaced.length > 1 ? 's' : ''} ${replaced.join(', ')} could not be deleted: ${(error as Error).message}`,
-			});
-		});
-		json.replaced_document_ids = replaced;
+	if (toDelete.length > 0) {
+		const ids = toDelete.map((d) => d.document_id);
+		const deleted = await deleteDocuments(this, ids, budget).then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+		if (deleted !== undefined) throw oldNotDeleted(deleted, document.name, created.document_id, ids);
+		known?.remove(ids);
+		json.replaced_document_ids = ids;
 	}
 	return [{ json, pairedItem: paired }];
 }
 
+/** Coze's error (code, logid) for a delete that failed after the new document went in, saying so. */
+function oldNotDeleted(error: unknown, name: string, documentId: string, ids: string[]): CozeApiError {
+	const original = error instanceof CozeApiError ? error : undefined;
+	return new CozeApiError({
+		code: original?.code,
+		msg: `'${name}' was uploaded as document ${documentId}, but the old document${ids.length > 1 ? 's' : ''} ${ids.join(', ')} could not be deleted: ${original?.msg ?? String((error as Error)?.message ?? error)}`,
+		logid: original?.logid,
+		httpStatus: original?.httpStatus,
+		hint: 'Both are in the knowledge base now: delete the old one with Knowledge → Delete Documents.',
+	});
+}
+
+function sourceOf(parameters: ItemParameters): Source {
+	return parameters.choice<Source>('source', 'Source', ['binary', 'url', 'text'], 'binary');
+}
+
+/** The name the document gets, without reading a file's bytes. */
+function documentNameOf(parameters: ItemParameters, source: Source): string {
+	if (source === 'text') return parameters.text('documentName', 'Document Name', { required: true });
+	const given = parameters.text('documentName', 'Document Name');
+	if (given !== '') return given;
+	if (source === 'url') return parameters.text('url', 'URL', { required: true });
+	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const binary = parameters.context.helpers.assertBinaryData(parameters.itemIndex, property);
+	return binary.fileName || `${property}.${binary.fileExtension ?? 'bin'}`;
+}
+
 /** What to upload, read and checked before anything is sent. */
-async function documentBaseOf(parameters: ItemParameters, source: Source): Promise<DocumentBase> {
+async function documentSourceOf(parameters: ItemParameters, source: Source): Promise<DocumentSource> {
+	const name = documentNameOf(parameters, source);
 	if (source === 'url') {
 		const url = parameters.text('url', 'URL', { required: true });
 		if (!/^https?:\/\/[^\s/]+/i.test(url)) parameters.fail(`URL: '${url}' is not a web address (http:// or https://)`);
-		const hours = parameters.number('options.updateInterval', 'Options → Auto Update Every (Hours)', { default: 0, min: 0, integer: true, unit: 'hours', minNote: '0 means never' });
-		if (hours > 0 && hours < 24) parameters.fail(`Options → Auto Update Every (Hours): ${hours} is not allowed (Coze updates a page at most every 24 hours; 0 means never)`);
-		return {
-			name: parameters.text('documentName', 'Document Name') || url,
-			source_info: { web_url: url, document_source: 1 },
-			update_rule: hours > 0 ? { update_type: 1, update_interval: hours } : { update_type: 0, update_interval: 24 },
-		};
+		return { kind: 'web', name, url, updateRule: updateRuleOf(parameters, 'options.updateInterval', 'Options → Auto Update Every (Hours)') };
 	}
 	if (source === 'text') {
-		const text = parameters.text('text', 'Text', { required: true, keepSpaces: true });
-		const name = parameters.text('documentName', 'Document Name', { required: true });
-		return { name, source_info: { file_base64: Buffer.from(text, 'utf8').toString('base64'), file_type: 'txt' } };
+		const data = Buffer.from(parameters.text('text', 'Text', { required: true, keepSpaces: true }), 'utf8');
+		if (data.length > LIMITS.maxDocumentBytes) parameters.fail(`Text is ${data.length} bytes long; the node uploads at most ${LIMITS.maxDocumentBytes} bytes per document`);
+		return { kind: 'file', name, data, fileType: 'txt', mimeType: 'text/plain' };
 	}
 	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
 	const { context, itemIndex } = parameters;
@@ -231,9 +270,13 @@ async function documentBaseOf(parameters: ItemParameters, source: Source): Promi
 			'Give the file a name with its extension (pdf, txt, doc, docx, md, csv, xlsx…), e.g. with Options → File Name in the node that made it.',
 		);
 	}
+	const tooLarge = (bytes: number) =>
+		parameters.fail(`Input Binary Field '${property}': '${fileName}' is ${bytes} bytes; the node uploads at most ${LIMITS.maxDocumentBytes} bytes per document`);
+	// n8n knows the size of a file in its binary store without reading it.
+	if (binary.bytes !== undefined && binary.bytes > LIMITS.maxDocumentBytes) tooLarge(binary.bytes);
 	const data = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-	const name = parameters.text('documentName', 'Document Name') || fileName || `${property}.${fileType}`;
-	return { name, source_info: { file_base64: data.toString('base64'), file_type: fileType } };
+	if (data.length > LIMITS.maxDocumentBytes) tooLarge(data.length);
+	return { kind: 'file', name, data, fileType, mimeType: binary.mimeType };
 }
 
 /** Options → Custom Chunking, or Coze's automatic chunking. */
@@ -242,43 +285,43 @@ function chunkStrategyOf(parameters: ItemParameters): ChunkStrategy {
 	if (!custom || typeof custom.rules !== 'object' || custom.rules === null) return { chunk_type: 0 };
 	const label = 'Options → Custom Chunking →';
 	const separator = parameters.text('options.customChunking.rules.separator', `${label} Separator`, { keepSpaces: true, default: '\\n' });
+	if (separator === '') parameters.fail(`${label} Separator is empty: enter where segments end (\\n is a line break)`);
 	return {
 		chunk_type: 1,
 		// Typed as \n in the editor; Coze wants the character.
-		separator: separator.replace(/\\n/g, '\n').replace(/\\t/g, '\t') || '\n',
+		separator: separator.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),
 		max_tokens: parameters.number('options.customChunking.rules.maxTokens', `${label} Max Segment Length (Tokens)`, { default: 800, min: 100, max: 2000, integer: true, unit: 'tokens' }),
 		remove_extra_spaces: parameters.boolean('options.customChunking.rules.removeExtraSpaces', `${label} Remove Extra Spaces`, false),
 		remove_urls_emails: parameters.boolean('options.customChunking.rules.removeUrlsEmails', `${label} Remove URLs and Emails`, false),
 	};
 }
 
-/** Documents per list request while looking for same-named ones. */
-const LIST_PAGE_SIZE = 100;
-const MAX_LIST_PAGES = 200;
-const listings = new WeakMap<object, Map<string, Promise<DocumentInfo[]>>>();
-
 /**
- * The knowledge base's documents as they were when the node first looked in this run: read once
- * per execution and knowledge base, so a batch of uploads lists it once, and "Replace" never
- * deletes what another item of the same run has just uploaded.
+ * A knowledge base's documents as this run knows them: listed once per run (under the operation
+ * time limit, not any one item's Timeout: each item waits for it within its own), then kept up to
+ * date with what the run's own items upload and delete.
  */
-async function documentsBeforeThisRun(context: IExecuteFunctions, datasetId: string, budget: ItemBudget): Promise<DocumentInfo[]> {
-	let perBase = listings.get(context);
-	if (!perBase) listings.set(context, (perBase = new Map()));
-	let listing = perBase.get(datasetId);
-	if (!listing) {
-		listing = (async () => {
-			const all: DocumentInfo[] = [];
-			for (let page = 1; page <= MAX_LIST_PAGES; page++) {
-				const answer = await listDocuments(context, { datasetId, page, size: LIST_PAGE_SIZE }, budget);
-				all.push(...answer.documents);
-				if (!hasMorePages({ received: answer.documents.length, seen: all.length, total: answer.total })) break;
-			}
-			return all;
-		})();
-		// A failed listing is not kept: the next item tries again.
-		listing.catch(() => perBase!.delete(datasetId));
-		perBase.set(datasetId, listing);
-	}
-	return await listing;
+interface KnownDocuments {
+	readonly documents: DocumentInfo[];
+	add(document: DocumentInfo): void;
+	remove(ids: string[]): void;
+}
+
+const listings = new PerRun<KnownDocuments>();
+
+async function knownDocuments(context: IExecuteFunctions, datasetId: string): Promise<KnownDocuments> {
+	return await listings.get(context, datasetId, async () => {
+		let documents = await listAllDocuments(context, datasetId, ItemBudget.of(context));
+		return {
+			get documents() {
+				return documents;
+			},
+			add: (document) => {
+				documents = [...documents, document];
+			},
+			remove: (ids) => {
+				documents = documents.filter((d) => !ids.includes(d.document_id));
+			},
+		};
+	});
 }

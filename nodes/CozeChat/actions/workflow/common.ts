@@ -5,7 +5,7 @@ import { uploadBinary } from '../../api/file';
 import type { RunMode } from '../../api/workflow';
 import { ItemBudget } from '../../boundaries/budget';
 import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
-import { botIdLocator, TIMEOUT_RULE } from '../descriptions';
+import { botIdLocator, pollIntervalOption as sharedPollIntervalOption, pollIntervalSecondsOf, timeoutOption as sharedTimeoutOption, timeoutSecondsOf } from '../descriptions';
 import type { WorkflowRunOptions } from './runWorkflow';
 import { checkedParameters } from './schemaCheck';
 
@@ -298,24 +298,9 @@ export const enableStreamingOption: INodeProperties = {
 		'Whether to pass message text on as it arrives to a Chat Trigger or a Webhook that responds with Streaming. The full result is in the output either way.',
 };
 
-export const timeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
-	name: 'timeout',
-	type: 'number',
-	typeOptions: { minValue: 0 },
-	default: 600,
-	description:
-		'Longest time to wait for the run; 0 means no limit. When it runs out the item fails, but Coze is not asked to stop the run.',
-};
+export const timeoutOption = sharedTimeoutOption('Longest time to wait for the run; 0 means no limit. When it runs out the item fails, but Coze is not asked to stop the run.');
 
-export const pollIntervalOption: INodeProperties = {
-	displayName: 'Poll Interval (Seconds)',
-	name: 'pollInterval',
-	type: 'number',
-	typeOptions: { minValue: 0.1, numberPrecision: 1 },
-	default: 2,
-	description: 'Async mode: how often to read the run history',
-};
+export const pollIntervalOption = sharedPollIntervalOption('Async mode: how often to read the run history');
 
 export const fetchNodeOutputsOption: INodeProperties = {
 	displayName: 'Fetch Output Nodes One by One',
@@ -418,15 +403,13 @@ export function extFrom(parameters: ItemParameters): IDataObject | undefined {
 }
 
 /** Options → Poll Interval (Seconds) of an async workflow run. */
-const WORKFLOW_POLL_RULE = { default: 2, min: 0.1, unit: 'seconds' };
-
 export function workflowRunOptionsOf(parameters: ItemParameters, mode: RunMode, extra: { errorHint?: string } = {}): WorkflowRunOptions {
-	const timeoutSeconds = parameters.number('options.timeout', 'Options → Timeout (Seconds)', TIMEOUT_RULE);
+	const timeoutSeconds = timeoutSecondsOf(parameters);
 	return {
 		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 		mode,
 		timeoutSeconds,
-		pollIntervalSeconds: parameters.number('options.pollInterval', 'Options → Poll Interval (Seconds)', WORKFLOW_POLL_RULE),
+		pollIntervalSeconds: pollIntervalSecondsOf(parameters),
 		liveStream: parameters.boolean('options.enableStreaming', 'Options → Stream to Chat Trigger or Webhook', true),
 		fetchNodeOutputs: parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false),
 		errorHint: extra.errorHint,

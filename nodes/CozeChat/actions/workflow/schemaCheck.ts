@@ -9,24 +9,17 @@ import type { ItemBudget } from '../../boundaries/budget';
 import { executionHint, logDebug } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
 import { checkParameters, describeProblems, type WorkflowSchema } from '../../core/workflowSchema';
+import { PerRun } from '../../core/perRun';
 
 /** A chatflow's system inputs: the node fills them from the message and the conversation. */
 export const CHATFLOW_SYSTEM_INPUTS = ['USER_INPUT', 'CONVERSATION_NAME'];
 
 /** One schema request per workflow per execution, whatever the number of items. */
-const schemas = new WeakMap<object, Map<string, Promise<SchemaAnswer>>>();
+const schemas = new PerRun<SchemaAnswer>();
 
 export async function schemaOf(context: IExecuteFunctions, workflowId: string, budget: ItemBudget): Promise<SchemaAnswer> {
-	let perExecution = schemas.get(context);
-	if (!perExecution) schemas.set(context, (perExecution = new Map()));
-	let answer = perExecution.get(workflowId);
-	if (!answer) {
-		answer = getWorkflowSchema(context, workflowId, budget);
-		perExecution.set(workflowId, answer);
-		// A failure to reach the server is this item's error; the next item asks again.
-		answer.catch(() => perExecution?.delete(workflowId));
-	}
-	return await answer;
+	// A failure to reach the server is this item's error; the next item asks again.
+	return await schemas.get(context, workflowId, () => getWorkflowSchema(context, workflowId, budget));
 }
 
 /** The schema without the inputs the node fills itself. */
