@@ -1,9 +1,11 @@
 /**
  * End to end against a self-hosted Coze Studio (the emulator's studio dialect): the packed tarball in
- * each pinned real n8n, one workflow through every operation Studio offers, and Submit Tool Outputs
- * (which Studio lacks) failing with a clear message under Continue On Fail.
+ * each pinned real n8n, one workflow through every operation Studio offers (a knowledge upload
+ * included, which Studio takes as an uploaded file), and Submit Tool Outputs (which Studio lacks)
+ * failing with a clear message under Continue On Fail.
  */
 
+import { KNOWLEDGE_BASES } from '../emulator/knowledge';
 import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { N8nInstance, TARGETS, log, nodeItems, timed, type RunJson } from './n8n';
@@ -12,6 +14,7 @@ import { NODE_TYPE, link, nodeBuilder } from './workflows';
 
 const CREDENTIAL = { id: 'cozeStudioCred001', name: 'Coze Studio (emulator)' };
 const WORKFLOW_ID = 'cozeE2eStudio0001';
+const STUDIO_GUIDE = '# Studio guide\nOur own Coze server answers from the knowledge base.';
 
 function studioWorkflow(): Record<string, unknown> {
 	const node = nodeBuilder('9');
@@ -39,6 +42,10 @@ function studioWorkflow(): Record<string, unknown> {
 			},
 			{ onError: 'continueRegularOutput' },
 		),
+		node('Guide Text', 'n8n-nodes-base.set', 3.4, { assignments: { assignments: [{ id: 's1', name: 'guide', value: STUDIO_GUIDE, type: 'string' }] }, options: {} }),
+		node('Guide File', 'n8n-nodes-base.convertToFile', 1.1, { operation: 'toText', sourceProperty: 'guide', options: { fileName: 'studio-guide.md' } }),
+		coze('Upload Guide', { resource: 'knowledge', operation: 'uploadDocument', knowledgeBaseId: bot(KNOWLEDGE_BASES.handbook.id), source: 'binary', binaryPropertyName: 'data', options: { pollInterval: 0.1, sameName: 'replace' } }),
+		coze('List Documents', { resource: 'knowledge', operation: 'getManyDocuments', knowledgeBaseId: bot(KNOWLEDGE_BASES.handbook.id), returnAll: true }, { executeOnce: true }),
 	];
 	return {
 		id: WORKFLOW_ID,
@@ -46,7 +53,10 @@ function studioWorkflow(): Record<string, unknown> {
 		active: false,
 		nodes,
 		connections: {
-			'Manual Trigger': { main: [[link('Ask Weather Bot'), link('Create Conversation')]] },
+			'Manual Trigger': { main: [[link('Ask Weather Bot'), link('Create Conversation'), link('Guide Text')]] },
+			'Guide Text': { main: [[link('Guide File')]] },
+			'Guide File': { main: [[link('Upload Guide')]] },
+			'Upload Guide': { main: [[link('List Documents')]] },
 			'Ask Weather Bot': { main: [[link('Retrieve Chat')]] },
 			'Retrieve Chat': { main: [[link('List Messages')]] },
 			'Create Conversation': { main: [[link('Turn 1')]] },
@@ -106,6 +116,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			answer: 'Turn 2. You said: "What is my name?". Before that you said: "My name is Ada.".',
 		});
 		expect(nodeItems(run, 'Get Conversation')[0].json).toMatchObject({ id: conversation.id, last_section_id: conversation.last_section_id });
+	});
+
+	it("uploads a file from n8n's binary store into a knowledge base the way Studio takes it (an uploaded object), and lists it", () => {
+		const [item] = nodeItems(run, 'Upload Guide');
+		expect(item.json).toMatchObject({ name: 'studio-guide.md', state: 'processed' });
+		expect(emulator.knowledge.documents.get(String(item.json.document_id))?.content.toString('utf8')).toBe(STUDIO_GUIDE);
+		const [create] = emulator.requestsTo('/open_api/knowledge/document/create');
+		expect((create.body as { document_bases: Array<{ source_info: Record<string, unknown> }> }).document_bases[0].source_info).toMatchObject({ tos_uri: expect.stringMatching(/^bot_files\/\d+\/studio-guide\.md$/) });
+		expect(nodeItems(run, 'List Documents').map((i) => i.json.name)).toEqual(['welcome.md', 'returns-policy.md', 'studio-guide.md']);
 	});
 
 	it('says Submit Tool Outputs is not supported by this Coze server', () => {
