@@ -160,7 +160,11 @@ describe('Knowledge → Upload Document', () => {
 		const ids = out.map((i) => String(i.json.document_id ?? emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === `x-${out.indexOf(i) + 1}.md`)?.document_id));
 		expect(asked).toContain(ids[0]);
 		out.forEach((item, index) => {
-			if (asked.includes(ids[index])) expect(String(item.json.error)).toContain('Coze error 4000: document_ids is invalid');
+			if (asked.includes(ids[index])) {
+				expect(String(item.json.error)).toContain('Could not read the processing progress: document_ids is invalid');
+				expect(item.json).toMatchObject({ code: 4000 });
+				expect(String(item.json.description)).toContain('The upload itself is done');
+			}
 			else expect(item.json.state).toBe('processed');
 		});
 	});

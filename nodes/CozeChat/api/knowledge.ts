@@ -277,13 +277,19 @@ export async function waitUntilProcessed(
 	// An item that stops waiting (done, timed out, canceled) takes its documents off the poll.
 	for (const w of watches) w.stop();
 	if ('progress' in outcome) return outcome.progress;
-	if (!(outcome.error instanceof TransportError && outcome.error.reason === 'timeout')) throw outcome.error;
+	const uploaded = 'The upload itself is done: check later with Knowledge → Get Processing Progress';
+	if (!(outcome.error instanceof TransportError && outcome.error.reason === 'timeout')) {
+		// A progress request that failed (a cancel stays a cancel): Coze's error, saying the upload is in.
+		const error = outcome.error;
+		if (!(error instanceof CozeApiError) || (error instanceof TransportError && error.reason === 'canceled')) throw error;
+		throw new CozeApiError({ code: error.code, msg: `Could not read the processing progress: ${error.msg}`, logid: error.logid, httpStatus: error.httpStatus, hint: `${uploaded}.` });
+	}
 	const seen = documentIds.map((id) => watch.lastSeen(id)).filter((p): p is DocumentProgress => p !== undefined);
 	const pending = seen.filter((entry) => documentState(entry.status) === 'processing');
 	const shown = (pending.length > 0 ? pending : seen).map((entry) => `'${entry.document_name}' (${entry.document_id}) at ${entry.progress}%`);
 	throw new CozeApiError({
 		msg: `Coze was still processing ${shown.length > 0 ? shown.join(', ') : `document ${documentIds.join(', ')}`} after ${budget.timeoutSeconds} s`,
-		hint: 'The upload itself is done: check later with Knowledge → Get Processing Progress, or raise Options → Timeout.',
+		hint: `${uploaded}, or raise Options → Timeout.`,
 	});
 }
 
