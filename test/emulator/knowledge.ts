@@ -61,6 +61,8 @@ export interface EmulatedDocument {
 	pollsLeft: number;
 	pollsTotal: number;
 	fails: boolean;
+	/** Why processing fails (default: a damaged file). */
+	failReason?: string;
 }
 
 interface EmulatedDataset {
@@ -223,12 +225,14 @@ export class KnowledgeEmulator {
 						const uri = typeof source.tos_uri === 'string' ? source.tos_uri : '';
 						const stored = /^bot_files\/(\d+)\//.exec(uri);
 						const file = stored ? this.emulator.files.get(stored[1]) : undefined;
-						const fileType = (/\.([A-Za-z0-9]+)$/.exec(uri)?.[1] ?? '').toLowerCase();
-						const format = typeof body.format_type === 'number' ? body.format_type : 0;
-						if (format !== dataset.format_type) return fail(`format_type ${format} does not match the knowledge base's ${dataset.format_type}`, 105000002);
-						if (uri !== '' && !file) return fail(`tos_uri ${uri} does not exist`, 105000003);
+						// The type is the name's extension as it is (Studio does not lower-case it), and
+						// Studio does not check format_type against the knowledge base.
+						const fileType = /\.([A-Za-z0-9]+)$/.exec(uri)?.[1] ?? '';
+						if (uri !== '' && !file) return fail(`tos_uri ${uri} does not exist`, 105000003); // assumed
 						const document = this.newDocument(dataset.dataset_id, name, fileType || 'txt', file?.bytes ?? Buffer.alloc(0), file ? 0 : 2);
-						if (!file) document.fails = true;
+						if (!file) document.failReason = 'document content is empty';
+						else if (!FILE_TYPES[0].includes(fileType)) document.failReason = `type not support, type=${fileType}`;
+						if (document.failReason) document.fails = true;
 						created.push(document);
 						continue;
 					}
@@ -318,7 +322,7 @@ export class KnowledgeEmulator {
 			if (document.pollsLeft > 0) document.pollsLeft--;
 			if (document.pollsLeft === 0) {
 				document.status = document.fails ? 9 : 1;
-				if (document.fails) document.status_descript = 'failed to parse the file: the document is damaged';
+				if (document.fails) document.status_descript = document.failReason ?? 'failed to parse the file: the document is damaged';
 				else document.slice_count = Math.max(1, Math.ceil(document.char_count / 800));
 			}
 		}
@@ -368,7 +372,7 @@ export class KnowledgeEmulator {
 	}
 
 	private publicDocument(document: EmulatedDocument): Record<string, unknown> {
-		const { content: _content, pollsLeft: _pollsLeft, pollsTotal: _pollsTotal, fails: _fails, dataset_id: _dataset, ...visible } = document;
+		const { content: _content, pollsLeft: _pollsLeft, pollsTotal: _pollsTotal, fails: _fails, failReason: _failReason, dataset_id: _dataset, ...visible } = document;
 		return visible;
 	}
 

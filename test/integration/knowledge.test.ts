@@ -210,6 +210,27 @@ describe('Knowledge → Upload Document', () => {
 		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'fresh.md')).toHaveLength(1);
 	});
 
+	it('a custom base URL whose /v1/workspaces is missing (a proxy answering 404) is still the cloud: files go as base64', async () => {
+		emulator.publicRoutes.unshift((request) => {
+			if (request.path !== '/v1/workspaces') return false;
+			request.res.writeHead(404, { 'Content-Type': 'text/plain' });
+			request.res.end('404 page not found');
+			return true;
+		});
+		const [item] = await runCoze(emulator, upload(), { items: [fileItem('proxied.md', 'via a proxy')] });
+		expect(item.json.state).toBe('processed');
+		expect(emulator.requestsTo('/v1/files/upload')).toHaveLength(0);
+		const [create] = createRequests();
+		expect((create.body as { document_bases: Array<{ source_info: Record<string, unknown> }> }).document_bases[0].source_info.file_base64).toBeDefined();
+	});
+
+	it('within one run, Skip sees what an earlier item of that name ended as: a failed one is replaced', async () => {
+		const out = await runCoze(emulator, upload({ options: { sameName: 'skip' } }), { items: [fileItem('again.md', 'CORRUPT'), fileItem('again.md', 'good')], continueOnFail: true });
+		expect(String(out[0].json.error)).toContain('could not process');
+		expect(out[1].json).toMatchObject({ state: 'processed', replaced_document_ids: [expect.any(String)] });
+		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name === 'again.md').map((d) => d.content.toString('utf8'))).toEqual(['good']);
+	});
+
 	it('Skip does not count a document Coze failed to process: it uploads again and deletes the failed one', async () => {
 		await runCoze(emulator, upload(), { items: [fileItem('flaky.md', 'CORRUPT')], continueOnFail: true });
 		const failed = emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === 'flaky.md')!;
@@ -382,6 +403,18 @@ describe('Knowledge on a self-hosted Coze Studio', () => {
 		const [text] = await runCoze(studio, upload({ source: 'text', text: 'Opening hours: 9–17', documentName: 'hours' }));
 		expect(text.json).toMatchObject({ name: 'hours', state: 'processed' });
 		expect(studio.knowledge.documents.get(String(text.json.document_id))?.content.toString('utf8')).toBe('Opening hours: 9–17');
+	});
+
+	it('an upper-case extension reaches Studio in lower case; tables and images fail before anything is sent', async () => {
+		studio.knowledge.reset();
+		const [item] = await runCoze(studio, upload(), { items: [fileItem('Report.PDF', '%PDF-1.4 report', 'application/pdf')] });
+		expect(item.json).toMatchObject({ name: 'Report.PDF', state: 'processed' });
+		const create = studio.requestsTo('/open_api/knowledge/document/create').at(-1)!;
+		expect((create.body as { document_bases: Array<{ source_info: { tos_uri: string } }> }).document_bases[0].source_info.tos_uri).toMatch(/\/Report\.pdf$/);
+		const before = studio.requests.length;
+		const out = await runCoze(studio, upload(), { items: [fileItem('prices.csv', 'a,b', 'text/csv'), fileItem('logo.png', 'PNG', 'image/png')], continueOnFail: true });
+		for (const refused of out) expect(String(refused.json.error)).toMatch(/was not sent: on self-hosted Coze Studio the node adds text documents only \(pdf, txt, doc, docx, md\)/);
+		expect(studio.requests.slice(before).map((r) => r.path)).not.toContain('/v1/files/upload');
 	});
 
 	it("lists documents from Studio's page 0, so none is skipped and same-named ones are found", async () => {

@@ -154,16 +154,20 @@ export async function documentProgress(
 	}));
 }
 
-/** File types that go into a table knowledge base, and into an image one (Coze Studio needs the format). */
-const TABLE_TYPES = ['csv', 'xls', 'xlsx'];
-const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tiff'];
+/**
+ * What Coze Studio's text knowledge bases parse (its document parser at 4f786d6). Its tables need a
+ * column layout and its images a caption setting, which the node does not send: on Studio it adds
+ * text documents only, and says so before anything is sent.
+ */
+const STUDIO_TEXT_TYPES = ['pdf', 'txt', 'doc', 'docx', 'md'];
 
 /**
  * Adds one document. Coze's cloud takes a file as base64 in the request (coze-js, cozepy); Coze
- * Studio reads only an uploaded object (its CreateDocument takes `tos_uri`, and its format from
- * `format_type`), so there the file goes through POST /v1/files/upload first. Studio takes no web
- * pages (its SourceInfo has no web_url): said before anything is sent. The JSON body is sent as
- * bytes, so a large upload counts as activity while it leaves.
+ * Studio reads only an uploaded object (its CreateDocument takes `tos_uri` and its format from
+ * `format_type`), so there the file goes through POST /v1/files/upload first, named with its
+ * lower-case extension (Studio takes the type from the name as it is). Studio takes no web pages
+ * (its SourceInfo has no web_url). The JSON body is sent as bytes, so a large upload counts as
+ * activity while it leaves.
  */
 export async function createDocument(
 	context: IExecuteFunctions,
@@ -181,13 +185,19 @@ export async function createDocument(
 		}
 		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { web_url: source.url, document_source: 1 }, update_rule: source.updateRule }], chunk_strategy: chunkStrategy };
 	} else if (studio) {
-		const fileName = source.name.toLowerCase().endsWith(`.${source.fileType}`) ? source.name : `${source.name}.${source.fileType}`;
+		const fileType = source.fileType.toLowerCase();
+		if (!STUDIO_TEXT_TYPES.includes(fileType)) {
+			throw new CozeApiError({
+				msg: `'${source.name}' (${fileType}) was not sent: on self-hosted Coze Studio the node adds text documents only (${STUDIO_TEXT_TYPES.join(', ')}); tables and images need Studio's own editor`,
+			});
+		}
+		const base = source.name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[\\/]/g, '_') || 'document';
+		const fileName = `${base}.${fileType}`;
 		const uploaded = await uploadBytes(context, { data: source.data, fileName, mimeType: source.mimeType }, budget);
 		if (typeof uploaded.uri !== 'string' || uploaded.uri === '') {
 			throw new CozeApiError({ msg: `Coze Studio stored '${fileName}' but answered without its uri, which a knowledge document needs` });
 		}
-		const formatType = TABLE_TYPES.includes(source.fileType) ? FORMAT_TYPES.table : IMAGE_TYPES.includes(source.fileType) ? FORMAT_TYPES.image : FORMAT_TYPES.text;
-		request = { dataset_id: datasetId, format_type: formatType, document_bases: [{ name: source.name, source_info: { tos_uri: uploaded.uri, document_source: 0 } }], chunk_strategy: chunkStrategy };
+		request = { dataset_id: datasetId, format_type: FORMAT_TYPES.text, document_bases: [{ name: source.name, source_info: { tos_uri: uploaded.uri, document_source: 0 } }], chunk_strategy: chunkStrategy };
 	} else {
 		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { file_base64: source.data.toString('base64'), file_type: source.fileType } }], chunk_strategy: chunkStrategy };
 	}
@@ -204,7 +214,7 @@ export async function createDocument(
 export async function listDocuments(
 	context: IExecuteFunctions,
 	query: { datasetId: string; page: number; size: number },
-	budget?: ItemBudget,
+	budget: ItemBudget,
 ): Promise<{ documents: DocumentInfo[]; total: number | undefined }> {
 	// Coze Studio counts pages from 0 (its ListDocument: offset = page * size); the cloud from 1.
 	const studio = (await serverDialect(context, budget)) === 'studio';

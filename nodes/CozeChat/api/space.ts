@@ -1,11 +1,11 @@
 /** Coze's workspace and bot lists (what the pickers browse). */
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import type { ItemBudget } from '../boundaries/budget';
-import { isMissingEndpoint } from '../core/errors';
+import { ItemBudget } from '../boundaries/budget';
+import { CozeApiError, TransportError } from '../core/errors';
 import { PerRun } from '../core/perRun';
 import { hasMorePages } from '../core/paging';
-import { cozeApiRequest, type CozeContext } from '../transport/request';
+import { cozeApiRequest } from '../transport/request';
 import { usesCustomBaseUrl } from '../transport/session';
 
 /** /v1/workspaces: documented default 20, maximum 50 (docs.coze.cn list_workspace). */
@@ -56,18 +56,23 @@ const dialects = new PerRun<'cloud' | 'studio'>();
 /**
  * Which server the credential talks to, once per node run: Coze's cloud, or a self-hosted Coze
  * Studio, where some endpoints take other shapes (its knowledge API reads uploaded files, not
- * base64). Only a custom base URL can be Studio; it is Studio when GET /v1/workspaces, which every
- * cloud token can call, is not one of its Open API routes (Studio answers its web-session 401).
+ * base64). Only a custom base URL can be Studio. It is Studio when it answers GET /v1/workspaces —
+ * not one of Studio's Open API routes — the way Studio answers every such path: 401 "missing
+ * session_key in cookie". Any other answer (a list, a 404 from a proxy, a refusal of that one
+ * endpoint) is the cloud's; only a failure to get an answer is an error (and asked again next time).
+ * The probe runs under the operation time limit; each item waits for it within its own budget.
  */
-export async function serverDialect(context: CozeContext, budget?: ItemBudget): Promise<'cloud' | 'studio'> {
+export async function serverDialect(context: IExecuteFunctions, budget: ItemBudget): Promise<'cloud' | 'studio'> {
 	if (!(await usesCustomBaseUrl(context))) return 'cloud';
-	return await dialects.get(context, 'dialect', () =>
-		cozeApiRequest.call(context, 'GET', '/v1/workspaces', { qs: { page_num: 1, page_size: 1 }, budget }).then(
+	const probe = dialects.get(context, 'dialect', () =>
+		cozeApiRequest.call(context, 'GET', '/v1/workspaces', { qs: { page_num: 1, page_size: 1 }, budget: ItemBudget.of(context) }).then(
 			() => 'cloud' as const,
 			(error: unknown) => {
-				if (isMissingEndpoint(error)) return 'studio' as const;
-				throw error; // not an answer about the server (the next item asks again)
+				if (error instanceof CozeApiError && /missing session_key in cookie/i.test(error.msg)) return 'studio' as const;
+				if (error instanceof TransportError) throw error;
+				return 'cloud' as const;
 			},
 		),
 	);
+	return await budget.waitFor(probe, 'finding out which Coze server this is');
 }

@@ -196,8 +196,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let json: IDataObject = documentJson(datasetId, created);
 	// The old document goes only once the new one is processed, even with Wait Until Processed off.
 	if (wait || toDelete.length > 0) {
-		const [progress] = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget);
-		const { status, progress: percent, remaining_time, status_descript } = progress;
+		const waited = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget).then(
+			([progress]) => ({ progress }),
+			(error: unknown) => ({ error }),
+		);
+		if ('error' in waited) throw toDelete.length > 0 ? withOldKept(waited.error, toDelete) : waited.error;
+		const { status, progress: percent, remaining_time, status_descript } = waited.progress;
+		known?.update(created.document_id, status);
 		json = documentJson(datasetId, { ...created, status }, { progress: percent, remaining_time, ...(status_descript === undefined ? {} : { status_descript }) });
 		if (json.state !== 'processed') {
 			throw new CozeApiError({
@@ -217,6 +222,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		json.replaced_document_ids = ids;
 	}
 	return [{ json, pairedItem: paired }];
+}
+
+/** An error while waiting to replace: it also says the old documents are still there. */
+function withOldKept(error: unknown, old: DocumentInfo[]): unknown {
+	if (!(error instanceof CozeApiError)) return error;
+	return new CozeApiError({
+		code: error.code,
+		msg: `${error.msg} (the old document${old.length > 1 ? 's' : ''} of that name ${old.map((d) => d.document_id).join(', ')} ${old.length > 1 ? 'were' : 'was'} kept)`,
+		logid: error.logid,
+		httpStatus: error.httpStatus,
+		hint: error.hint,
+	});
 }
 
 /** Coze's error (code, logid) for a delete that failed after the new document went in, saying so. */
@@ -304,6 +321,8 @@ function chunkStrategyOf(parameters: ItemParameters): ChunkStrategy {
 interface KnownDocuments {
 	readonly documents: DocumentInfo[];
 	add(document: DocumentInfo): void;
+	/** A document's status once Coze is done with it. */
+	update(id: string, status: number): void;
 	remove(ids: string[]): void;
 }
 
@@ -318,6 +337,9 @@ async function knownDocuments(context: IExecuteFunctions, datasetId: string): Pr
 			},
 			add: (document) => {
 				documents = [...documents, document];
+			},
+			update: (id, status) => {
+				documents = documents.map((d) => (d.document_id === id ? { ...d, status } : d));
 			},
 			remove: (ids) => {
 				documents = documents.filter((d) => !ids.includes(d.document_id));
