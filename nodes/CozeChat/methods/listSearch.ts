@@ -8,27 +8,16 @@ import {
 import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
 import { listVoices } from '../api/audio';
-import { listPublishedBots, listWorkspaces } from '../api/space';
-import { siteOfRegion } from '../auth/region';
+import { listPublishedBots } from '../api/space';
 import { safeError } from '../boundaries/output';
-import { getSession } from '../transport/session';
+import { searchAcrossWorkspaces } from './acrossWorkspaces';
 
-/** Results per picker page: enough to fill the dropdown, few enough to answer quickly. */
-const RESULTS_PER_PAGE = 30;
 /** Upper bound on bot pages per workspace, so a huge account cannot stall the picker. */
 const MAX_BOT_PAGES = 50;
 
-/** Where the next picker page continues: workspace index, bot page within it, bots seen there. */
-interface Cursor {
-	workspace: number;
-	page: number;
-	seen?: number;
-}
-
 /**
  * Bot picker: published bots of every workspace the token can see, filtered by name or id, one
- * picker page at a time. Coze has no cross-workspace search, so the workspaces are listed first,
- * then each one's bots page by page; the pagination token says where to go on.
+ * picker page at a time.
  */
 export async function searchBots(
 	this: ILoadOptionsFunctions,
@@ -36,41 +25,20 @@ export async function searchBots(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	try {
-		const workspaces = await listWorkspaces(this);
-		const site = siteOfRegion((await getSession(this)).credentials.data?.region); // either credential type
 		const needle = (filter ?? '').trim().toLowerCase();
-		const results: INodeListSearchItems[] = [];
-		let cursor: Cursor | undefined = paginationToken
-			? (JSON.parse(paginationToken) as Cursor)
-			: { workspace: 0, page: 1, seen: 0 };
-		while (cursor && results.length < RESULTS_PER_PAGE) {
-			const workspace = workspaces[cursor.workspace];
-			if (!workspace) {
-				cursor = undefined;
-				break;
-			}
-			const data = await listPublishedBots(this, workspace.id, cursor.page);
-			const bots = data?.items ?? [];
-			for (const bot of bots) {
+		return await searchAcrossWorkspaces(this, paginationToken, {
+			maxPages: MAX_BOT_PAGES,
+			page: async (workspace, page, seen) => {
+				const data = await listPublishedBots(this, workspace.id, page);
+				const items = data?.items ?? [];
+				return { items, more: hasMorePages({ received: items.length, seen: seen + items.length, hasMore: data?.has_more, total: data?.total }) };
+			},
+			entry: (bot, workspace, site) => {
 				const name = bot.name || bot.id;
-				if (needle && !name.toLowerCase().includes(needle) && !bot.id.includes(needle)) continue;
-				results.push({
-					name: workspaces.length > 1 && workspace.name ? `${name} (${workspace.name})` : name,
-					value: bot.id,
-					url: site ? `${site}/space/${workspace.id}/bot/${bot.id}` : undefined,
-					description: bot.description,
-				});
-			}
-			const seen: number = (cursor.seen ?? 0) + bots.length;
-			const more: boolean =
-				cursor.page < MAX_BOT_PAGES &&
-				hasMorePages({ received: bots.length, seen, hasMore: data?.has_more, total: data?.total });
-			cursor = more
-				? { workspace: cursor.workspace, page: cursor.page + 1, seen }
-				: { workspace: cursor.workspace + 1, page: 1, seen: 0 };
-			if (cursor.workspace >= workspaces.length) cursor = undefined;
-		}
-		return { results, paginationToken: cursor ? JSON.stringify(cursor) : undefined };
+				if (needle && !name.toLowerCase().includes(needle) && !bot.id.includes(needle)) return undefined;
+				return { name, value: bot.id, url: site ? `${site}/space/${workspace.id}/bot/${bot.id}` : undefined, description: bot.description };
+			},
+		});
 	} catch (error) {
 		if (isMissingEndpoint(error)) {
 			// Self-hosted Coze Studio has no workspace or bot list in its Open API.
