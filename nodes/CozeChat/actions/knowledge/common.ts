@@ -69,6 +69,34 @@ export const workspaceLocator = locator(WORKSPACE_FIELD, {
 	urlError: 'Not a Coze workspace URL: copy any page of the workspace, e.g. https://www.coze.cn/space/<space_id>/develop',
 });
 
+/** Coze's limit on a knowledge base's name (coze-js CreateDatasetReq). */
+const MAX_NAME_LENGTH = 100;
+
+/** A knowledge base's Name, Description and Icon File ID (Create and Update). */
+export const baseNameField: INodeProperties = {
+	displayName: 'Name',
+	name: 'name',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. Product Handbook',
+	description: 'The knowledge base\'s name (at most 100 characters)',
+};
+
+export const baseDescriptionField: INodeProperties = { displayName: 'Description', name: 'description', type: 'string', typeOptions: { rows: 2 }, default: '' };
+
+export function iconFileIdField(description: string): INodeProperties {
+	return { displayName: 'Icon File ID', name: 'iconFileId', type: 'string', default: '', description };
+}
+
+/** The Name field, within Coze's limit, checked before anything is sent. */
+export function baseNameOf(parameters: ItemParameters): string {
+	const name = parameters.text('name', 'Name', { required: true });
+	const length = [...name].length;
+	if (length > MAX_NAME_LENGTH) parameters.fail(`Name is ${length} characters long; Coze allows at most ${MAX_NAME_LENGTH}`);
+	return name;
+}
+
 export const formatOptions = [
 	{ name: 'Text', value: 'text', description: 'Documents: txt, pdf, doc, docx, md, web pages' },
 	{ name: 'Table', value: 'table', description: 'Spreadsheets: csv, xls, xlsx' },

@@ -8,8 +8,7 @@ import {
 import { updateDataset } from '../../api/knowledge';
 import { ItemBudget } from '../../boundaries/budget';
 import { parametersOf } from '../../boundaries/parameters';
-import { KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator } from './common';
-import { nameOf } from './createBase.operation';
+import { baseDescriptionField, baseNameField, baseNameOf, iconFileIdField, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator } from './common';
 
 const properties: INodeProperties[] = [
 	knowledgeBaseLocator,
@@ -19,23 +18,9 @@ const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Product Handbook',
-		description: 'The knowledge base\'s name (at most 100 characters)',
-	},
-	{ displayName: 'Description', name: 'description', type: 'string', typeOptions: { rows: 2 }, default: '' },
-	{
-		displayName: 'Icon File ID',
-		name: 'iconFileId',
-		type: 'string',
-		default: '',
-		description: 'An image uploaded with File → Upload (its ID); empty resets the icon',
-	},
+	baseNameField,
+	baseDescriptionField,
+	iconFileIdField('An image uploaded with File → Upload (its ID); empty resets the icon'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['updateBase'] } }, properties);
@@ -43,7 +28,7 @@ export const description = updateDisplayOptions({ show: { resource: ['knowledge'
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
-	const name = nameOf(parameters.text('name', 'Name', { required: true }), parameters.fail.bind(parameters));
+	const name = baseNameOf(parameters);
 	const description = parameters.text('description', 'Description');
 	const iconFileId = parameters.cozeId('iconFileId', 'Icon File ID', { required: false });
 	await updateDataset(this, datasetId, { name, description, ...(iconFileId ? { file_id: iconFileId } : {}) }, ItemBudget.of(this));
