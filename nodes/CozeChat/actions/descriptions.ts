@@ -220,6 +220,15 @@ export function resultLimitOf(parameters: ItemParameters, unit?: string): number
 	return parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true, ...(unit ? { unit } : {}) });
 }
 
+/** Input Binary Field of the operations that send an input item's file (`hint` says what the file is for). */
+export function inputBinaryField(hint: string): INodeProperties {
+	return { displayName: 'Input Binary Field', name: 'binaryPropertyName', type: 'string', default: 'data', required: true, placeholder: 'data', hint };
+}
+
+export function inputBinaryFieldOf(parameters: ItemParameters): string {
+	return parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
+}
+
 /** Options → Items in Parallel. */
 export const CONCURRENCY_RULE: NumberRule = { default: 1, min: 1, max: 20, integer: true };
 

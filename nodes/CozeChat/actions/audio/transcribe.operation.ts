@@ -8,20 +8,12 @@ import {
 
 import { transcribeBinary } from '../../api/audio';
 import { parametersOf } from '../../boundaries/parameters';
-import { concurrencyOption, sortedOptions } from '../descriptions';
+import { concurrencyOption, inputBinaryField, inputBinaryFieldOf, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import { audioBudgetOf, audioTimeoutOption } from './common';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		placeholder: 'data',
-		hint: 'The name of the input binary field containing the audio to transcribe',
-	},
+	inputBinaryField('The name of the input binary field containing the audio to transcribe'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -42,7 +34,7 @@ export const parallelism = itemsInParallel();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
-	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const property = inputBinaryFieldOf(parameters);
 	const budget = audioBudgetOf(this, parameters);
 	const result = await transcribeBinary(this, itemIndex, property, budget);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];

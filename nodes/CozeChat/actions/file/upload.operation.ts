@@ -8,17 +8,10 @@ import {
 
 import { uploadBinary } from '../../api/file';
 import { parametersOf } from '../../boundaries/parameters';
+import { inputBinaryField, inputBinaryFieldOf } from '../descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		placeholder: 'data',
-		hint: 'The name of the input binary field containing the file to upload',
-	},
+	inputBinaryField('The name of the input binary field containing the file to upload'),
 ];
 
 export const description = updateDisplayOptions(
@@ -27,7 +20,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const property = parametersOf(this, itemIndex).text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const property = inputBinaryFieldOf(parametersOf(this, itemIndex));
 	const file = await uploadBinary(this, itemIndex, property);
 	return [{ json: file as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

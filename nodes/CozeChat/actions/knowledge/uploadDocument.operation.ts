@@ -20,7 +20,7 @@ import { ItemBudget, LIMITS } from '../../boundaries/budget';
 import { parametersOf, type ItemParameters } from '../../boundaries/parameters';
 import { CozeApiError } from '../../core/errors';
 import { PerRun } from '../../core/perRun';
-import { concurrencyOption, sortedOptions } from '../descriptions';
+import { concurrencyOption, inputBinaryField, inputBinaryFieldOf, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
 	documentJson,
@@ -50,13 +50,7 @@ const properties: INodeProperties[] = [
 		default: 'binary',
 	},
 	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		placeholder: 'data',
-		hint: 'The name of the input binary field containing the file; its extension (pdf, txt, docx, md…) tells Coze its type',
+		...inputBinaryField('The name of the input binary field containing the file; its extension (pdf, txt, docx, md…) tells Coze its type'),
 		displayOptions: { show: { source: ['binary'] } },
 	},
 	{
@@ -258,7 +252,7 @@ function documentNameOf(parameters: ItemParameters, source: Source): string {
 	const given = parameters.text('documentName', 'Document Name');
 	if (given !== '') return given;
 	if (source === 'url') return parameters.text('url', 'URL', { required: true });
-	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const property = inputBinaryFieldOf(parameters);
 	const binary = parameters.context.helpers.assertBinaryData(parameters.itemIndex, property);
 	return binary.fileName || `${property}.${binary.fileExtension ?? 'bin'}`;
 }
@@ -276,7 +270,7 @@ async function documentSourceOf(parameters: ItemParameters, source: Source): Pro
 		if (data.length > LIMITS.maxDocumentBytes) parameters.fail(`Text is ${data.length} bytes long; the node uploads at most ${LIMITS.maxDocumentBytes} bytes per document`);
 		return { kind: 'file', name, data, fileType: 'txt', mimeType: 'text/plain' };
 	}
-	const property = parameters.text('binaryPropertyName', 'Input Binary Field', { required: true });
+	const property = inputBinaryFieldOf(parameters);
 	const { context, itemIndex } = parameters;
 	const binary = context.helpers.assertBinaryData(itemIndex, property);
 	const fileName = binary.fileName ?? '';
