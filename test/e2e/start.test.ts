@@ -54,6 +54,18 @@ const ACTIONS = [
 	'Run a workflow',
 ];
 
+/** A new tab with a new workflow whose first node is Coze Chat with `action` picked, as a newcomer adds it. */
+async function newCozeNode(page: EditorPage, action: string): Promise<EditorPage> {
+	const tab = await page.inNewTab();
+	await tab.newWorkflow();
+	await tab.openNodePanelFromCanvas();
+	await tab.search('Coze');
+	await tab.pick('Coze Chat');
+	await tab.actions();
+	await tab.pickAction(action);
+	return tab;
+}
+
 describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s first command) with n8n %s', (version, target) => {
 	const latest = !target.n8n.startsWith('1.');
 	let child: ChildProcess | undefined;
@@ -216,13 +228,7 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 		});
 
 		it('Knowledge → Upload Document: the picker finds a knowledge base by name, and a text upload waits until Coze processed it', async () => {
-			page = await page.inNewTab();
-			await page.newWorkflow();
-			await page.openNodePanelFromCanvas();
-			await page.search('Coze');
-			await page.pick('Coze Chat');
-			await page.actions();
-			await page.pickAction('Upload a document');
+			page = await newCozeNode(page, 'Upload a document');
 			await page.chooseFromList('knowledgeBaseId', 'Handbook', 'Product Handbook');
 			await page.chooseOption('source', 'Text');
 			await page.fillText('text', 'Our support answers from 9 to 17, Monday to Friday.');
@@ -234,13 +240,7 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 		});
 
 		it("Workflow → Run shows the workflow's inputs as fields (required ones cannot be removed), and runs with them", async () => {
-			page = await page.inNewTab();
-			await page.newWorkflow();
-			await page.openNodePanelFromCanvas();
-			await page.search('Coze');
-			await page.pick('Coze Chat');
-			await page.actions();
-			await page.pickAction('Run a workflow');
+			page = await newCozeNode(page, 'Run a workflow');
 			await page.chooseFromList('workflowId', 'Trip', 'Trip planner (typed inputs)');
 			expect(await page.formFields('city — The city to visit')).toEqual([
 				{ label: 'city — The city to visit', removable: false },
