@@ -104,13 +104,14 @@ export function endless(match: Match, seen: ServerSide, options: { contentType: 
 	};
 }
 
-/** Answers with `status`, a content type and a body built from the request (e.g. echoing its token). */
-export function answer(match: Match, build: (request: RouteRequest) => { status: number; contentType: string; body: string; headers?: http.OutgoingHttpHeaders }, seen = serverSide()): EmulatorRoute {
+/** Answers with `status`, a content type (none when empty) and a body built from the request (e.g. echoing its token). */
+export function answer(match: Match, build: (request: RouteRequest) => { status: number; contentType: string; body: string | Buffer; headers?: http.OutgoingHttpHeaders }, seen = serverSide()): EmulatorRoute {
 	return (request) => {
 		if (!match(request)) return false;
 		seen.hits++;
 		const { status, contentType, body, headers } = build(request);
-		request.res.writeHead(status, { 'Content-Type': contentType, ...headers });
+		// An empty content type sends none at all.
+		request.res.writeHead(status, { ...(contentType ? { 'Content-Type': contentType } : {}), ...headers });
 		request.res.end(body);
 		return true;
 	};

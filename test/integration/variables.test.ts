@@ -4,6 +4,7 @@
  */
 import { NodeApiError, type INodeParameters } from 'n8n-workflow';
 
+import { endless, on, serverSide } from '../emulator/hostile';
 import { CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze } from './helpers';
@@ -73,6 +74,25 @@ describe('Variable → Get and Set', () => {
 		const badApp = await rejectionOf(runCoze(emulator, get({ owner: 'app', appId: 'my-app' })));
 		expect(badApp.message).toMatch(/^App ID: 'my-app' is not a Coze/);
 	});
+});
+
+describe('a JSON call judges the status and media type before reading the body (Variable → Get / Set)', () => {
+	// Each server sends its first bytes, then holds the connection: a node that reads error bodies
+	// whole waits for the rest (until the idle limit); one that reads at most 64 KB answers at once.
+	it.each([
+		['GET', 'an HTTP 500 with megabytes of HTML', 500, 'text/html'],
+		['PUT', 'an HTTP 502 from a proxy', 502, 'text/html; charset=utf-8'],
+		['GET', 'an HTTP 200 HTML page (a captive portal)', 200, 'text/html'],
+		['GET', 'an HTTP 200 outage notice in plain text', 200, 'text/plain'],
+	])('%s: %s is an error at once, naming the status and the first bytes', async (method, _what, status, contentType) => {
+		const seen = serverSide();
+		emulator.publicRoutes.unshift(endless(on(method, '/v1/variables'), seen, { status, contentType, prefix: '<html><title>Bad Gateway</title>', maxBytes: 6 * 1024 * 1024 }));
+		const parameters = method === 'GET' ? get() : set({ name: 'Alice' });
+		const error = await rejectionOf(runCoze(emulator, parameters));
+		expect(error.message).toContain(`Coze answered HTTP ${status}`);
+		expect(error.message).toContain('Bad Gateway');
+		expect(error.message).not.toMatch(/sent nothing|Timed out/);
+	}, 30_000);
 });
 
 describe('Variable on a self-hosted Coze Studio', () => {

@@ -11,7 +11,7 @@ import { hasMorePages } from '../../nodes/CozeChat/core/paging';
 import { readSseEvents } from '../../nodes/CozeChat/core/sse';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/core/types';
 import { toNodeError } from '../../nodes/CozeChat/boundaries/nodeErrors';
-import { parseEnvelope } from '../../nodes/CozeChat/transport/request';
+import { parseEnvelope } from '../../nodes/CozeChat/transport/body';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';
 import { REAL_FRAMING, renderChunks } from '../emulator/sse';
 import { goError, goJson, studioEvents, studioMessageList } from '../emulator/studio';

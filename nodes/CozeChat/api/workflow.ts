@@ -8,9 +8,9 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsF
 import { CozeApiError, TransportError } from '../core/errors';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
 import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
-import { ItemBudget, LIMITS } from '../boundaries/budget';
-import { readText } from '../transport/body';
-import { cozeApiRequest, parseEnvelope, withRetries } from '../transport/request';
+import { ItemBudget } from '../boundaries/budget';
+import { readEnvelope } from '../transport/body';
+import { cozeApiRequest, withRetries } from '../transport/request';
 import { usesCustomBaseUrl } from '../transport/session';
 
 export type RunMode = 'stream' | 'sync' | 'async';
@@ -46,8 +46,7 @@ export async function requestJson(
 		{ method, path, qs: options.qs, body: options.body, accept: 'application/json', activity: `waiting for Coze to answer ${method} ${path}` },
 		{ budget: options.budget },
 		async (response, exchange) => {
-			const text = await readText(response, exchange, LIMITS.maxJsonBytes);
-			return { envelope: parseEnvelope(response, text, `${method} ${path}`), logid: response.logid };
+			return { envelope: await readEnvelope(response, exchange, `${method} ${path}`), logid: response.logid };
 		},
 	).then(
 		(envelope) => envelope,

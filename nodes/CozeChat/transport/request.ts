@@ -1,10 +1,9 @@
-import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-import { CozeApiError, TransportError, unwrapServerError } from '../core/errors';
-import { tryParseJsonExact } from '../core/json';
-import { ItemBudget, LIMITS } from '../boundaries/budget';
+import { CozeApiError, TransportError } from '../core/errors';
+import { ItemBudget } from '../boundaries/budget';
 import { logDebug } from '../boundaries/output';
-import { readText } from './body';
+import { parseEnvelope, readEnvelope, readErrorText } from './body';
 import { Exchange } from './exchange';
 import { sendHttp } from './send';
 import { headerValue, type HttpRequest, type HttpResponse } from './wire';
@@ -65,8 +64,7 @@ export async function cozeApiEnvelope(
 		activity: options.activity ?? `waiting for Coze to answer ${method} ${path}`,
 	};
 	return await withRetries(this, request, options, async (response, exchange) => {
-		const text = await readText(response, exchange, LIMITS.maxJsonBytes);
-		return parseEnvelope(response, text, `${method} ${path}`);
+		return await readEnvelope(response, exchange, `${method} ${path}`);
 	});
 }
 
@@ -157,8 +155,7 @@ async function attemptOnce<T>(
 	try {
 		const response = await sendHttp(context, session, request, exchange);
 		if (response.statusCode === 429) {
-			const text = await readText(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
-			return { error: rateLimitError(response, text) };
+			return { error: rateLimitError(response, await readErrorText(response, exchange)) };
 		}
 		return { result: await handle(response, exchange) };
 	} catch (error) {
@@ -227,53 +224,3 @@ function withRateLimitNote(error: unknown, budget: ItemBudget, why: string): Coz
 	(noted as unknown as Record<symbol, unknown>)[RATE_LIMIT_NOTED] = true;
 	return noted;
 }
-
-/**
- * Reads Coze's `{code, msg, data, detail}` envelope and throws CozeApiError when the HTTP status
- * or `code` says it failed (Coze often reports errors with HTTP 200). Like both official SDKs, an
- * envelope without `code` is a success (Coze's own cancel example has none; Coze Studio's cancel
- * answers `{"ChatV3ChatDetail":…,"BaseResp":null}`). An error never has an empty message: without
- * one, it names the HTTP status, the code, the endpoint and the log id.
- */
-export function parseEnvelope(response: IN8nHttpFullResponse, text: string, endpoint?: string): IDataObject {
-	// Coze Studio sends its log id as X-Log-ID.
-	const headerLogid = headerValue(response, 'x-tt-logid') ?? headerValue(response, 'x-log-id');
-	const parsed = tryParseJsonExact(text);
-	const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : undefined) as
-		| IDataObject
-		| undefined;
-	const status = response.statusCode;
-	const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
-	const rawCode = envelope?.code ?? envelope?.error_code;
-	const hasCode = rawCode !== undefined && rawCode !== null && rawCode !== '';
-	if (envelope && status < 400 && (!hasCode || rawCode === 0 || rawCode === '0')) return envelope;
-	if (!envelope) {
-		// Coze Studio answers /v3/chat/retrieve errors as text/plain ("code=… message=…\nstack=…").
-		const inner = unwrapServerError(undefined, text);
-		if (inner.code !== undefined) {
-			throw new CozeApiError({ code: inner.code, msg: inner.msg, httpStatus: status, logid: headerLogid, retryAfterMs });
-		}
-		throw new CozeApiError({
-			msg: `Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''} with a body that is not JSON: ${text.slice(0, 300) || '(empty)'}`,
-			httpStatus: status,
-			logid: headerLogid,
-			retryAfterMs,
-		});
-	}
-	const detail = envelope.detail as IDataObject | undefined;
-	const logid = headerLogid ?? (detail?.logid as string | undefined);
-	const rawMsg = [envelope.msg, envelope.error_message, envelope.message].find(
-		(value) => typeof value === 'string' && value.trim() !== '',
-	) as string | undefined;
-	const { code, msg } = unwrapServerError(rawCode, rawMsg ?? '');
-	throw new CozeApiError({
-		code,
-		msg:
-			msg ||
-			`Coze answered HTTP ${status}${endpoint ? ` to ${endpoint}` : ''}${hasCode ? ` with code ${String(rawCode)}` : ''} and no error message${logid ? ` (logid ${logid})` : ''}`,
-		logid,
-		httpStatus: status >= 400 ? status : undefined,
-		retryAfterMs,
-	});
-}
-

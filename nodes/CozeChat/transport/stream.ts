@@ -4,8 +4,8 @@ import { CozeApiError, MalformedEventError, TransportError } from '../core/error
 import { SseDecoder } from '../core/sse';
 import type { SseEvent } from '../core/types';
 import { LIMITS, type ItemBudget } from '../boundaries/budget';
-import { consume, readText } from './body';
-import { parseEnvelope, withRetries } from './request';
+import { consume, parseEnvelope, readErrorText } from './body';
+import { withRetries } from './request';
 import type { CozeContext } from './session';
 import { describeUrl, type HttpResponse } from './wire';
 
@@ -62,7 +62,7 @@ export async function streamCoze(
 		async (response, exchange) => {
 			const logid = response.logid;
 			if (response.statusCode >= 400 || !response.mediaType.includes('event-stream')) {
-				const text = await readText(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
+				const text = await readErrorText(response, exchange);
 				parseEnvelope(response, text, `POST ${request.path}`); // throws for every error envelope
 				throw new CozeApiError({
 					msg: `Coze answered a streaming request with '${response.mediaType || 'no content type'}' instead of an event stream: ${text.slice(0, 300)}`,
