@@ -27,7 +27,7 @@ function audioWorkflow(): Record<string, unknown> {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
-			coze('Speak', { operation: 'textToSpeech', input: SPOKEN, voiceId: voice(VOICES[0].voice_id), options: { responseFormat: 'ogg', fileName: 'answer.ogg' } }),
+			coze('Speak', { operation: 'textToSpeech', input: SPOKEN, voiceId: voice(VOICES[0].voice_id), options: { responseFormat: 'ogg_opus', fileName: 'answer.ogg' } }),
 			coze('Transcribe', { operation: 'transcribe', binaryPropertyName: 'data' }),
 			coze('Voices', { operation: 'getVoices', returnAll: true }),
 			coze('Speak With Unknown Voice', { operation: 'textToSpeech', input: SPOKEN, voiceId: voice('7000000000000000000') }, { onError: 'continueRegularOutput' }),
@@ -47,10 +47,10 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	it('Text to Speech: the audio is a binary field of the item, with what Coze was asked', () => {
 		const [item] = nodeItems(executed.run, 'Speak') as Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>;
 		log(`${target.name}: Speak output ${JSON.stringify(item.json)}; Transcribe output ${JSON.stringify(nodeItems(executed.run, 'Transcribe')[0].json)}`);
-		expect(item.json).toMatchObject({ voice_id: VOICES[0].voice_id, format: 'ogg', sample_rate: 24000, content_type: 'audio/ogg' });
+		expect(item.json).toMatchObject({ voice_id: VOICES[0].voice_id, format: 'ogg_opus', sample_rate: 24000, content_type: 'audio/ogg' });
 		expect(item.binary?.data).toMatchObject({ mimeType: 'audio/ogg', fileName: 'answer.ogg' });
 		const [request] = executed.emulator.requestsTo('/v1/audio/speech');
-		expect(request.body).toMatchObject({ input: SPOKEN, response_format: 'ogg', sample_rate: 24000 });
+		expect(request.body).toMatchObject({ input: SPOKEN, response_format: 'ogg_opus', sample_rate: 24000 });
 	});
 
 	it("Transcribe reads the binary from n8n's binary store and gets the spoken text back", () => {

@@ -7,7 +7,7 @@
  * The audio is not real sound: it is a format's magic bytes, then "COZE-EMULATOR-SPEECH" and the
  * request as JSON, so a test can see what was asked, and a transcription of such a file gives its
  * text back (a Text to Speech → Transcribe round trip). Assumed, not sourced: the codes and texts of
- * the errors (an unknown voice, text over 1024 characters, a file that is not audio); they take
+ * the errors (an unknown voice, text over 1024 bytes, a file that is not audio); they take
  * Coze's generic 4000 "invalid parameter" shape, answered as JSON with HTTP 200.
  */
 import { parseMultipart, type CozeEmulator, type EmulatorRoute } from './server';
@@ -53,11 +53,10 @@ export const VOICES: EmulatedVoice[] = [
 const MAGIC: Record<string, Buffer> = {
 	mp3: Buffer.from('ID3\u0004\u0000\u0000', 'latin1'),
 	wav: Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVEfmt ', 'latin1'),
-	ogg: Buffer.from('OggS\u0000\u0002', 'latin1'),
-	opus: Buffer.from('OggS\u0000\u0002OpusHead', 'latin1'),
+	ogg_opus: Buffer.from('OggS\u0000\u0002OpusHead', 'latin1'),
 	pcm: Buffer.alloc(8),
 };
-const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', ogg: 'audio/ogg', opus: 'audio/ogg', pcm: 'audio/pcm' };
+const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', ogg_opus: 'audio/ogg', pcm: 'audio/pcm' };
 
 export class AudioEmulator {
 	/** What each speech request asked for, in order. */
@@ -83,7 +82,7 @@ export class AudioEmulator {
 			const input = typeof body.input === 'string' ? body.input : '';
 			const format = typeof body.response_format === 'string' ? body.response_format : 'mp3';
 			if (!input) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is required' }), true;
-			if (input.length > 1024) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is longer than 1024 characters' }), true;
+			if (Buffer.byteLength(input, 'utf8') > 1024) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is longer than 1024 bytes' }), true;
 			if (!VOICES.some((v) => v.voice_id === body.voice_id)) {
 				return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: voice_id ${String(body.voice_id)} does not exist` }), true;
 			}

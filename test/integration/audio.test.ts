@@ -6,6 +6,7 @@
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { SPEECH_MARKER, VOICES } from '../emulator/audio';
+import { answer, endless, on, serverSide } from '../emulator/hostile';
 import { CozeEmulator, EMULATOR_TOKEN } from '../emulator/server';
 import { runListSearch } from '../harness';
 import { useEmulator } from './emulatorSetup';
@@ -78,12 +79,62 @@ describe('Audio → Text to Speech', () => {
 		for (const index of [0, 1, 3]) expect(spokenRequest(await binaryBytes(out[index] as never, 'data')).input).toBe(texts[index]);
 	});
 
-	it('text over 1024 characters, an empty voice or an unknown sample rate fail before anything is sent, naming the field', async () => {
-		expect((await rejectionOf(runCoze(emulator, speak({ input: 'x'.repeat(1025) })))).message).toContain('Text is 1025 characters long');
+	it('text over 1024 UTF-8 bytes, an empty voice or an unknown sample rate fail before anything is sent, naming the field', async () => {
+		expect((await rejectionOf(runCoze(emulator, speak({ input: 'x'.repeat(1025) })))).message).toContain('Text is 1025 bytes long in UTF-8 (1025 characters)');
+		// Coze counts bytes: 342 Chinese characters are 1026 bytes.
+		expect((await rejectionOf(runCoze(emulator, speak({ input: '晴'.repeat(342) })))).message).toContain('Text is 1026 bytes long in UTF-8 (342 characters)');
 		expect((await rejectionOf(runCoze(emulator, speak({ voiceId: voice('') })))).message).toContain('Voice: choose one');
-		expect((await rejectionOf(runCoze(emulator, speak({ options: { sampleRate: 22050 } })))).message).toContain('Options → Sample Rate: 22050 Hz');
+		expect((await rejectionOf(runCoze(emulator, speak({ options: { sampleRate: 11025 } })))).message).toContain('Options → Sample Rate: 11025 Hz');
 		expect(emulator.requestsTo('/v1/audio/speech')).toHaveLength(0);
 	});
+});
+
+describe('Audio → Text to Speech judges the answer before saving it', () => {
+	const answerWith = (status: number, contentType: string, body: string | Buffer) =>
+		emulator.publicRoutes.unshift(answer(on('POST', '/v1/audio/speech'), () => ({ status, contentType, body })));
+
+	it("Coze's documented formats: ogg_opus is sent as such and saved as .ogg; a workflow saved with the old 'ogg' sends ogg_opus; 341 Chinese characters (1023 bytes) are spoken", async () => {
+		const [item] = await runCoze(emulator, speak({ input: '晴'.repeat(341), options: { responseFormat: 'ogg_opus', sampleRate: 22050 } }));
+		expect(item.binary?.data).toMatchObject({ mimeType: 'audio/ogg', fileName: 'speech.ogg' });
+		const [legacy] = await runCoze(emulator, speak({ options: { responseFormat: 'ogg' } }));
+		expect(legacy.json.format).toBe('ogg_opus');
+		expect(emulator.requestsTo('/v1/audio/speech').map((r) => (r.body as Record<string, unknown>).response_format)).toEqual(['ogg_opus', 'ogg_opus']);
+	});
+
+	it.each([
+		['a proxy page', 'text/html; charset=utf-8', '<html><body>Service temporarily unavailable</body></html>'],
+		['an outage notice', 'text/plain', 'Down for maintenance until 03:00'],
+	])('HTTP 200 with %s is an error item naming the status, the media type and the first bytes, never speech.mp3', async (_what, contentType, body) => {
+		answerWith(200, contentType, body);
+		const [item] = await runCoze(emulator, speak(), { continueOnFail: true });
+		expect(item.binary).toBeUndefined();
+		expect(String(item.json.error)).toContain(`HTTP 200 and '${contentType.split(';')[0]}' instead of audio`);
+		expect(String(item.json.error)).toContain(body.slice(0, 20));
+	});
+
+	it('audio/*, application/ogg and octet-stream are audio; an unlabelled answer is audio only when its bytes are', async () => {
+		const mp3 = Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.alloc(64, 1)]);
+		for (const contentType of ['audio/mpeg', 'application/ogg', 'application/octet-stream']) {
+			answerWith(200, contentType, mp3);
+			const [item] = await runCoze(emulator, speak());
+			expect(item.json.bytes).toBe(mp3.length);
+			emulator.publicRoutes.shift();
+		}
+		emulator.publicRoutes.unshift(answer(on('POST', '/v1/audio/speech'), () => ({ status: 200, contentType: '', body: mp3 })));
+		expect((await runCoze(emulator, speak()))[0].json.bytes).toBe(mp3.length);
+		emulator.publicRoutes.shift();
+		emulator.publicRoutes.unshift(answer(on('POST', '/v1/audio/speech'), () => ({ status: 200, contentType: '', body: 'hello' })));
+		expect(String((await runCoze(emulator, speak(), { continueOnFail: true }))[0].json.error)).toContain("'no content type' instead of audio: hello");
+	});
+
+	it('an HTTP 500 with megabytes of HTML is read only as far as the error bound: the error, not the Timeout', async () => {
+		const seen = serverSide();
+		emulator.publicRoutes.unshift(endless(on('POST', '/v1/audio/speech'), seen, { status: 500, contentType: 'text/html', prefix: '<html><h1>Internal Server Error</h1>', maxBytes: 6 * 1024 * 1024 }));
+		const [item] = await runCoze(emulator, speak({ options: { timeout: 20 } }), { continueOnFail: true });
+		expect(String(item.json.error)).toContain('HTTP 500');
+		expect(String(item.json.error)).toContain('Internal Server Error');
+		expect(String(item.json.error)).not.toContain('Timed out');
+	}, 60_000);
 });
 
 describe('Audio → Transcribe', () => {

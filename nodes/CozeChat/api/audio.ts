@@ -4,22 +4,25 @@
  */
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { LIMITS, type ItemBudget } from '../boundaries/budget';
+import type { ItemBudget } from '../boundaries/budget';
 import { CozeApiError, unsupportedByServer } from '../core/errors';
-import { readBytes } from '../transport/body';
-import { cozeApiEnvelope, cozeApiRequest, parseEnvelope, withRetries } from '../transport/request';
+import { readAudio } from '../transport/body';
+import { cozeApiEnvelope, cozeApiRequest, withRetries } from '../transport/request';
 import { binaryPart } from './file';
 
-export const AUDIO_FORMATS = ['mp3', 'wav', 'ogg', 'opus', 'pcm'] as const;
+/** The encodings Coze's speech API offers (docs.coze.cn text_to_speech: wav, pcm, ogg_opus, mp3). */
+export const AUDIO_FORMATS = ['mp3', 'wav', 'ogg_opus', 'pcm'] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
+/** Values the node offered before it followed Coze's documented list; workflows that saved them keep working. */
+export const LEGACY_AUDIO_FORMATS: Record<string, AudioFormat> = { ogg: 'ogg_opus', opus: 'ogg_opus' };
+
 /** What each format is saved as. */
-export const AUDIO_FILE_TYPES: Record<AudioFormat, { mimeType: string; extension: string }> = {
-	mp3: { mimeType: 'audio/mpeg', extension: 'mp3' },
-	wav: { mimeType: 'audio/wav', extension: 'wav' },
-	ogg: { mimeType: 'audio/ogg', extension: 'ogg' },
-	opus: { mimeType: 'audio/opus', extension: 'opus' },
-	pcm: { mimeType: 'audio/pcm', extension: 'pcm' },
+export const AUDIO_FILE_TYPES: Record<AudioFormat, { mimeType: string; extension: string; label: string }> = {
+	mp3: { mimeType: 'audio/mpeg', extension: 'mp3', label: 'MP3' },
+	wav: { mimeType: 'audio/wav', extension: 'wav', label: 'WAV' },
+	ogg_opus: { mimeType: 'audio/ogg', extension: 'ogg', label: 'Ogg Opus' },
+	pcm: { mimeType: 'audio/pcm', extension: 'pcm', label: 'PCM (Raw Samples)' },
 };
 
 export interface SpeechRequest {
@@ -60,17 +63,8 @@ export async function synthesizeSpeech(
 		{ method: 'POST', path: SPEECH_PATH, body: request as unknown as IDataObject, accept: 'audio/*, application/json', activity: 'waiting for Coze to synthesize the speech' },
 		{ budget },
 		async (response, exchange) => {
+			const data = await readAudio(response, exchange, endpoint);
 			const contentType = response.mediaType || undefined;
-			const data = await readBytes(response, exchange, LIMITS.maxAudioBytes);
-			const looksJson = /json/i.test(contentType ?? '') || /^\s*[{[]/.test(data.subarray(0, 64).toString('utf8'));
-			if (response.statusCode >= 400 || looksJson || data.length === 0) {
-				const envelope = parseEnvelope(response, data.toString('utf8'), endpoint);
-				// A JSON answer without an error code is still no audio.
-				throw new CozeApiError({
-					msg: `Coze answered ${endpoint} with ${data.length === 0 ? 'an empty body' : 'JSON'} instead of audio${typeof envelope.msg === 'string' && envelope.msg ? `: ${envelope.msg}` : ''}`,
-					logid: response.logid,
-				});
-			}
 			return { data, contentType, logid: response.logid };
 		},
 	).catch(onStudio('Text to Speech is', SPEECH_PATH));

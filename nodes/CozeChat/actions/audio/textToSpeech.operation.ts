@@ -5,15 +5,15 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { AUDIO_FILE_TYPES, AUDIO_FORMATS, synthesizeSpeech, type AudioFormat } from '../../api/audio';
+import { AUDIO_FILE_TYPES, AUDIO_FORMATS, LEGACY_AUDIO_FORMATS, synthesizeSpeech, type AudioFormat } from '../../api/audio';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import { audioBudgetOf, audioTimeoutOption } from './common';
 
-/** Coze's limit on the text of one request (coze-js CreateSpeechReq). */
-export const MAX_SPEECH_CHARACTERS = 1024;
-const SAMPLE_RATES = [8000, 16000, 24000, 32000, 44100, 48000];
+/** Coze's limit on the text of one request: 1024 bytes of UTF-8 (docs.coze.cn text_to_speech), about 341 Chinese characters. */
+export const MAX_SPEECH_BYTES = 1024;
+const SAMPLE_RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
 
 export const voiceIdLocator: INodeProperties = {
 	displayName: 'Voice',
@@ -43,7 +43,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. {{ $json.answer }}',
-		description: `What to say, at most ${MAX_SPEECH_CHARACTERS} characters`,
+		description: `What to say, at most ${MAX_SPEECH_BYTES} bytes in UTF-8 (about 1000 Latin or 340 Chinese characters)`,
 	},
 	voiceIdLocator,
 	{
@@ -66,7 +66,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Audio Format',
 				name: 'responseFormat',
 				type: 'options',
-				options: AUDIO_FORMATS.map((format) => ({ name: format.toUpperCase(), value: format })),
+				options: AUDIO_FORMATS.map((format) => ({ name: AUDIO_FILE_TYPES[format].label, value: format })),
 				default: 'mp3',
 			},
 			{
@@ -105,16 +105,18 @@ export const parallelism = itemsInParallel();
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const input = parameters.text('input', 'Text', { required: true, keepSpaces: true });
-	if (input.length > MAX_SPEECH_CHARACTERS) {
+	const inputBytes = Buffer.byteLength(input, 'utf8');
+	if (inputBytes > MAX_SPEECH_BYTES) {
 		parameters.fail(
-			`Text is ${input.length} characters long; Coze speaks at most ${MAX_SPEECH_CHARACTERS} per request`,
+			`Text is ${inputBytes} bytes long in UTF-8 (${input.length} characters); Coze speaks at most ${MAX_SPEECH_BYTES} bytes per request (about 1000 Latin or 340 Chinese characters)`,
 			'Split the text (for example with a Code node) and convert each part on its own item.',
 		);
 	}
 	const voiceId = String(parameters.raw('voiceId', 'Voice', '', { extractValue: true }) ?? '').trim();
 	if (voiceId === '') parameters.fail('Voice: choose one from the list or enter its ID');
 	const field = parameters.text('binaryPropertyOutput', 'Put Output in Field', { required: true });
-	const format = parameters.text('options.responseFormat', 'Options → Audio Format', { default: 'mp3' }) as AudioFormat;
+	const chosen = parameters.text('options.responseFormat', 'Options → Audio Format', { default: 'mp3' });
+	const format = (LEGACY_AUDIO_FORMATS[chosen] ?? chosen) as AudioFormat;
 	if (!(AUDIO_FORMATS as readonly string[]).includes(format)) {
 		parameters.fail(`Options → Audio Format: '${format}' is not one of ${AUDIO_FORMATS.join(', ')}`);
 	}
