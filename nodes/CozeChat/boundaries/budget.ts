@@ -19,7 +19,7 @@ export const LIMITS = {
 	maxJsonBytes: 16 * 1024 * 1024,
 	/** A whole event stream larger than this fails the item. */
 	maxStreamBytes: 64 * 1024 * 1024,
-	/** Synthesized audio larger than this fails the item (Coze speaks at most 1024 characters). */
+	/** Synthesized audio larger than this fails the item (Coze speaks at most 1024 bytes of text). */
 	maxAudioBytes: 64 * 1024 * 1024,
 	/** A knowledge document larger than this fails before it is sent (Coze takes it as base64 in JSON). */
 	maxDocumentBytes: 100 * 1024 * 1024,
@@ -128,12 +128,15 @@ export class ItemBudget {
 	}
 
 	/**
-	 * The budget for cleaning up (canceling a chat) — this one while it lasts; once it is spent, one
-	 * short allowance of LIMITS.cleanupMs, the same for every later cleanup request of the item, so
-	 * cleanup cannot keep an item alive request by request.
+	 * The budget for cleaning up (canceling a chat): this one while it has more than
+	 * LIMITS.cleanupMs left; otherwise (spent, canceled, or about to run out: a poll that stops
+	 * just before the deadline) one allowance of LIMITS.cleanupMs, the same for every later cleanup
+	 * request of the item, so cleanup never depends on how little of the Timeout was left, and
+	 * cannot keep an item alive request by request.
 	 */
 	cleanup(): ItemBudget {
-		if (!this.spent) return this;
+		const remaining = this.remainingMs();
+		if (this.cleanupBudget === undefined && !this.canceled && (remaining === undefined || remaining > LIMITS.cleanupMs)) return this;
 		this.cleanupBudget ??= new ItemBudget(undefined, 0, Date.now() + LIMITS.cleanupMs, 'the time allowed to clean up');
 		return this.cleanupBudget;
 	}
