@@ -9,7 +9,7 @@ export class CozeApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/CozeChat/coze.svg', dark: 'file:../nodes/CozeChat/coze.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze/blob/main/docs/credentials.md#coze-api-personal-or-service-access-token';
 
 	properties: INodeProperties[] = [
 		...regionProperties({

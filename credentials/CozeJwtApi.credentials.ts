@@ -55,7 +55,7 @@ export class CozeJwtApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/CozeChat/coze.svg', dark: 'file:../nodes/CozeChat/coze.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze#oauth-jwt-service-app';
+	documentationUrl = 'https://github.com/n8n-nodes-coze/n8n-nodes-coze/blob/main/docs/credentials.md#oauth-jwt-service-app';
 
 	properties: INodeProperties[] = [
 		...regionProperties({

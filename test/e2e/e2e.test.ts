@@ -206,7 +206,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(given).not.toContain('reasoning_content');
 		// As a tool of AI Agent 2.2, n8n records the tool run's task data itself (addOutputData in
 		// n8n-core's supply-data-context sets its own metadata): what the node set does not reach the run
-		// data, in either version. README says so; this tells when a pinned n8n starts keeping it.
+		// data, in either version. docs/operations.md (Token usage and tracing) says so; this tells when a pinned n8n starts keeping it.
 		const toolRun = result.run.data.resultData.runData['Coze Chat Tool']?.[0];
 		log(`${target.name}: Coze Chat Tool's run metadata: ${JSON.stringify(toolRun?.metadata ?? null).slice(0, 400)}`);
 		expect(toolRun?.metadata?.tokenUsage).toBeUndefined();

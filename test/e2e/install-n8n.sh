@@ -33,7 +33,7 @@ cache="${COZE_E2E_CACHE:-$HOME/.cache/n8n-nodes-coze-e2e}"
 exec 3>&2 # the caller's stderr, also while a command's output goes to a log file
 log() { echo "[install-n8n $(date +%H:%M:%S)] $*" >&3; }
 
-# Measured on this project's 2-core machine (README "Development"); shown to the person waiting.
+# Measured on this project's 2-core machine (CONTRIBUTING.md "Development setup"); shown to the person waiting.
 usually="usually ~6 min for both versions with an empty npm cache (~/.npm), ~3 min when ~/.npm already has the packages"
 
 write_lock=false

@@ -7,7 +7,7 @@
  *  - its action list holds its operations and nothing else;
  *  - a first Send Message with nothing but a bot (picked from the list) and a message answers;
  *  - the credential test passes, and a wrong token shows Coze's actionable error.
- * Ctrl-C must stop everything. The README's editor screenshots are retaken from the 2.x run.
+ * Ctrl-C must stop everything. The documentation's editor screenshots are retaken from the 2.x run.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';

@@ -107,7 +107,7 @@ describe('Send Message with a Conversation Key', () => {
 		);
 		expect(emulator.requestsTo('/v1/conversation/create')).toHaveLength(2);
 		// Both chats go to the older conversation. Coze runs one chat per conversation at a time, so
-		// when they overlap there, the later one gets Coze's 4016 (README says so).
+		// when they overlap there, the later one gets Coze's 4016 (docs/chat.md says so).
 		const chats = emulator.requestsTo('/v3/chat').map((r) => r.query.conversation_id);
 		expect(new Set(chats).size).toBe(1);
 		const [conversation] = chats;

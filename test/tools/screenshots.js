@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Retakes the README screenshots from a running `npm start` (default http://127.0.0.1:5678): the demo
+// Retakes the documentation screenshots from a running `npm start` (default http://127.0.0.1:5678): the demo
 // workflow and node into test/e2e/screenshots/, the example workflows into examples/screenshots/.
 // Needs Debian's chromium and playwright-core, which are not project dependencies:
 //   apt-get install -y chromium fonts-noto-cjk && npm install --no-save playwright-core

@@ -13,7 +13,7 @@ import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { TransportError } from '../core/errors';
 
-/** Limits that keep one item's time and memory bounded (the README's Security section lists them). */
+/** Limits that keep one item's time and memory bounded (docs/operations.md, Limits, lists them). */
 export const LIMITS = {
 	/** A JSON answer larger than this fails the item. */
 	maxJsonBytes: 16 * 1024 * 1024,

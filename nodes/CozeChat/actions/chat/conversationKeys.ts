@@ -13,7 +13,7 @@ import type { ItemParameters } from '../../boundaries/parameters';
  * its Coze meta_data, and a key that this workflow's static data does not know yet is looked up in
  * the bot's conversation list. The static data (written by n8n when a production execution ends) is
  * only a cache that saves the lookup; in queue mode, and when concurrent executions overwrite each
- * other's static data, the lookup in Coze finds the conversation. See README "Conversation Key".
+ * other's static data, the lookup in Coze finds the conversation. See docs/chat.md "Conversation Key".
  */
 
 /** The meta_data field of a conversation started for a key: a digest, never the key itself. */
