@@ -6,11 +6,14 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { legacyDigest } from '../../nodes/CozeChat/actions/chat/conversationKeys';
 import { scenarios } from '../emulator/scenarios';
 import { runCozeWithState, sendMessage } from './helpers';
 import { useEmulator } from './emulatorSetup';
 
 const emulator = useEmulator();
+/** The id the harness gives its workflow. */
+const WORKFLOW_ID = 'harness-workflow';
 
 const bot = scenarios.memory.botId;
 const turns = (...pairs: Array<[string, string]>): INodeExecutionData[] =>
@@ -86,6 +89,26 @@ describe('Send Message with a Conversation Key', () => {
 			expect(body.meta_data.n8n_conversation_key).toMatch(/^[0-9a-f]{64}$/);
 		}
 		expect(JSON.stringify(created)).not.toMatch(/frank|grace/);
+	});
+
+	it("the digest in Coze is keyed with the instance's secret, and a conversation an earlier build started (unkeyed digest) is still found", async () => {
+		await runCozeWithState(emulator, keyed(), { items: turns(['mallory@example.com', 'I am Mallory']) });
+		const [created] = emulator.requestsTo('/v1/conversation/create').map((r) => r.body as { meta_data: Record<string, string> });
+		// Not the plain SHA-256 a guess list can be matched against.
+		const digest = created.meta_data.n8n_conversation_key;
+		expect(digest).toMatch(/^[0-9a-f]{64}$/);
+		expect(digest).not.toBe(legacyDigest(WORKFLOW_ID, bot, 'mallory@example.com'));
+		// An earlier build's conversation, carrying the unkeyed digest, is continued.
+		const old = emulator.createConversation({ bot_id: bot, meta_data: { n8n_conversation_key: legacyDigest(WORKFLOW_ID, bot, 'oscar') } });
+		const later = await runCozeWithState(emulator, keyed(), { items: turns(['oscar', 'Hello again']) });
+		expect(later.items[0].json.conversation_id).toBe(old.id);
+	});
+
+	it('the static data holds digests only: three session ids of 512 KB keep it under 1 KB', async () => {
+		const huge = ['x', 'y', 'z'].map((c) => c.repeat(512 * 1024));
+		const { staticData, items } = await runCozeWithState(emulator, keyed(), { items: turns(...huge.map((id) => [id, 'hi'] as [string, string])) });
+		expect(items).toHaveLength(3);
+		expect(JSON.stringify(staticData).length).toBeLessThan(1024);
 	});
 
 	it('a key the static data knows costs no lookup; a new key reads at most 4 pages of the bot\'s conversations', async () => {

@@ -2,11 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	MAX_CONVERSATION_KEYS,
-	findConversation,
+	findConversation as findIn,
 	keyDigest,
+	legacyDigest,
 	oldestKeyedConversation,
-	rememberConversation,
+	rememberConversation as rememberIn,
+	type KeyScope,
 } from '../../nodes/CozeChat/actions/chat/conversationKeys';
+
+const scope: KeyScope = { workflowId: 'wf1', secret: 'instance-secret' };
+const findConversation = (data: IDataObject, bot: string, key: string) => findIn(data, scope, bot, key);
+const rememberConversation = (data: IDataObject, bot: string, key: string, id: string, max?: number) => rememberIn(data, scope, bot, key, id, max);
 
 describe('conversation key map', () => {
 	it('forgets the least recently used keys beyond its bound', () => {
@@ -36,6 +42,22 @@ describe('conversation key map', () => {
 		expect(findConversation(reloaded, 'bot-c', '42')).toBeUndefined();
 	});
 
+	it('keeps a digest of each key, never the key: three 512 KB session ids cost a few hundred bytes', () => {
+		const data: IDataObject = {};
+		for (const c of ['a', 'b', 'c']) rememberConversation(data, 'bot', c.repeat(512 * 1024), `conv-${c}`);
+		expect(JSON.stringify(data).length).toBeLessThan(400);
+		expect(findConversation(data, 'bot', 'b'.repeat(512 * 1024))).toBe('conv-b');
+	});
+
+	it('reads entries earlier builds kept verbatim, and rewrites them as digests on the next write', () => {
+		const data: IDataObject = { conversationsByKey: [['bot\nalice@example.com', 'conv-old']] };
+		expect(findConversation(data, 'bot', 'alice@example.com')).toBe('conv-old');
+		rememberConversation(data, 'bot', 'bob', 'conv-bob');
+		expect(JSON.stringify(data)).not.toContain('alice');
+		expect(findConversation(data, 'bot', 'alice@example.com')).toBe('conv-old');
+		expect(findConversation(data, 'bot', 'bob')).toBe('conv-bob');
+	});
+
 	it('ignores malformed stored data instead of failing', () => {
 		const data: IDataObject = { conversationsByKey: [['bot\nk', 7], 'junk', null] as unknown as IDataObject[] };
 		expect(findConversation(data, 'bot', 'k')).toBeUndefined();
@@ -45,11 +67,25 @@ describe('conversation key map', () => {
 });
 
 describe('a key in Coze', () => {
-	it('is a digest of workflow, bot and key: the same inputs give the same digest, any other input another', () => {
-		const digest = keyDigest('wf1', 'bot', 'alice@example.com');
+	it('is a keyed digest of workflow, bot and key: the same inputs give the same digest, any other input (or secret) another', () => {
+		const digest = keyDigest(scope, 'bot', 'alice@example.com');
 		expect(digest).toMatch(/^[0-9a-f]{64}$/);
-		expect(keyDigest('wf1', 'bot', 'alice@example.com')).toBe(digest);
-		expect(new Set([digest, keyDigest('wf2', 'bot', 'alice@example.com'), keyDigest('wf1', 'bot2', 'alice@example.com'), keyDigest('wf1', 'bot', 'bob')]).size).toBe(4);
+		expect(keyDigest({ ...scope }, 'bot', 'alice@example.com')).toBe(digest);
+		const others = [
+			keyDigest({ ...scope, workflowId: 'wf2' }, 'bot', 'alice@example.com'),
+			keyDigest(scope, 'bot2', 'alice@example.com'),
+			keyDigest(scope, 'bot', 'bob'),
+			keyDigest({ ...scope, secret: 'another instance' }, 'bot', 'alice@example.com'),
+		];
+		expect(new Set([digest, ...others]).size).toBe(5);
+	});
+
+	it('cannot be matched against a guess list without the secret (the unkeyed digest of earlier builds could)', () => {
+		const guesses = ['bob@example.com', 'alice@example.com', 'carol@example.com'];
+		const stored = keyDigest(scope, 'bot', 'alice@example.com');
+		expect(guesses.filter((g) => legacyDigest('wf1', 'bot', g) === stored)).toEqual([]);
+		expect(guesses.filter((g) => keyDigest({ ...scope, secret: '' }, 'bot', g) === stored)).toEqual([]);
+		expect(guesses.filter((g) => keyDigest(scope, 'bot', g) === stored)).toEqual(['alice@example.com']);
 	});
 
 	it("is found as the oldest conversation carrying the digest, whatever the list's order", () => {
@@ -64,5 +100,6 @@ describe('a key in Coze', () => {
 		expect(oldestKeyedConversation(list, 'd')).toBe('7400000000000000150');
 		expect(oldestKeyedConversation([...list].reverse(), 'd')).toBe('7400000000000000150');
 		expect(oldestKeyedConversation(list, 'none')).toBeUndefined();
+		expect(oldestKeyedConversation(list, 'none', 'other')).toBe('7400000000000000100');
 	});
 });

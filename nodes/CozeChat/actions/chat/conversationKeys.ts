@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { createConversation, listConversations } from '../../api/conversation';
@@ -29,17 +29,36 @@ export const MAX_LOOKUP_PAGES = 4;
 /** How many keys one node remembers; beyond that the least recently used are forgotten. */
 export const MAX_CONVERSATION_KEYS = 1000;
 
-/** Where in the node's static data the map lives: [bot id + key, conversation id], oldest first. */
+/**
+ * Where in the node's static data the map lives: [key digest, conversation id], oldest first. The
+ * digest, never the key: a public chat chooses its own session ids, and a key of any size must not
+ * grow the static data n8n writes to its database on every production run.
+ */
 const FIELD = 'conversationsByKey';
 
 type Entry = [string, string];
+
+/**
+ * What a key's digest is made with: the workflow (the same key in another workflow is another
+ * conversation) and a secret every n8n process of the instance shares — the instance id, which n8n
+ * derives from its encryption key (or keeps in its database), so main and queue-mode workers agree.
+ */
+export interface KeyScope {
+	workflowId: string;
+	secret: string;
+}
+
+export function keyScopeOf(context: IExecuteFunctions): KeyScope {
+	const instanceId = typeof context.getInstanceId === 'function' ? context.getInstanceId() : '';
+	return { workflowId: context.getWorkflow().id ?? '', secret: typeof instanceId === 'string' ? instanceId : '' };
+}
 
 export function getConversationKey(parameters: ItemParameters): string {
 	return parameters.text('options.conversationKey', 'Options → Conversation Key');
 }
 
-/** A key means the same conversation only with the same bot. */
-function scoped(botId: string, key: string): string {
+/** How earlier builds stored an entry: bot id and key verbatim (rewritten as a digest on the next write). */
+function legacyEntryKey(botId: string, key: string): string {
 	return `${botId}\n${key}`;
 }
 
@@ -51,44 +70,60 @@ function entries(data: IDataObject): Entry[] {
 	);
 }
 
-export function findConversation(data: IDataObject, botId: string, key: string): string | undefined {
-	const wanted = scoped(botId, key);
-	return entries(data).find((e) => e[0] === wanted)?.[1];
+export function findConversation(data: IDataObject, scope: KeyScope, botId: string, key: string): string | undefined {
+	const digest = keyDigest(scope, botId, key);
+	const legacy = legacyEntryKey(botId, key);
+	return entries(data).find((e) => e[0] === digest || e[0] === legacy)?.[1];
 }
 
 /**
- * Records (or refreshes) key → conversation id as the most recently used. Assigns a new list, so
- * n8n's change tracking marks the static data for saving.
+ * Records (or refreshes) key → conversation id as the most recently used. Entries an earlier version
+ * kept verbatim are rewritten as digests on the way. Assigns a new list, so n8n's change tracking
+ * marks the static data for saving.
  */
 export function rememberConversation(
 	data: IDataObject,
+	scope: KeyScope,
 	botId: string,
 	key: string,
 	conversationId: string,
 	max = MAX_CONVERSATION_KEYS,
 ): void {
-	const wanted = scoped(botId, key);
-	const list = entries(data).filter((e) => e[0] !== wanted);
-	list.push([wanted, conversationId]);
+	const digest = keyDigest(scope, botId, key);
+	const list: Entry[] = [];
+	for (const [stored, id] of entries(data)) {
+		const newline = stored.indexOf('\n');
+		const current = newline < 0 ? stored : keyDigest(scope, stored.slice(0, newline), stored.slice(newline + 1));
+		if (current !== digest) list.push([current, id]);
+	}
+	list.push([digest, conversationId]);
 	data[FIELD] = list.slice(Math.max(0, list.length - max));
 }
 
 /**
- * The digest a key's conversation carries: the workflow, the bot and the key (SHA-256, hex), so
- * the key (a session id, an e-mail address) is not stored in Coze, and the same key in another
- * workflow is another conversation, as it was with static data alone.
+ * The digest a key's conversation carries in Coze and its cache entry: HMAC-SHA256 over the
+ * workflow, the bot and the key, keyed with the instance's secret (KeyScope), hex. Someone who reads
+ * the conversation's meta_data in Coze cannot test guesses (is it this e-mail address?) without that
+ * secret; someone who has both can. Without a secret (an engine that offers no instance id) it is a
+ * plain SHA-256, as before.
  */
-export function keyDigest(workflowId: string, botId: string, key: string): string {
+export function keyDigest(scope: KeyScope, botId: string, key: string): string {
+	const text = `n8n-nodes-coze\n${scope.workflowId}\n${botId}\n${key}`;
+	return scope.secret ? createHmac('sha256', scope.secret).update(text).digest('hex') : legacyDigest(scope.workflowId, botId, key);
+}
+
+/** The unkeyed digest conversations started by earlier versions carry: still found by the lookup. */
+export function legacyDigest(workflowId: string, botId: string, key: string): string {
 	return createHash('sha256').update(`n8n-nodes-coze\n${workflowId}\n${botId}\n${key}`).digest('hex');
 }
 
-/** The oldest of the conversations carrying `digest` (two started at once for one key: both agree on one). */
-export function oldestKeyedConversation(conversations: IDataObject[], digest: string): string | undefined {
+/** The oldest of the conversations carrying one of `digests` (two started at once for one key: both agree on one). */
+export function oldestKeyedConversation(conversations: IDataObject[], ...digests: string[]): string | undefined {
 	let best: { id: string; createdAt: number } | undefined;
 	for (const conversation of conversations) {
 		const meta = conversation.meta_data as IDataObject | undefined;
 		const id = conversation.id;
-		if (!meta || meta[DIGEST_FIELD] !== digest || (typeof id !== 'string' && typeof id !== 'number')) continue;
+		if (!meta || !digests.includes(meta[DIGEST_FIELD] as string) || (typeof id !== 'string' && typeof id !== 'number')) continue;
 		const candidate = { id: String(id), createdAt: Number(conversation.created_at) || 0 };
 		if (!best || older(candidate, best)) best = candidate;
 	}
@@ -119,25 +154,27 @@ export async function conversationForKey(
 	request: { botId: string; key: string },
 	budget: ItemBudget,
 ): Promise<KeyedConversation> {
-	const cached = findConversation(store, request.botId, request.key);
+	const scope = keyScopeOf(context);
+	const cached = findConversation(store, scope, request.botId, request.key);
 	if (cached) return { conversationId: cached, foundIn: 'static data' };
-	const digest = keyDigest(context.getWorkflow().id ?? '', request.botId, request.key);
-	const found = await lookUpInCoze(context, request.botId, digest, budget, MAX_LOOKUP_PAGES);
+	const digest = keyDigest(scope, request.botId, request.key);
+	const legacy = legacyDigest(scope.workflowId, request.botId, request.key);
+	const found = await lookUpInCoze(context, request.botId, [digest, legacy], budget, MAX_LOOKUP_PAGES);
 	if (found) return { conversationId: found, foundIn: 'coze' };
 	const created = await createConversation(context, { bot_id: request.botId, meta_data: { [DIGEST_FIELD]: digest } }, budget);
 	const createdId = String(created.id ?? '');
 	if (createdId === '') throw new Error('Coze did not return the id of the conversation it created for the Conversation Key');
-	const settled = (await lookUpInCoze(context, request.botId, digest, budget, 1)) ?? createdId;
+	const settled = (await lookUpInCoze(context, request.botId, [digest], budget, 1)) ?? createdId;
 	if (settled !== createdId) logDebug(context, 'Conversation Key: another execution started a conversation for this key at the same moment; continuing the older one', { conversationId: settled });
 	return { conversationId: settled, foundIn: 'new' };
 }
 
-async function lookUpInCoze(context: IExecuteFunctions, botId: string, digest: string, budget: ItemBudget, pages: number): Promise<string | undefined> {
+async function lookUpInCoze(context: IExecuteFunctions, botId: string, digests: string[], budget: ItemBudget, pages: number): Promise<string | undefined> {
 	const seen: IDataObject[] = [];
 	for (let page = 1; page <= pages; page++) {
 		const { conversations, hasMore } = await listConversations(context, { botId, page, sortOrder: 'DESC' }, budget);
 		seen.push(...conversations);
-		const found = oldestKeyedConversation(seen, digest);
+		const found = oldestKeyedConversation(seen, ...digests);
 		// Newest first: a match on this page may still have an older twin further on only when two
 		// were started at once, which the page after a creation settles.
 		if (found || !hasMore) return found;

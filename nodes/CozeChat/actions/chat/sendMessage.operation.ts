@@ -23,7 +23,7 @@ import {
 } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
-import { conversationForKey, getConversationKey, rememberConversation } from './conversationKeys';
+import { conversationForKey, getConversationKey, keyScopeOf, rememberConversation } from './conversationKeys';
 import { chatRunOptionsOf } from './runChat';
 import { runChatWithTools, toolLoopOptions, toolLoopOptionsOf } from './toolLoop';
 
@@ -224,7 +224,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const result = await runChatWithTools(this, itemIndex, startChatRequest(body, conversationId), runOptions, toolOptions);
 	if (keyStore && result.conversation_id) {
-		rememberConversation(keyStore, botId, conversationKey, result.conversation_id);
+		rememberConversation(keyStore, keyScopeOf(this), botId, conversationKey, result.conversation_id);
 	}
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'follow_ups', 'conversation_id', 'chat_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];
