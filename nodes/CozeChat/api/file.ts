@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { ItemBudget } from '../boundaries/budget';
 import { cozeApiEnvelope } from '../transport/request';
+import type { RawBody } from '../transport/wire';
 
 export interface CozeFile {
 	id: string;
@@ -48,14 +49,24 @@ export async function binaryPart(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	propertyName: string,
-): Promise<{ body: { data: Buffer; contentType: string }; fileName: string; mimeType: string; bytes: number }> {
+): Promise<FilePart> {
 	const binary = context.helpers.assertBinaryData(itemIndex, propertyName);
 	const data = await context.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	return filePart(data, binary.fileName || `${propertyName}.${binary.fileExtension ?? 'bin'}`, binary.mimeType);
 }
 
-/** Bytes as a one-part multipart body (field `file`), built here so the node needs no form-data library at runtime. */
-export function filePart(data: Buffer, fileName: string, mimeType: string | undefined): { body: { data: Buffer; contentType: string }; fileName: string; mimeType: string; bytes: number } {
+export interface FilePart {
+	body: RawBody;
+	fileName: string;
+	mimeType: string;
+	bytes: number;
+}
+
+/**
+ * Bytes as a one-part multipart body (field `file`), built here so the node needs no form-data
+ * library at runtime. The file's bytes are a part of their own, never copied into the body.
+ */
+export function filePart(data: Buffer, fileName: string, mimeType: string | undefined): FilePart {
 	// Both go into the multipart header: a line break there would add headers or parts.
 	const type = (mimeType ?? '').split(/[\r\n]/)[0].trim() || 'application/octet-stream';
 	const boundary = `----n8nCozeBoundary${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
@@ -66,7 +77,7 @@ export function filePart(data: Buffer, fileName: string, mimeType: string | unde
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
 	return {
-		body: { data: Buffer.concat([head, data, tail]), contentType: `multipart/form-data; boundary=${boundary}` },
+		body: { parts: [head, data, tail], contentType: `multipart/form-data; boundary=${boundary}` },
 		fileName: safeName,
 		mimeType: type,
 		bytes: data.length,

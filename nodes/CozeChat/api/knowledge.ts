@@ -13,6 +13,7 @@ import { cancelSignal, ItemBudget } from '../boundaries/budget';
 import { CozeApiError, TransportError } from '../core/errors';
 import { hasMorePages } from '../core/paging';
 import { cozeApiEnvelope, cozeApiRequest } from '../transport/request';
+import type { RawBody } from '../transport/wire';
 import { uploadBytes } from './file';
 import { serverDialect } from './space';
 
@@ -199,15 +200,33 @@ export async function createDocument(
 		}
 		request = { dataset_id: datasetId, format_type: FORMAT_TYPES.text, document_bases: [{ name: source.name, source_info: { tos_uri: uploaded.uri, document_source: 0 } }], chunk_strategy: chunkStrategy };
 	} else {
-		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { file_base64: source.data.toString('base64'), file_type: source.fileType } }], chunk_strategy: chunkStrategy };
+		request = { dataset_id: datasetId, document_bases: [{ name: source.name, source_info: { file_base64: FILE_BASE64, file_type: source.fileType } }], chunk_strategy: chunkStrategy };
 	}
-	const rawBody = { data: Buffer.from(JSON.stringify(request), 'utf8'), contentType: 'application/json' };
+	const rawBody = jsonWithBase64(request, source.kind === 'web' || studio ? undefined : source.data);
 	const envelope = await cozeApiEnvelope.call(context, 'POST', `${DOCUMENT_PATH}/create`, { rawBody, budget, headers: STRING_IDS, activity });
 	const [created] = documentInfos(envelope.document_infos);
 	if (!created || created.document_id === '') {
 		throw new CozeApiError({ msg: `Coze accepted the upload of '${source.name}' but answered without its document_id`, logid: (envelope.detail as IDataObject | undefined)?.logid as string | undefined });
 	}
 	return created;
+}
+
+/** Stands in the request for the document's base64 until the body is sent (see jsonWithBase64). */
+const FILE_BASE64 = '\u0000n8n-coze-file-base64\u0000';
+
+/**
+ * The JSON body of a request whose file_base64 is written while it is sent: the JSON text before and
+ * after it, and the file's bytes once, never as a base64 string plus its JSON text plus their bytes.
+ */
+function jsonWithBase64(request: IDataObject, file: Buffer | undefined): RawBody {
+	const text = JSON.stringify(request);
+	const marker = JSON.stringify(FILE_BASE64).slice(1, -1);
+	const at = file ? text.indexOf(marker) : -1;
+	if (!file || at < 0) return { parts: [Buffer.from(text, 'utf8')], contentType: 'application/json' };
+	return {
+		parts: [Buffer.from(text.slice(0, at), 'utf8'), { base64Of: file }, Buffer.from(text.slice(at + marker.length), 'utf8')],
+		contentType: 'application/json',
+	};
 }
 
 /** One page (from 1) of a knowledge base's documents (Coze Studio's ListDocumentRequest: page, size). */

@@ -4,7 +4,7 @@ import { CozeApiError, TransportError } from '../core/errors';
 import { LIMITS } from '../boundaries/budget';
 import type { Exchange } from './exchange';
 import type { CozeContext, CozeSession } from './session';
-import { describeUrl, headerValue, networkMessage, type ByteStream, type HttpRequest, type HttpResponse } from './wire';
+import { describeUrl, headerValue, networkMessage, rawBodyLength, rawBodyPieces, type ByteStream, type HttpRequest, type HttpResponse, type RawBody } from './wire';
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
@@ -30,7 +30,7 @@ export async function sendHttp(
 	const raw = request.rawBody;
 	if (raw) {
 		headers['Content-Type'] = raw.contentType;
-		headers['Content-Length'] = String(raw.data.length);
+		headers['Content-Length'] = String(rawBodyLength(raw));
 	} else if (request.body !== undefined) {
 		body = JSON.stringify(request.body);
 		headers['Content-Type'] = 'application/json';
@@ -39,7 +39,7 @@ export async function sendHttp(
 	const helperContext = withOwnAbortSignal(context);
 	for (let hop = 0; ; hop++) {
 		// An upload's bytes leave as the socket accepts them, and each piece counts as activity.
-		if (raw) body = sentBytesCounted(raw.data, () => exchange.touch()) as unknown as IHttpRequestOptions['body'];
+		if (raw) body = sentBytesCounted(raw, () => exchange.touch()) as unknown as IHttpRequestOptions['body'];
 		const options: IHttpRequestOptions = {
 			method,
 			url,
@@ -187,7 +187,7 @@ const UPLOAD_CHUNK_BYTES = 64 * 1024;
  * through a size check (n8n 2.x); both are served, with the connection's back-pressure. No stream
  * module is imported: community nodes may not.
  */
-function sentBytesCounted(data: Buffer, onSent: () => void): object {
+function sentBytesCounted(data: RawBody, onSent: () => void): object {
 	type Listener = (...args: unknown[]) => void;
 	const listeners = new Map<string, Listener[]>();
 	let ended = false;
@@ -216,12 +216,11 @@ function sentBytesCounted(data: Buffer, onSent: () => void): object {
 			return body.off(name, listener);
 		},
 		pipe<W extends { write(chunk: Uint8Array): boolean; end(): void; once(event: string, fn: () => void): unknown; destroyed?: boolean }>(destination: W): W {
-			let offset = 0;
+			const pieces = rawBodyPieces(data, UPLOAD_CHUNK_BYTES);
 			const more = () => {
-				while (offset < data.length) {
+				for (let next = pieces.next(); !next.done; next = pieces.next()) {
 					if (destination.destroyed) return;
-					const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
-					offset += piece.length;
+					const piece = next.value;
 					onSent();
 					if (!destination.write(piece)) {
 						destination.once('drain', more);
@@ -235,9 +234,9 @@ function sentBytesCounted(data: Buffer, onSent: () => void): object {
 			return destination;
 		},
 		async *[Symbol.asyncIterator]() {
-			for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+			for (const piece of rawBodyPieces(data, UPLOAD_CHUNK_BYTES)) {
 				onSent();
-				yield data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+				yield piece;
 			}
 			end();
 		},

@@ -14,8 +14,8 @@ export interface HttpRequest {
 	qs?: IDataObject;
 	/** Sent as JSON. */
 	body?: IDataObject;
-	/** Sent as is (multipart uploads). */
-	rawBody?: { data: Buffer; contentType: string };
+	/** Sent as is, piece by piece (multipart uploads, a document as base64 in JSON): see RawBody. */
+	rawBody?: RawBody;
 	accept: 'application/json' | 'text/event-stream' | 'audio/*, application/json';
 	/** Headers an endpoint needs beside Accept and Content-Type (Coze's knowledge API: Agw-Js-Conv). */
 	headers?: Record<string, string>;
@@ -23,6 +23,38 @@ export interface HttpRequest {
 	readOnly?: boolean;
 	/** What the request does, for messages ("uploading photo.png"). */
 	activity?: string;
+}
+
+/**
+ * A request body made of pieces that are sent one after another and never joined, so a file is
+ * held once in memory however it is framed: bytes as they are, or bytes written as base64 while
+ * they are sent (a knowledge document inside its JSON request).
+ */
+export interface RawBody {
+	parts: ReadonlyArray<Buffer | { base64Of: Buffer }>;
+	contentType: string;
+}
+
+/** The number of bytes a RawBody sends. */
+export function rawBodyLength(body: RawBody): number {
+	let length = 0;
+	for (const part of body.parts) length += Buffer.isBuffer(part) ? part.length : 4 * Math.ceil(part.base64Of.length / 3);
+	return length;
+}
+
+/** A RawBody's bytes in pieces of at most about `pieceBytes` (base64 written piece by piece). */
+export function* rawBodyPieces(body: RawBody, pieceBytes: number): Generator<Buffer> {
+	// A multiple of 3 bytes encodes to base64 without padding, so the pieces join into one encoding.
+	const sourceBytes = Math.max(3, Math.floor(pieceBytes / 4) * 3);
+	for (const part of body.parts) {
+		if (Buffer.isBuffer(part)) {
+			for (let offset = 0; offset < part.length; offset += pieceBytes) yield part.subarray(offset, offset + pieceBytes);
+		} else {
+			for (let offset = 0; offset < part.base64Of.length; offset += sourceBytes) {
+				yield Buffer.from(part.base64Of.subarray(offset, offset + sourceBytes).toString('base64'), 'latin1');
+			}
+		}
+	}
 }
 
 export interface HttpResponse extends IN8nHttpFullResponse {
