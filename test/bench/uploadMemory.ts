@@ -11,6 +11,7 @@
  * `node --expose-gc`; the figures are ratios, stable across machines to a tenth or so.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import type { INodeParameters } from 'n8n-workflow';
 import * as path from 'path';
 
 import { CozeApi } from '../../credentials/CozeApi.credentials';
@@ -62,7 +63,7 @@ function collect(): void {
 	(globalThis as { gc?: () => void }).gc?.();
 }
 
-const OPERATIONS: Array<{ name: string; fileName: string; mimeType: string; parameters: Record<string, unknown> }> = [
+const OPERATIONS: Array<{ name: string; fileName: string; mimeType: string; parameters: INodeParameters }> = [
 	{ name: 'File → Upload', fileName: 'photo.png', mimeType: 'image/png', parameters: { resource: 'file', operation: 'upload', binaryPropertyName: 'data' } },
 	{ name: 'Audio → Transcribe', fileName: 'voice.mp3', mimeType: 'audio/mpeg', parameters: { resource: 'audio', operation: 'transcribe', binaryPropertyName: 'data' } },
 	{
