@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
+import { stringifyJson } from '../core/json';
 import { LIMITS } from '../boundaries/budget';
 import type { Exchange } from './exchange';
 import type { CozeContext, CozeSession } from './session';
@@ -32,7 +33,8 @@ export async function sendHttp(
 		headers['Content-Type'] = raw.contentType;
 		headers['Content-Length'] = String(raw.data.length);
 	} else if (request.body !== undefined) {
-		body = JSON.stringify(request.body);
+		// Integers beyond 2^53 a person gave as JSON text go out with all their digits.
+		body = stringifyJson(request.body);
 		headers['Content-Type'] = 'application/json';
 	}
 	if (request.activity) exchange.phase = request.activity;
