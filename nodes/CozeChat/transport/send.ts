@@ -57,6 +57,9 @@ export async function sendHttp(
 			abortSignal: exchange.signal,
 		};
 		const release = await session.tokenGate?.before(exchange.signal).catch(() => {
+			// Another request of this execution is getting the token; this one's Timeout (or a cancel)
+			// ended its wait: its own error, saying what it waited for.
+			exchange.phase = `waiting for an access token from Coze's OAuth token endpoint at ${session.origin}`;
 			throw exchange.stoppedError();
 		});
 		exchange.sentToken = session.tokenGate?.currentToken();
