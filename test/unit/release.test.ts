@@ -154,8 +154,8 @@ describe('GitHub Actions workflows', () => {
 		const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
 		expect(checkout?.with).toMatchObject({ 'persist-credentials': false, 'sparse-checkout-cone-mode': false });
 		expect(String(checkout?.with?.['sparse-checkout']).trim().split('\n').sort()).toEqual([
-			'CHANGELOG.md',
-			'package.json',
+			'/CHANGELOG.md',
+			'/package.json',
 		]);
 		const download = steps.find((step) => step.uses?.startsWith('actions/download-artifact@'));
 		expect(download?.with).toEqual({ name: 'package', path: 'package' });
