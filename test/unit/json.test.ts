@@ -50,6 +50,12 @@ describe('parseJsonNumbersExact and stringifyJson (JSON text a person gave, sent
 		expect(stringifyJson(parsed)).toBe(text);
 	});
 
+	it('a typed-in integer with leading zeros is still a valid JSON number', () => {
+		expect(stringifyJson({ id: new JsonInteger('0007382159487131697209'), n: new JsonInteger('-07382159487131697209') })).toBe(
+			'{"id":7382159487131697209,"n":-7382159487131697209}',
+		);
+	});
+
 	it('is JSON.parse / JSON.stringify when nothing is beyond 2^53', () => {
 		const text = '{"a":9007199254740991,"b":[1.5e300,"x"],"c":null}';
 		expect(parseJsonNumbersExact(text)).toEqual(JSON.parse(text));

@@ -93,7 +93,12 @@ export function idText(value: unknown): string | undefined {
  * its digits; anywhere else (an output, an error message) it reads as the text of its digits.
  */
 export class JsonInteger {
-	constructor(readonly digits: string) {}
+	/** The integer as a JSON number literal (leading zeros of a typed-in text dropped). */
+	readonly digits: string;
+
+	constructor(digits: string) {
+		this.digits = digits.replace(/^(-?)0+(?=\d)/, '$1');
+	}
 
 	toJSON(): string {
 		return this.digits;
