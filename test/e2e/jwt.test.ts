@@ -33,6 +33,7 @@ const CRED = {
 	wrongKid: { id: 'cozeJwtWrongKid01', name: 'Coze JWT (wrong fingerprint)' },
 	wrongRegion: { id: 'cozeJwtWrongReg01', name: 'Coze JWT (wrong region)' },
 	slowMint: { id: 'cozeJwtSlowMint01', name: 'Coze JWT (app C, slow token endpoint)' },
+	slowBatch: { id: 'cozeJwtSlowBatch1', name: 'Coze JWT (app D, slow token endpoint, one execution)' },
 	token: { id: 'cozeApiTokenE2e01', name: 'Coze API (token)' },
 	drips: { id: 'cozeApiDrips00001', name: 'Coze API (server that drips)' },
 	refused: { id: 'cozeApiRefused001', name: 'Coze API (nothing listens)' },
@@ -66,6 +67,36 @@ function mintSharingWorkflow(id: string, path: string, timeout: number): Record<
 			}, { credentials: { cozeJwtApi: CRED.slowMint }, onError: 'continueRegularOutput' }),
 		],
 		connections: { Webhook: { main: [[link('Ask')]] } },
+	};
+}
+
+/**
+ * Two items of one execution (Items in Parallel 2) that need one token from app D's slow endpoint:
+ * Timeout 30 s and 1 s. The second waits for the first item's mint and must leave at its own 1 s.
+ */
+function mintBatchWorkflow(): Record<string, unknown> {
+	const node = nodeBuilder('f');
+	return {
+		id: 'cozeE2eMintBatch1',
+		name: 'Coze e2e: one execution, one slow mint, two Timeouts',
+		active: false,
+		versionId: 'cozeE2eM-0000-4000-8000-000000000002',
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: 'mint-batch', responseMode: 'lastNode', responseData: 'allEntries', options: {} }, { webhookId: 'c0ze0000-0000-4000-8000-00000000f001' }),
+			node('Timeouts', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ t: [30, 1] }), options: {} }),
+			node('Split Timeouts', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 't', options: {} }),
+			node('Ask', NODE_TYPE, 1, {
+				authentication: 'jwt',
+				resource: 'chat',
+				operation: 'sendMessage',
+				botId: { __rl: true, mode: 'id', value: scenarios.plain.botId },
+				userId: 'e2e-jwt',
+				message: 'What day is 2024-10-01?',
+				options: { timeout: '={{ $json.t }}', concurrency: 2 },
+			}, { credentials: { cozeJwtApi: CRED.slowBatch }, onError: 'continueRegularOutput' }),
+		],
+		connections: { Webhook: { main: [[link('Timeouts')]] }, Timeouts: { main: [[link('Split Timeouts')]] }, 'Split Timeouts': { main: [[link('Ask')]] } },
 	};
 }
 
@@ -190,6 +221,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	let appA: TestApp;
 	let appB: TestApp;
 	let appC: TestApp;
+	let appD: TestApp;
 	let started: number;
 	/** Everything n8n printed or answered, for the leak check. */
 	const printed: string[] = [];
@@ -242,12 +274,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		appA = createTestApp('pkcs8');
 		appB = createTestApp('pkcs1');
 		appC = createTestApp('pkcs8');
+		appD = createTestApp('pkcs8');
 		oauth.registerApp(appA);
 		oauth.registerApp(appB);
 		oauth.registerApp(appC);
-		// App C's token endpoint is slow: requests that need its token wait for one shared mint.
+		oauth.registerApp(appD);
+		// App C's and D's token endpoint is slow: requests that need their token wait for one shared mint.
 		emulator.publicRoutes.unshift(async (request) => {
-			if (request.path === '/api/permission/oauth2/token' && appOfJwt({ headers: request.req.headers } as unknown as RecordedRequest) === appC.keyId) {
+			const kid = request.path === '/api/permission/oauth2/token' ? appOfJwt({ headers: request.req.headers } as unknown as RecordedRequest) : '';
+			if (kid === appC.keyId || kid === appD.keyId) {
 				await new Promise((resolve) => setTimeout(resolve, SLOW_MINT_MS));
 			}
 			return false;
@@ -260,13 +295,14 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			credential(CRED.wrongKid, appA, emulator.url, { fingerprint: 'not-the-fingerprint-of-this-key' }),
 			credential(CRED.wrongRegion, appA, otherRegion.url),
 			credential(CRED.slowMint, appC, emulator.url),
+			credential(CRED.slowBatch, appD, emulator.url),
 			{ ...CRED.token, type: 'cozeApi', data: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN } },
 			{ ...CRED.drips, type: 'cozeApi', data: { region: 'custom', baseUrl: `${emulator.url}/drips`, accessToken: EMULATOR_TOKEN } },
 			{ ...CRED.refused, type: 'cozeApi', data: { region: 'custom', baseUrl: 'http://127.0.0.1:1', accessToken: EMULATOR_TOKEN } },
 		]);
 		// Under /drips, the emulator answers the credential test one byte at a time, for ever.
 		emulator.publicRoutes.unshift(drip((request) => request.path.startsWith('/drips/'), serverSide(), { contentType: 'application/json', prefix: '{"code":0,"data":{', everyMs: 200 }));
-		await n8n.importWorkflows([jwtWorkflow(), mintSharingWorkflow('cozeE2eMintHasty1', 'mint-hasty', 1), mintSharingWorkflow('cozeE2eMintPatnt1', 'mint-patient', 30)]);
+		await n8n.importWorkflows([jwtWorkflow(), mintSharingWorkflow('cozeE2eMintHasty1', 'mint-hasty', 1), mintSharingWorkflow('cozeE2eMintPatnt1', 'mint-patient', 30), mintBatchWorkflow()]);
 		await execute('1 (fresh credentials)');
 		oauth.options.expiredTokenAnswer = 'http401';
 		oauth.expire();
@@ -383,7 +419,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 
 		beforeAll(async () => {
 			// 2.x publishes workflows; 1.x activates them.
-			for (const id of ['cozeE2eMintHasty1', 'cozeE2eMintPatnt1']) {
+			for (const id of ['cozeE2eMintHasty1', 'cozeE2eMintPatnt1', 'cozeE2eMintBatch1']) {
 				const activated = await n8n.cli(target.n8n.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
 				if (activated.code !== 0) throw new Error(`activating ${id} failed:\n${activated.stdout}\n${activated.stderr}`);
 			}
@@ -447,17 +483,18 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			expect(results.refused.message).toContain('Could not reach Coze at http://127.0.0.1:1: nothing accepts connections there (connection refused) (ECONNREFUSED)');
 		});
 
+		const call = async (path: string) => {
+			const sent = Date.now();
+			for (let attempt = 0; ; attempt++) {
+				const response = await fetch(`http://127.0.0.1:${port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+				const text = await response.text();
+				// n8n reports ready before it has activated the workflows (1.x): a 404 means "not yet".
+				if (response.status !== 404 || attempt >= 60) return { status: response.status, json: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - sent };
+				await new Promise((r) => setTimeout(r, 500));
+			}
+		};
+
 		it('two executions share one token mint, and each leaves at its own Timeout with its own error', async () => {
-			const call = async (path: string) => {
-				const sent = Date.now();
-				for (let attempt = 0; ; attempt++) {
-					const response = await fetch(`http://127.0.0.1:${port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-					const text = await response.text();
-					// n8n reports ready before it has activated the workflows (1.x): a 404 means "not yet".
-					if (response.status !== 404 || attempt >= 60) return { status: response.status, json: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - sent };
-					await new Promise((r) => setTimeout(r, 500));
-				}
-			};
 			const mintsBeforeCalls = oauth.mints;
 			const patient = call('mint-patient');
 			await new Promise((r) => setTimeout(r, 500));
@@ -469,6 +506,19 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			log(`${target.name}: shared mint → patient ${answered.ms} ms`);
 			expect(answered.json).toMatchObject({ answer: ANSWER, status: 'completed' });
 			expect(oauth.mints - mintsBeforeCalls).toBe(1);
+		});
+
+		it('two items of one execution share one token mint; the one with Timeout 1 s leaves at it, saying it waited for the token', async () => {
+			const mintsBeforeCall = oauth.mints;
+			const batch = await call('mint-batch');
+			log(`${target.name}: one execution, shared mint → ${batch.ms} ms ${JSON.stringify(batch.json).slice(0, 400)}`);
+			const items = batch.json as unknown as Array<Record<string, unknown>>;
+			expect(items).toHaveLength(2);
+			expect(items[0]).toMatchObject({ answer: ANSWER, status: 'completed' });
+			expect(items[1].error).toBe(
+				`Timed out after 1 s while waiting for an access token from Coze's OAuth token endpoint at ${new URL(emulator.url).origin} (Options → Timeout)`,
+			);
+			expect(oauth.mints - mintsBeforeCall).toBe(1);
 		});
 
 		it('a saved credential whose fingerprint or region was changed is tested with its new settings, not its old token', () => {

@@ -45,6 +45,8 @@ export interface OAuthOptions {
 	expiredTokenAnswer?: 'http401' | 'body4100';
 	/** The n-th refusal of an expired token (from 0) is answered after this many ms (refusals that trickle in). */
 	expiredTokenDelayMs?: (n: number) => number;
+	/** The token endpoint answers after this many ms (a slow OAuth server); a request closed meanwhile gets nothing. */
+	tokenDelayMs?: number;
 }
 
 interface IssuedToken {
@@ -105,7 +107,14 @@ export class OAuthEmulator {
 	private route(request: RouteRequest): boolean {
 		const match = TOKEN_PATH.exec(request.path);
 		if (match && request.method === 'POST') {
-			this.exchange(request, match[1] === undefined ? undefined : decodeURIComponent(match[1]));
+			const answer = () => this.exchange(request, match[1] === undefined ? undefined : decodeURIComponent(match[1]));
+			const delayMs = this.options.tokenDelayMs ?? 0;
+			if (delayMs > 0) {
+				const timer = setTimeout(() => !request.res.destroyed && answer(), delayMs);
+				request.res.on('close', () => clearTimeout(timer));
+			} else {
+				answer();
+			}
 			return true;
 		}
 		const issued = request.token === undefined ? undefined : this.tokens.get(request.token);

@@ -29,6 +29,8 @@ export interface RecordedRequest {
 	path: string;
 	query: Record<string, string>;
 	body: unknown;
+	/** The body as it came, for what JSON.parse would change (integers beyond 2^53); '' for uploads. */
+	text: string;
 	headers: http.IncomingHttpHeaders;
 }
 
@@ -236,7 +238,7 @@ export class CozeEmulator {
 			}
 		}
 		const query = Object.fromEntries(url.searchParams.entries());
-		this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, body, headers: req.headers });
+		this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, body, text: isJson ? raw : '', headers: req.headers });
 
 		const failure = this.failures.get(url.pathname);
 		if (failure && failure.count > 0) {

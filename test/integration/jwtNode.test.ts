@@ -170,3 +170,34 @@ describe('a credential that cannot mint', () => {
 		expect(chatPosts().filter((r) => !r.headers.authorization?.startsWith('Bearer czs_'))).toEqual(chatPosts().filter(() => false));
 	});
 });
+
+describe('items that share one slow token mint, each with its own Timeout', () => {
+	// Coze's OAuth token endpoint takes 3 s to answer.
+	beforeAll(async () => await start({ tokenDelayMs: 3000 }));
+
+	it.each([
+		['the item that waits for the mint', [10, 1]],
+		['the item whose request mints', [1, 10]],
+	] as const)('%s leaves at its own Timeout with its timeout error; the other gets its answer', async (_label, timeouts) => {
+		const app = newApp();
+		const store = new HarnessCredentialsHelper(new CozeJwtApi(), credentialsFor(app));
+		const mintsBefore = oauth.mints;
+		const started = Date.now();
+		const out = await ask(store, {
+			items: timeouts.map((t, i) => ({ json: { q: `Question ${i}`, t } })),
+			extra: { message: '={{ $json.q }}', options: { concurrency: 2, timeout: '={{ $json.t }}' } },
+			continueOnFail: true,
+		});
+		const short = timeouts.indexOf(1);
+		const long = 1 - short;
+		expect(out[long].json.answer).toBe(ANSWER);
+		// Its own error (ItemBudget.timeoutError), naming what it was doing: minting, or waiting for the mint.
+		const doing = short === 0 ? 'getting' : 'waiting for';
+		expect(out[short].json.error).toBe(
+			`Timed out after 1 s while ${doing} an access token from Coze's OAuth token endpoint at ${new URL(emulator.url).origin} (Options → Timeout)`,
+		);
+		expect(JSON.stringify(out[short].json)).not.toMatch(/ECONNABORTED|Could not reach/);
+		expect(oauth.mints - mintsBefore).toBeGreaterThanOrEqual(1);
+		expect(Date.now() - started).toBeLessThan(9000);
+	});
+});

@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError, type StructuredChunk } from 'n8n-work
 import { FRAMINGS } from '../emulator/sse';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
 import { rejectionOf } from './helpers';
-import { runParams, runWorkflowNode } from './workflowHelpers';
+import { runParams, runWorkflowNode, workflowParams } from './workflowHelpers';
 import { useEmulator } from './emulatorSetup';
 
 const emulator = useEmulator();
@@ -67,6 +67,47 @@ describe('Workflow → Run (stream, the default)', () => {
 		);
 		expect(item.json.output).toMatchObject({ output: 'Hello, Ada!', echo: { app_id: '7439828073000000001' } });
 		expect(posts()[0].body).not.toHaveProperty('bot_id');
+	});
+
+	it('sends 19-digit integers given as JSON text with all their digits, as numbers (JSON.parse would round them)', async () => {
+		// 7382159487131697209 as a JavaScript number is 7382159487131697000: the emulator reads the body's text.
+		await runWorkflowNode(
+			emulator,
+			runParams('echo', {
+				parametersInput: 'json',
+				parametersJson: '{"user_name":"Ada","n":7382159487131697209,"nested":{"ids":[-7382159487131697211,2]},"note":"7382159487131697209"}',
+			}),
+		);
+		expect(posts()[0].text).toContain(
+			'"parameters":{"user_name":"Ada","n":7382159487131697209,"nested":{"ids":[-7382159487131697211,2]},"note":"7382159487131697209"}',
+		);
+		// Typed fields: a Number field and a JSON field.
+		await runWorkflowNode(
+			emulator,
+			runParams('echo', {
+				parametersInput: 'fields',
+				parametersUi: {
+					entries: [
+						{ name: 'id', type: 'number', value: '7522804697494000001' },
+						{ name: 'ids', type: 'json', value: '[7522804697494000003]' },
+					],
+				},
+			}),
+		);
+		expect(posts()[1].text).toContain('"parameters":{"id":7522804697494000001,"ids":[7522804697494000003]}');
+	});
+
+	it('keeps the digits through the check against the workflow\'s inputs (integer, nested integer, string)', async () => {
+		await runWorkflowNode(
+			emulator,
+			workflowParams('run', scenarios.tripPlanner.workflowId, {
+				parametersInput: 'json',
+				parametersJson: '{"city":7382159487131697209,"days":7382159487131697209,"traveller":{"name":"Ada","age":7382159487131697211}}',
+			}),
+		);
+		expect(posts()[0].text).toContain(
+			'"parameters":{"city":"7382159487131697209","days":7382159487131697209,"traveller":{"name":"Ada","age":7382159487131697211}}',
+		);
 	});
 
 	it('uploads binary fields for file parameters and sends {"file_id": …}', async () => {

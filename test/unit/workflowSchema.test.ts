@@ -1,4 +1,5 @@
 import { checkParameters, describeProblems, describeType, parseWorkflowSchema, type WorkflowSchema } from '../../nodes/CozeChat/core/workflowSchema';
+import { JsonInteger, stringifyJson } from '../../nodes/CozeChat/core/json';
 
 /** The documented get-workflow-info `data` (docs.coze.cn get_workflow_info), with every parameter kind. */
 const DATA = {
@@ -87,6 +88,8 @@ describe('checking parameters against the schema', () => {
 		const withId = parseWorkflowSchema({ input: { parameters: { id: { type: 'integer', required: true }, photo: { type: 'image' } } } }, '1') as WorkflowSchema;
 		const { values, problems } = checkParameters(withId, { id: '7522804697494000001', photo: { file_id: '7400000000000000001' } });
 		expect(problems).toEqual([]);
-		expect(values).toEqual({ id: '7522804697494000001', photo: '{"file_id":"7400000000000000001"}' });
+		// The digits stay exact, and reach Coze as a number (stringifyJson writes a JsonInteger bare).
+		expect(values).toEqual({ id: new JsonInteger('7522804697494000001'), photo: '{"file_id":"7400000000000000001"}' });
+		expect(stringifyJson(values)).toBe('{"id":7522804697494000001,"photo":"{\\"file_id\\":\\"7400000000000000001\\"}"}');
 	});
 });

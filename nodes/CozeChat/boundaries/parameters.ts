@@ -7,6 +7,8 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 
+import { parseJsonNumbersExact } from '../core/json';
+
 export interface LocatorField {
 	name: string;
 	label: string;
@@ -119,14 +121,17 @@ export class ItemParameters {
 		return this.locatorId(BOT_FIELD, required);
 	}
 
-	/** A JSON object: an object from an expression, or JSON text of one; empty gives undefined. */
+	/**
+	 * A JSON object: an object from an expression, or JSON text of one; empty gives undefined. Integers
+	 * in the text beyond 2^53 (19-digit ids) stay exact (JsonInteger), to be sent to Coze as written.
+	 */
 	jsonObject(name: string, label: string, example = '{"city": "Hangzhou"}'): IDataObject | undefined {
 		const value = this.raw(name, label, '');
 		if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
 		let parsed: unknown = value;
 		if (typeof value === 'string') {
 			try {
-				parsed = JSON.parse(value);
+				parsed = parseJsonNumbersExact(value);
 			} catch {
 				this.fail(`${label} is not valid JSON`);
 			}

@@ -8,6 +8,7 @@
  * return_variables | use_answer_content, content}. Coze Studio answers the same route with a
  * chatflow's role only, so a missing `input` means "no schema", never "no inputs".
  */
+import { isUnsafeIntegerText, JsonInteger, parseJsonNumbersExact } from './json';
 import { isObject } from './workflowDecode';
 
 /** Coze's file kinds: a parameter of one of these takes a file (a URL, or `{"file_id": …}`). */
@@ -110,7 +111,7 @@ function isEmpty(value: unknown): boolean {
 }
 
 function shown(value: unknown): string {
-	const json = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+	const json = typeof value === 'string' ? `'${value}'` : value instanceof JsonInteger ? value.digits : JSON.stringify(value) ?? String(value);
 	return json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
 
@@ -119,7 +120,7 @@ function parsedJson(value: unknown): unknown {
 	const trimmed = value.trim();
 	if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return value;
 	try {
-		return JSON.parse(trimmed) as unknown;
+		return parseJsonNumbersExact(trimmed);
 	} catch {
 		return value;
 	}
@@ -133,14 +134,15 @@ function checkValue(schema: ParameterSchema, value: unknown, path: string, probl
 	};
 	if (schema.type === 'string' || schema.type === 'time') {
 		if (typeof value === 'string') return value;
-		if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+		if (typeof value === 'number' || typeof value === 'boolean' || value instanceof JsonInteger) return String(value);
 		return wrong();
 	}
 	if (schema.type === 'integer' || schema.type === 'number') {
+		// An integer beyond 2^53 keeps its digits, and goes to Coze as a number (stringifyJson).
+		if (value instanceof JsonInteger) return value;
+		if (typeof value === 'string' && isUnsafeIntegerText(value.trim())) return new JsonInteger(value.trim());
 		const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
 		if (!Number.isFinite(n) || (schema.type === 'integer' && !Number.isInteger(n))) return wrong();
-		// A numeric text keeps its digits: an integer beyond 2^53 must not be rounded on its way.
-		if (typeof value === 'string' && !Number.isSafeInteger(n) && schema.type === 'integer') return value.trim();
 		return n;
 	}
 	if (schema.type === 'boolean') {
@@ -151,7 +153,7 @@ function checkValue(schema: ParameterSchema, value: unknown, path: string, probl
 	}
 	if (schema.type === 'object') {
 		const object = parsedJson(value);
-		if (!isObject(object)) return wrong();
+		if (!isObject(object) || object instanceof JsonInteger) return wrong();
 		if (!schema.properties || schema.properties.length === 0) return object;
 		return checkObject(schema.properties, object, `${path}.`, problems, false);
 	}

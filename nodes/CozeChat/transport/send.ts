@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
+import { stringifyJson } from '../core/json';
 import { LIMITS } from '../boundaries/budget';
 import type { Exchange } from './exchange';
 import type { CozeContext, CozeSession } from './session';
@@ -32,7 +33,8 @@ export async function sendHttp(
 		headers['Content-Type'] = raw.contentType;
 		headers['Content-Length'] = String(rawBodyLength(raw));
 	} else if (request.body !== undefined) {
-		body = JSON.stringify(request.body);
+		// Integers beyond 2^53 a person gave as JSON text go out with all their digits.
+		body = stringifyJson(request.body);
 		headers['Content-Type'] = 'application/json';
 	}
 	if (request.activity) exchange.phase = request.activity;
@@ -55,6 +57,9 @@ export async function sendHttp(
 			abortSignal: exchange.signal,
 		};
 		const release = await session.tokenGate?.before(exchange.signal).catch(() => {
+			// Another request of this execution is getting the token; this one's Timeout (or a cancel)
+			// ended its wait: its own error, saying what it waited for.
+			exchange.phase = `waiting for an access token from Coze's OAuth token endpoint at ${session.origin}`;
 			throw exchange.stoppedError();
 		});
 		exchange.sentToken = session.tokenGate?.currentToken();

@@ -7,6 +7,7 @@ import { ItemBudget } from '../../boundaries/budget';
 import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
 import { botIdLocator, pollIntervalOption as sharedPollIntervalOption, pollIntervalSecondsOf, timeoutOption as sharedTimeoutOption, timeoutSecondsOf } from '../descriptions';
 import type { WorkflowRunOptions } from './runWorkflow';
+import { isUnsafeIntegerText, JsonInteger, parseJsonNumbersExact } from '../../core/json';
 import { checkedParameters } from './schemaCheck';
 
 /**
@@ -376,6 +377,8 @@ function typedValue(parameters: ItemParameters, value: unknown, type: string, na
 	if (type === 'number') {
 		const n = typeof value === 'number' ? value : Number(toText(value).trim());
 		if (toText(value).trim() === '' || !Number.isFinite(n)) parameters.fail(`Parameter '${name}': '${toText(value)}' is not a number`);
+		// A 19-digit integer keeps its digits (a Number would round it).
+		if (typeof value === 'string' && isUnsafeIntegerText(value.trim())) return new JsonInteger(value.trim());
 		return n;
 	}
 	if (type === 'boolean') {
@@ -386,7 +389,7 @@ function typedValue(parameters: ItemParameters, value: unknown, type: string, na
 	}
 	if (typeof value !== 'string') return value;
 	try {
-		return JSON.parse(value) as unknown;
+		return parseJsonNumbersExact(value);
 	} catch {
 		return parameters.fail(`Parameter '${name}' is not valid JSON`);
 	}
