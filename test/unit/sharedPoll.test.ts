@@ -36,7 +36,7 @@ function scripted(options: { readsUntilDone?: number; refuses?: Set<string>; out
 const outcome = async <T>(promise: Promise<T>) => await promise.then((value) => ({ value }), (error: Error) => ({ error: error.message }));
 
 describe('SharedPoll', () => {
-	it('one read per round asks for every waited-for key; each waiter gets its own key’s value', async () => {
+	it("one read per round asks for every waited-for key; each waiter gets its own key's value", async () => {
 		const { source, reads } = scripted({ readsUntilDone: 2 });
 		const poll = new SharedPoll(source, 10, () => 60_000);
 		const [a, b] = [poll.watch('a'), poll.watch('b')];
