@@ -3,8 +3,9 @@
  * text becomes a file through n8n's own Convert to File (a binary in n8n's binary data store, on
  * disk in 2.x), is uploaded into a knowledge base and waited for; a text and a web page are
  * uploaded too; the base's documents are listed, one renamed, the progress read, a failing upload
- * kept under Continue On Fail, a knowledge base created, updated, listed and deleted. One
- * `n8n execute` per version.
+ * kept under Continue On Fail, a knowledge base created, updated, listed and deleted. A folder
+ * sync's pages replace their old copies in parallel while one of them is deleted mid-processing by
+ * "another run" (issue 29): only that page's item fails. One `n8n execute` per version.
  */
 import { KNOWLEDGE_BASES, PERSONAL_SPACE } from '../emulator/knowledge';
 import { TARGETS, log, nodeItems } from './n8n';
@@ -15,6 +16,15 @@ import { CREDENTIAL_ID, CREDENTIAL_NAME, NODE_TYPE, link, nodeBuilder } from './
 const WORKFLOW_ID = 'cozeE2eKnowledge1';
 const HANDBOOK = KNOWLEDGE_BASES.handbook.id;
 const GUIDE = '# Setup guide\nPlug in the device and hold the button for 3 seconds.';
+const WIKI = KNOWLEDGE_BASES.wiki.id;
+/** The folder sync's pages; the emulator deletes the one with "VANISH" after its first progress read. */
+const PAGES = [
+	{ name: 'intro.md', text: '# Intro v2' },
+	{ name: 'faq.md', text: '# FAQ v2 (VANISH)' },
+	{ name: 'changelog.md', text: '# Changelog v2' },
+];
+/** The pages' old copies, seeded into the wiki before the run. */
+const oldPages = new Map<string, string>();
 
 function knowledgeWorkflow(): Record<string, unknown> {
 	const node = nodeBuilder('k');
@@ -43,9 +53,16 @@ function knowledgeWorkflow(): Record<string, unknown> {
 			coze('Update Base', { operation: 'updateBase', knowledgeBaseId: id('={{ $json.dataset_id }}'), name: 'E2E Notes v2', description: 'renamed' }),
 			coze('List Bases', { operation: 'getManyBases', workspaceId: id(PERSONAL_SPACE), returnAll: true }),
 			coze('Delete Base', { operation: 'deleteBase', knowledgeBaseId: id("={{ $('Create Base').item.json.dataset_id }}") }, { executeOnce: true }),
+			node('Pages', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ pages: PAGES }), options: {} }),
+			node('Split Pages', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'pages', options: {} }),
+			coze(
+				'Sync Pages',
+				{ operation: 'uploadDocument', knowledgeBaseId: id(WIKI), source: 'text', text: '={{ $json.text }}', documentName: '={{ $json.name }}', options: { pollInterval: 0.2, concurrency: 3, sameName: 'replace' } },
+				{ onError: 'continueRegularOutput' },
+			),
 		],
 		connections: {
-			'Manual Trigger': { main: [[link('Guide Text'), link('Upload Text'), link('Upload Page'), link('Upload Broken'), link('Create Base')]] },
+			'Manual Trigger': { main: [[link('Guide Text'), link('Upload Text'), link('Upload Page'), link('Upload Broken'), link('Create Base'), link('Pages')]] },
 			'Guide Text': { main: [[link('Guide File')]] },
 			'Guide File': { main: [[link('Upload File')]] },
 			'Upload File': { main: [[link('Rename Guide')]] },
@@ -54,6 +71,8 @@ function knowledgeWorkflow(): Record<string, unknown> {
 			'Create Base': { main: [[link('Update Base')]] },
 			'Update Base': { main: [[link('List Bases')]] },
 			'List Bases': { main: [[link('Delete Base')]] },
+			Pages: { main: [[link('Split Pages')]] },
+			'Split Pages': { main: [[link('Sync Pages')]] },
 		},
 	};
 }
@@ -61,7 +80,16 @@ function knowledgeWorkflow(): Record<string, unknown> {
 const tarball = usePackedPackage('knowledge');
 
 describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))('Knowledge resource in %s', (_label, target) => {
-	const executed = useExecutedWorkflow(target, { tarball, what: 'execute the knowledge workflow', workflow: knowledgeWorkflow });
+	const executed = useExecutedWorkflow(target, {
+		tarball,
+		what: 'execute the knowledge workflow',
+		workflow: knowledgeWorkflow,
+		prepare: (emulator) => {
+			// Long enough processing that the pages wait in one shared progress poll together.
+			emulator.knowledge.processPolls = 4;
+			for (const page of PAGES) oldPages.set(page.name, emulator.knowledge.seed(WIKI, page.name, `old ${page.name}`).document_id);
+		},
+	});
 
 	it("Upload Document: a file from n8n's binary store is uploaded, processed, and its bytes arrive unchanged", () => {
 		const [item] = nodeItems(executed.run, 'Upload File');
@@ -93,6 +121,26 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(nodeItems(executed.run, 'List Bases').map((i) => i.json.name)).toContain('E2E Notes v2');
 		expect(nodeItems(executed.run, 'Delete Base')[0].json).toEqual({ dataset_id: datasetId, deleted: true });
 		expect(executed.emulator.knowledge.datasets.has(datasetId)).toBe(false);
+	});
+
+	it('a page deleted mid-processing by another run fails its own item only: the others replace their old copies (issue 29)', () => {
+		const out = nodeItems(executed.run, 'Sync Pages');
+		log(`${target.name}: Sync Pages output ${JSON.stringify(out.map((i) => i.json))}`);
+		const { knowledge } = executed.emulator;
+		const [gone] = [...knowledge.deletedWhileProcessing];
+		expect(knowledge.deletedWhileProcessing.size).toBe(1);
+		// The shared poll asked for the deleted page together with others, and Coze refused those requests.
+		const asked = executed.emulator.requestsTo(`/v1/datasets/${WIKI}/process`).map((r) => (r.body as { document_ids: string[] }).document_ids);
+		expect(asked.some((ids) => ids.includes(gone) && ids.length > 1)).toBe(true);
+		expect(out).toHaveLength(3);
+		for (const index of [0, 2]) {
+			const name = PAGES[index].name;
+			expect(out[index].json).toMatchObject({ name, state: 'processed', progress: 100, replaced_document_ids: [oldPages.get(name)] });
+			expect(knowledge.documents.has(oldPages.get(name)!)).toBe(false);
+		}
+		expect(String(out[1].json.error)).toContain('Could not read the processing progress: document not exist: document not found');
+		expect(knowledge.documents.has(oldPages.get('faq.md')!)).toBe(true);
+		expect(knowledge.documentsOf(WIKI).map((d) => d.content.toString('utf8')).sort()).toEqual(['# Changelog v2', '# Intro v2', '# Old page\nRemoved from the folder long ago.', 'old faq.md']);
 	});
 
 	itNeverPrintsTheToken(executed);

@@ -7,7 +7,14 @@
  *
  * Processing is simulated: a new document is at status 0 for `processPolls` progress reads (1000
  * when its content holds "SLOW"), then 1 (processed), or 9 with a status_descript when its content
- * holds "CORRUPT". Assumed, not sourced:
+ * holds "CORRUPT". A document whose content holds "VANISH" is deleted right after its first progress
+ * read, as an overlapping run (the folder-sync example started twice) would delete it; a document
+ * deleted while processing, that way or through /document/delete, makes every later progress
+ * request that names it fail as a whole (no progress for the others it names either). Coze Studio
+ * fails that request: its GetDocumentProgress checks every id (ErrKnowledgeDocumentNotExistCode
+ * 105000012, "document not exist: document not found"), and a progress bar it cannot read fails
+ * the whole request (105000023); the cloud's answer is assumed to be the same envelope (HTTP 200).
+ * `hangProgress` keeps progress requests unanswered (a server that hangs). Assumed, not sourced:
  * the error codes and texts for an unknown knowledge base or document, an unsupported file type, a
  * first upload without chunk_strategy and more than 10 documents per request (Coze's generic 4000
  * "invalid parameter", HTTP 200), and Coze Studio's refusal of a web page (code 105000001; its
@@ -61,6 +68,8 @@ export interface EmulatedDocument {
 	pollsLeft: number;
 	pollsTotal: number;
 	fails: boolean;
+	/** Deleted by "another run" right after its first progress read ("VANISH" in its content). */
+	vanishes: boolean;
 	/** Why processing fails (default: a damaged file). */
 	failReason?: string;
 }
@@ -91,6 +100,12 @@ export class KnowledgeEmulator {
 	numericIds = false;
 	/** Uploads answered 4013 so far. */
 	rateLimitedUploads = 0;
+	/** Documents deleted while Coze was still processing them: a progress request naming one fails. */
+	readonly deletedWhileProcessing = new Set<string>();
+	/** Progress requests are held open without an answer (a hanging server). */
+	hangProgress = false;
+	/** Progress requests that were held open, and when the client gave up on each (closed it). */
+	readonly hungProgress: Array<{ documentIds: string[]; at: number; closedAt?: number }> = [];
 	private uploadTimes: number[] = [];
 
 	constructor(private readonly emulator: CozeEmulator) {
@@ -106,6 +121,9 @@ export class KnowledgeEmulator {
 		this.rateLimitedUploads = 0;
 		this.numericIds = false;
 		this.uploadTimes = [];
+		this.deletedWhileProcessing.clear();
+		this.hangProgress = false;
+		this.hungProgress.length = 0;
 		const created = now() - 86400;
 		const add = (id: string, name: string, space: string, format: number) =>
 			this.datasets.set(id, { dataset_id: id, name, description: '', space_id: space, format_type: format, status: 1, create_time: created, update_time: created });
@@ -114,16 +132,26 @@ export class KnowledgeEmulator {
 		this.datasets.get(KNOWLEDGE_BASES.handbook.id)!.chunk_strategy = { chunk_type: 0 };
 		this.datasets.get(KNOWLEDGE_BASES.prices.id)!.chunk_strategy = { chunk_type: 0 };
 		this.datasets.get(KNOWLEDGE_BASES.wiki.id)!.chunk_strategy = { chunk_type: 0 };
-		for (const [base, name, text] of [
-			[KNOWLEDGE_BASES.handbook.id, 'welcome.md', '# Welcome\nThe handbook of our products.'],
-			[KNOWLEDGE_BASES.handbook.id, 'returns-policy.md', '# Returns\nReturns are accepted within 30 days.'],
-			[KNOWLEDGE_BASES.wiki.id, 'old-page.md', '# Old page\nRemoved from the folder long ago.'],
-		]) {
-			const document = this.newDocument(base, name, 'md', Buffer.from(text, 'utf8'), 0);
-			document.status = 1;
-			document.pollsLeft = 0;
-			document.slice_count = 1;
-			this.documents.set(document.document_id, document);
+		this.seed(KNOWLEDGE_BASES.handbook.id, 'welcome.md', '# Welcome\nThe handbook of our products.');
+		this.seed(KNOWLEDGE_BASES.handbook.id, 'returns-policy.md', '# Returns\nReturns are accepted within 30 days.');
+		this.seed(KNOWLEDGE_BASES.wiki.id, 'old-page.md', '# Old page\nRemoved from the folder long ago.');
+	}
+
+	/** Adds a processed Markdown document to a knowledge base (what an earlier upload left there). */
+	seed(datasetId: string, name: string, text: string): EmulatedDocument {
+		const document = this.newDocument(datasetId, name, 'md', Buffer.from(text, 'utf8'), 0);
+		document.status = 1;
+		document.pollsLeft = 0;
+		document.slice_count = 1;
+		this.documents.set(document.document_id, document);
+		return document;
+	}
+
+	/** Deletes documents as Coze does; one still processing is remembered (see deletedWhileProcessing). */
+	deleteDocuments(ids: string[]): void {
+		for (const id of ids) {
+			if (this.documents.get(id)?.status === 0) this.deletedWhileProcessing.add(id);
+			this.documents.delete(id);
 		}
 	}
 
@@ -164,10 +192,21 @@ export class KnowledgeEmulator {
 			if (!dataset) return fail(`dataset_id ${one[1]} does not exist`);
 			if (one[2] && method === 'POST') {
 				const ids = Array.isArray(body.document_ids) ? body.document_ids.map(String) : [];
-				const data = ids
+				if (this.hangProgress) {
+					const hung: (typeof this.hungProgress)[number] = { documentIds: ids, at: Date.now() };
+					this.hungProgress.push(hung);
+					request.res.on('close', () => (hung.closedAt = Date.now()));
+					return true;
+				}
+				// Assumed for the cloud (see the top of this file): the whole request fails, nothing for the others.
+				const gone = ids.find((id) => this.deletedWhileProcessing.has(id));
+				if (gone) return fail('document not exist: document not found', 105000012);
+				const documents = ids
 					.map((id) => this.documents.get(id))
-					.filter((d): d is EmulatedDocument => d !== undefined && d.dataset_id === dataset.dataset_id)
-					.map((d) => this.progressOf(d));
+					.filter((d): d is EmulatedDocument => d !== undefined && d.dataset_id === dataset.dataset_id);
+				const data = documents.map((d) => this.progressOf(d));
+				// Another run deletes a "VANISH" document once it was seen processing.
+				this.deleteDocuments(documents.filter((d) => d.vanishes && d.status === 0).map((d) => d.document_id));
 				return this.emulator.ok(res, { data }), true;
 			}
 			if (!one[2] && method === 'PUT') {
@@ -181,7 +220,7 @@ export class KnowledgeEmulator {
 				return this.emulator.ok(res, {}), true;
 			}
 			if (!one[2] && method === 'DELETE') {
-				for (const document of this.documentsOf(dataset.dataset_id)) this.documents.delete(document.document_id);
+				this.deleteDocuments(this.documentsOf(dataset.dataset_id).map((d) => d.document_id));
 				this.datasets.delete(dataset.dataset_id);
 				return this.emulator.ok(res, {}), true;
 			}
@@ -279,7 +318,7 @@ export class KnowledgeEmulator {
 				if (ids.length === 0 || ids.length > 100) return fail('document_ids must hold 1 to 100 ids');
 				const unknown = ids.find((id) => !this.documents.has(id));
 				if (unknown) return fail(`document_id ${unknown} does not exist`);
-				for (const id of ids) this.documents.delete(id);
+				this.deleteDocuments(ids);
 				return answer({});
 			}
 			default:
@@ -313,6 +352,7 @@ export class KnowledgeEmulator {
 			pollsLeft: text.includes('SLOW') ? 1000 : this.processPolls,
 			pollsTotal: text.includes('SLOW') ? 1000 : this.processPolls,
 			fails: text.includes('CORRUPT'),
+			vanishes: text.includes('VANISH'),
 		};
 	}
 
@@ -372,7 +412,7 @@ export class KnowledgeEmulator {
 	}
 
 	private publicDocument(document: EmulatedDocument): Record<string, unknown> {
-		const { content: _content, pollsLeft: _pollsLeft, pollsTotal: _pollsTotal, fails: _fails, failReason: _failReason, dataset_id: _dataset, ...visible } = document;
+		const { content: _content, pollsLeft: _pollsLeft, pollsTotal: _pollsTotal, fails: _fails, vanishes: _vanishes, failReason: _failReason, dataset_id: _dataset, ...visible } = document;
 		return visible;
 	}
 

@@ -7,6 +7,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { CozeApi } from '../../credentials/CozeApi.credentials';
+import { LIMITS } from '../../nodes/CozeChat/boundaries/budget';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { ARCHIVE_COUNT, KNOWLEDGE_BASES, PERSONAL_SPACE, TEAM_SPACE } from '../emulator/knowledge';
 import { CozeEmulator, EMULATOR_TOKEN } from '../emulator/server';
@@ -150,22 +151,125 @@ describe('Knowledge → Upload Document', () => {
 		expect(emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`).length).toBe(polled);
 	});
 
-	it("a progress request Coze refuses fails the items whose documents it asked for, with Coze's error", async () => {
+	it("a progress request for one document that Coze refuses fails that item, with Coze's error", async () => {
 		emulator.failNext(`/v1/datasets/${HANDBOOK}/process`, 1, 200, { contentType: 'application/json', body: '{"code":4000,"msg":"document_ids is invalid"}' });
-		const items = [fileItem('x-1.md', 'one'), fileItem('x-2.md', 'two')];
-		const out = await runCoze(emulator, upload({ options: { concurrency: 2 } }), { items, continueOnFail: true });
-		// The first poll carried item 0's document (and item 1's, if it was registered by then).
-		const [refused] = emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`);
-		const asked = (refused.body as { document_ids: string[] }).document_ids;
-		const ids = out.map((i) => String(i.json.document_id ?? emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === `x-${out.indexOf(i) + 1}.md`)?.document_id));
-		expect(asked).toContain(ids[0]);
-		out.forEach((item, index) => {
-			if (asked.includes(ids[index])) {
-				expect(String(item.json.error)).toContain('Could not read the processing progress: document_ids is invalid');
-				expect(item.json).toMatchObject({ code: 4000 });
-				expect(String(item.json.description)).toContain('The upload itself is done');
-			}
-			else expect(item.json.state).toBe('processed');
+		const [item] = await runCoze(emulator, upload(), { items: [fileItem('x-1.md', 'one')], continueOnFail: true });
+		expect(String(item.json.error)).toContain('Could not read the processing progress: document_ids is invalid');
+		expect(item.json).toMatchObject({ code: 4000 });
+		expect(String(item.json.description)).toContain('The upload itself is done');
+		expect(emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`)).toHaveLength(1);
+	});
+
+	/** Coze refuses progress requests naming several documents (`times` of them), answering the others. */
+	const refuseBatches = (times: number) => {
+		emulator.routes.unshift((request) => {
+			const ids = (request.body as { document_ids?: string[] } | undefined)?.document_ids ?? [];
+			if (request.path !== `/v1/datasets/${HANDBOOK}/process` || ids.length < 2 || times-- <= 0) return false;
+			emulator.json(request.res, 200, { code: 4000, msg: 'document_ids is invalid' });
+			return true;
+		});
+	};
+	const progressRequests = () => emulator.requestsTo(`/v1/datasets/${HANDBOOK}/process`).map((r) => (r.body as { document_ids: string[] }).document_ids);
+
+	it('a refused request for several documents is asked again by halves: a refusal none of them alone gets fails no item', async () => {
+		emulator.knowledge.processPolls = 4;
+		refuseBatches(1);
+		const items = [fileItem('y-1.md', 'one'), fileItem('y-2.md', 'two'), fileItem('y-3.md', 'three')];
+		const out = await runCoze(emulator, upload({ options: { concurrency: 3, pollInterval: 0.2 } }), { items, continueOnFail: true });
+		expect(out.map((i) => [i.json.name, i.json.state])).toEqual([['y-1.md', 'processed'], ['y-2.md', 'processed'], ['y-3.md', 'processed']]);
+		const polls = progressRequests();
+		const refused = polls.findIndex((ids) => ids.length > 1);
+		// The halves of the refused request, asked right after it.
+		const asked = polls[refused];
+		const half = Math.ceil(asked.length / 2);
+		expect(polls.slice(refused + 1, refused + 3).map((ids) => ids.join())).toEqual(asked.length === 2 ? [asked[0], asked[1]] : [asked.slice(0, half).join(), asked.slice(half).join()]);
+	});
+
+	it('when Coze refuses every progress request, each item fails with its own error after a bounded number of requests', async () => {
+		emulator.routes.unshift((request) => {
+			if (request.path !== `/v1/datasets/${HANDBOOK}/process`) return false;
+			emulator.json(request.res, 200, { code: 5000, msg: 'internal error' });
+			return true;
+		});
+		emulator.knowledge.processPolls = 4;
+		const items = Array.from({ length: 4 }, (_, i) => fileItem(`z-${i}.md`, `${i}`));
+		const out = await runCoze(emulator, upload({ options: { concurrency: 4, pollInterval: 0.2 } }), { items, continueOnFail: true });
+		for (const item of out) expect(String(item.json.error)).toContain('Could not read the processing progress: internal error');
+		// Each document once on its own, plus the requests for several that were split: at most 2n - 1.
+		const polls = progressRequests();
+		const ids = items.map((i) => emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === i.json.fileName)!.document_id);
+		expect(polls.filter((asked) => asked.length === 1).map(([only]) => only).sort()).toEqual(ids.sort());
+		expect(polls.length).toBeLessThanOrEqual(2 * items.length - 1);
+	});
+
+	it('a document deleted while processing (by an overlapping run) fails its own item only: the others in the same poll are processed, and Replace swaps their old copies', async () => {
+		emulator.knowledge.processPolls = 4;
+		const old = ['a.md', 'b.md', 'c.md', 'd.md'].map((name) => emulator.knowledge.seed(HANDBOOK, name, `old ${name}`));
+		const items = [fileItem('a.md', 'new a'), fileItem('b.md', 'new b'), fileItem('c.md', 'new c, VANISH'), fileItem('d.md', 'new d')];
+		const out = await runCoze(emulator, upload({ options: { concurrency: 4, pollInterval: 0.2, sameName: 'replace' } }), { items, continueOnFail: true });
+		const vanished = emulator.knowledge.deletedWhileProcessing;
+		expect(vanished.size).toBe(1);
+		const [gone] = [...vanished];
+		// The poll did ask for the deleted document together with others, and Coze refused those requests.
+		expect(progressRequests().some((ids) => ids.includes(gone) && ids.length > 1)).toBe(true);
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		for (const index of [0, 1, 3]) {
+			expect(out[index].json).toMatchObject({ name: items[index].json.fileName, state: 'processed', status: 1, progress: 100, replaced_document_ids: [old[index].document_id] });
+			expect(emulator.knowledge.documents.has(old[index].document_id)).toBe(false);
+		}
+		expect(out[2].json).toMatchObject({ code: 105000012 });
+		expect(String(out[2].json.error)).toContain('Could not read the processing progress: document not exist: document not found');
+		expect(String(out[2].json.error)).toContain(`the old document of that name ${old[2].document_id} was kept`);
+		expect(emulator.knowledge.documents.has(old[2].document_id)).toBe(true);
+		expect(emulator.knowledge.documentsOf(HANDBOOK).filter((d) => d.name !== 'welcome.md' && d.name !== 'returns-policy.md').map((d) => d.content.toString('utf8')).sort()).toEqual(['new a', 'new b', 'new d', 'old c.md']);
+		// Only the request that named the deleted document alone singled it out; it was not asked for again after that.
+		const alone = progressRequests().filter((ids) => ids.length === 1 && ids[0] === gone);
+		expect(alone).toHaveLength(1);
+		expect(progressRequests().indexOf(alone[0])).toBe(progressRequests().map((ids) => ids.includes(gone)).lastIndexOf(true));
+	});
+
+	it('without Continue On Fail the run fails on the deleted document, not on one that processed fine', async () => {
+		emulator.knowledge.processPolls = 4;
+		const items = [fileItem('fine-1.md', 'one'), fileItem('gone.md', 'VANISH'), fileItem('fine-2.md', 'two')];
+		const error = await rejectionOf(runCoze(emulator, upload({ options: { concurrency: 3, pollInterval: 0.2 } }), { items }));
+		expect(error.message).toContain('document not exist: document not found');
+		const gone = emulator.knowledge.documentsOf(HANDBOOK).map((d) => d.name);
+		expect(gone).not.toContain('gone.md');
+		for (const name of ['fine-1.md', 'fine-2.md']) expect(emulator.knowledge.documentsOf(HANDBOOK).find((d) => d.name === name)?.status).toBe(1);
+	});
+
+	it('a progress request that hangs is bounded by the latest deadline of its waiters; each waiter leaves at its own', async () => {
+		emulator.knowledge.hangProgress = true;
+		const started = Date.now();
+		const out = await runCoze(emulator, upload({ options: { concurrency: 2, timeout: 1 } }), { items: [fileItem('h-1.md', 'one'), fileItem('h-2.md', 'two')], continueOnFail: true });
+		const finished = Date.now();
+		expect(finished - started).toBeLessThan(4000);
+		for (const item of out) expect(String(item.json.error)).toMatch(/Coze was still processing document \d{19} after 1 s/);
+		// The poll does not keep the hanging request open once every waiter's deadline passed.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(emulator.knowledge.hungProgress.length).toBeGreaterThan(0);
+		for (const hung of emulator.knowledge.hungProgress) {
+			expect(hung.closedAt).toBeDefined();
+			expect(hung.closedAt! - started).toBeLessThan(3000);
+		}
+	});
+
+	describe('with a shorter limit for one progress request', () => {
+		const pollRequestMs = LIMITS.pollRequestMs;
+		beforeAll(() => (LIMITS.pollRequestMs = 1500));
+		afterAll(() => (LIMITS.pollRequestMs = pollRequestMs));
+
+		it('an item without a Timeout is not held by a hanging progress request: it fails after that limit, saying the upload is done', async () => {
+			emulator.knowledge.hangProgress = true;
+			const started = Date.now();
+			const [item] = await runCoze(emulator, upload({ options: { timeout: 0 } }), { items: [fileItem('stuck.md', 'x')], continueOnFail: true });
+			expect(Date.now() - started).toBeLessThan(5000);
+			expect(String(item.json.error)).toContain('Could not read the processing progress: Timed out after 1.5 s while waiting for Coze to report the processing progress');
+			expect(String(item.json.description)).toContain('The upload itself is done');
+			// The node closed the hanging request itself (the emulator hears of it a moment later).
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(emulator.knowledge.hungProgress).toHaveLength(1);
+			expect(emulator.knowledge.hungProgress[0].closedAt! - started).toBeLessThan(2500);
 		});
 	});
 

@@ -9,9 +9,10 @@
  */
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { cancelSignal, ItemBudget } from '../boundaries/budget';
+import { cancelSignal, ItemBudget, LIMITS } from '../boundaries/budget';
 import { CozeApiError, TransportError } from '../core/errors';
 import { hasMorePages } from '../core/paging';
+import { SharedPoll, type KeyReading, type SharedPollSource } from '../core/sharedPoll';
 import { cozeApiEnvelope, cozeApiRequest } from '../transport/request';
 import type { RawBody } from '../transport/wire';
 import { uploadBytes } from './file';
@@ -286,9 +287,11 @@ function documentInfos(value: unknown): DocumentInfo[] {
 /**
  * Waits until Coze is done processing `documentIds` (processed or failed) and answers their last
  * progress. The polling is shared: every item of this node run waiting on the same knowledge base
- * is served by one request per `pollMs` for all their documents (see ProgressWatch), so a batch of
- * uploads does not multiply the progress requests. When this item's Timeout strikes first, the
- * error says the upload is done and how far processing got; the other items wait on.
+ * is served by one request per `pollMs` for all their documents (see progressPoll), so a batch of
+ * uploads does not multiply the progress requests; yet each document has its own outcome, so a
+ * document Coze cannot report on (deleted while processing) fails its own item only. When this
+ * item's Timeout strikes first, the error says the upload is done and how far processing got; the
+ * other items wait on.
  */
 export async function waitUntilProcessed(
 	context: IExecuteFunctions,
@@ -297,8 +300,8 @@ export async function waitUntilProcessed(
 	pollMs: number,
 	budget: ItemBudget,
 ): Promise<DocumentProgress[]> {
-	const watch = ProgressWatch.of(context, datasetId, pollMs);
-	const watches = documentIds.map((id) => watch.watch(id));
+	const poll = progressPoll(context, datasetId, pollMs);
+	const watches = documentIds.map((id) => poll.watch(id, budget.deadline));
 	const outcome = await budget.waitFor(Promise.all(watches.map((w) => w.done)), 'waiting for Coze to process the documents').then(
 		(progress) => ({ progress }),
 		(error: unknown) => ({ error }),
@@ -306,14 +309,15 @@ export async function waitUntilProcessed(
 	// An item that stops waiting (done, timed out, canceled) takes its documents off the poll.
 	for (const w of watches) w.stop();
 	if ('progress' in outcome) return outcome.progress;
+	const error = outcome.error;
+	if (budget.canceled) throw error instanceof TransportError && error.reason === 'canceled' ? error : budget.canceledError('waiting for Coze to process the documents');
 	const uploaded = 'The upload itself is done: check later with Knowledge → Get Processing Progress';
-	if (!(outcome.error instanceof TransportError && outcome.error.reason === 'timeout')) {
-		// A progress request that failed (a cancel stays a cancel): Coze's error, saying the upload is in.
-		const error = outcome.error;
+	if (!budget.spent) {
+		// A progress read that failed for this item's documents: Coze's error, saying the upload is in.
 		if (!(error instanceof CozeApiError) || (error instanceof TransportError && error.reason === 'canceled')) throw error;
 		throw new CozeApiError({ code: error.code, msg: `Could not read the processing progress: ${error.msg}`, logid: error.logid, httpStatus: error.httpStatus, hint: `${uploaded}.` });
 	}
-	const seen = documentIds.map((id) => watch.lastSeen(id)).filter((p): p is DocumentProgress => p !== undefined);
+	const seen = documentIds.map((id) => poll.lastSeen(id)).filter((p): p is DocumentProgress => p !== undefined);
 	const pending = seen.filter((entry) => documentState(entry.status) === 'processing');
 	const shown = (pending.length > 0 ? pending : seen).map((entry) => `'${entry.document_name}' (${entry.document_id}) at ${entry.progress}%`);
 	throw new CozeApiError({
@@ -322,108 +326,40 @@ export async function waitUntilProcessed(
 	});
 }
 
-interface Waiter {
-	resolve: (progress: DocumentProgress) => void;
-	reject: (error: unknown) => void;
-}
-
-const watches = new WeakMap<object, Map<string, ProgressWatch>>();
+const progressPolls = new WeakMap<object, Map<string, SharedPoll<DocumentProgress>>>();
 
 /**
- * The one progress poll of a knowledge base within a node run: items register the documents they
- * wait for; while any are registered, one POST /v1/datasets/{id}/process asks for all of them, every
- * `pollMs`. A document Coze is done with resolves its waiters; one Coze no longer reports, or a poll
- * that fails, rejects them. The poll runs under the execution's cancel signal only: each waiter
- * leaves at its own item's deadline (ItemBudget.waitFor) and takes its documents off the poll.
+ * The one progress poll of a knowledge base within a node run (a SharedPoll, core/sharedPoll.ts):
+ * POST /v1/datasets/{id}/process for all documents waited for. A document Coze is done with
+ * settles its waiters; one it leaves out fails them. Each request is given up at the latest
+ * deadline of those waiting for its documents, and after LIMITS.pollRequestMs in any case; one
+ * that runs out of time, or is canceled, fails all it asked for (no other request would do
+ * better), any other failure is narrowed down to the document it is about.
  */
-class ProgressWatch {
-	private readonly waiters = new Map<string, Set<Waiter>>();
-	private readonly seen = new Map<string, DocumentProgress>();
-	private polling = false;
-
-	private constructor(
-		private readonly context: IExecuteFunctions,
-		private readonly datasetId: string,
-		private readonly pollMs: number,
-	) {}
-
-	static of(context: IExecuteFunctions, datasetId: string, pollMs: number): ProgressWatch {
-		let perRun = watches.get(context);
-		if (!perRun) watches.set(context, (perRun = new Map()));
-		const key = `${datasetId}:${pollMs}`;
-		let watch = perRun.get(key);
-		if (!watch) perRun.set(key, (watch = new ProgressWatch(context, datasetId, pollMs)));
-		return watch;
-	}
-
-	watch(documentId: string): { done: Promise<DocumentProgress>; stop: () => void } {
-		let waiter!: Waiter;
-		const done = new Promise<DocumentProgress>((resolve, reject) => {
-			waiter = { resolve, reject };
-		});
-		// Settled by the poll even when nobody awaits it any more (an item that timed out).
-		done.catch(() => undefined);
-		let set = this.waiters.get(documentId);
-		if (!set) this.waiters.set(documentId, (set = new Set()));
-		set.add(waiter);
-		if (!this.polling) {
-			this.polling = true;
-			void this.poll();
-		}
-		return {
-			done,
-			stop: () => {
-				const current = this.waiters.get(documentId);
-				current?.delete(waiter);
-				if (current?.size === 0) this.waiters.delete(documentId);
-			},
-		};
-	}
-
-	lastSeen(documentId: string): DocumentProgress | undefined {
-		return this.seen.get(documentId);
-	}
-
-	private settle(documentId: string, outcome: { progress: DocumentProgress } | { error: unknown }): void {
-		for (const waiter of this.waiters.get(documentId) ?? []) {
-			if ('progress' in outcome) waiter.resolve(outcome.progress);
-			else waiter.reject(outcome.error);
-		}
-		this.waiters.delete(documentId);
-	}
-
-	private async poll(): Promise<void> {
-		const budget = new ItemBudget(cancelSignal(this.context), 0);
-		for (;;) {
-			// Checked and cleared with no await in between: a document registered later starts a new poll.
-			if (this.waiters.size === 0) {
-				this.polling = false;
-				return;
+function progressPoll(context: IExecuteFunctions, datasetId: string, pollMs: number): SharedPoll<DocumentProgress> {
+	let perRun = progressPolls.get(context);
+	if (!perRun) progressPolls.set(context, (perRun = new Map()));
+	const key = `${datasetId}:${pollMs}`;
+	let poll = perRun.get(key);
+	if (poll) return poll;
+	const signal = cancelSignal(context);
+	const activity = 'waiting for Coze to process the documents';
+	const source: SharedPollSource<DocumentProgress> = {
+		read: async (ids, deadline) => {
+			const seconds = Math.max(0, Math.round((deadline - Date.now()) / 100) / 10);
+			const budget = new ItemBudget(signal, seconds, deadline, 'the time limit of one progress request');
+			const progress = await documentProgress(context, datasetId, ids, budget);
+			const readings = new Map<string, KeyReading<DocumentProgress>>();
+			for (const entry of progress) readings.set(entry.document_id, { state: documentState(entry.status) === 'processing' ? 'pending' : 'done', value: entry });
+			for (const id of ids.filter((id) => !readings.has(id))) {
+				readings.set(id, { state: 'failed', error: new CozeApiError({ msg: `Coze reported no processing progress for document ${id} of knowledge base ${datasetId}` }) });
 			}
-			const ids = [...this.waiters.keys()];
-			const answer = await documentProgress(this.context, this.datasetId, ids, budget).then(
-				(progress) => ({ progress }),
-				(error: unknown) => ({ error }),
-			);
-			if ('error' in answer) {
-				for (const id of ids) this.settle(id, { error: answer.error });
-				continue;
-			}
-			const reported = new Set<string>();
-			for (const entry of answer.progress) {
-				reported.add(entry.document_id);
-				this.seen.set(entry.document_id, entry);
-				if (documentState(entry.status) !== 'processing') this.settle(entry.document_id, { progress: entry });
-			}
-			for (const id of ids.filter((id) => !reported.has(id))) {
-				this.settle(id, { error: new CozeApiError({ msg: `Coze reported no processing progress for document ${id} of knowledge base ${this.datasetId}` }) });
-			}
-			if (this.waiters.size === 0) continue;
-			const slept = await budget.sleep(this.pollMs, 'waiting for Coze to process the documents').then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (slept !== undefined) for (const id of [...this.waiters.keys()]) this.settle(id, { error: slept });
-		}
-	}
+			return readings;
+		},
+		failsAll: (error) => error instanceof TransportError && ['canceled', 'timeout', 'idle'].includes(error.reason),
+		sleep: async (ms) => await new ItemBudget(signal, 0).sleep(ms, activity),
+		now: () => Date.now(),
+	};
+	perRun.set(key, (poll = new SharedPoll(source, pollMs, () => LIMITS.pollRequestMs)));
+	return poll;
 }

@@ -43,6 +43,12 @@ export const LIMITS = {
 	 * default Timeout of the operations that have one.
 	 */
 	operationMs: 600_000,
+	/**
+	 * Longest one request of a poll that several items share (Knowledge → Wait Until Processed) may
+	 * take, even when none of them has a Timeout: the request runs for all of them, so no single
+	 * item's Timeout bounds it (it is also cut at the latest deadline of those waiting).
+	 */
+	pollRequestMs: 60_000,
 	/** Longest the Coze API credential's test may take, all of it (methods/credentialTest.ts). */
 	credentialTestMs: 15_000,
 	/** Same-origin redirects followed before giving up. */
