@@ -4,8 +4,8 @@
  * inline sub-workflow — answering a Coze bot's client-side plugin calls over two rounds in one
  * item, and the failure paths (a tool that is not connected: the item fails under Continue On
  * Fail, or with Return Them the waiting turn is output; a Code Tool whose code throws — n8n returns
- * that as the text `There was an error: "…"` — fails the item, or with On Tool Error: Let the Bot
- * Handle It its error is the submitted output). One `n8n execute` per version, asserted from the
+ * that as the text `There was an error: "…"` — and a Workflow Tool whose sub-workflow fails fail the
+ * item, or with On Tool Error: Let the Bot Handle It the error is the submitted output). One `n8n execute` per version, asserted from the
  * run JSON and from what the emulator received.
  */
 
@@ -45,6 +45,18 @@ function outfitSubWorkflow(): Record<string, unknown> {
 			},
 		],
 		connections: { 'When Called': { main: [[{ node: 'Pick Outfit', type: 'main', index: 0 }]] } },
+	};
+}
+
+/** A sub-workflow that stops with an error (the Call n8n Workflow Tool's failure). */
+const BROKEN_SUB = 'forecast service is down';
+function brokenSubWorkflow(): Record<string, unknown> {
+	return {
+		nodes: [
+			{ id: 'sub-1', name: 'When Called', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: 'sub-2', name: 'Stop', type: 'n8n-nodes-base.stopAndError', typeVersion: 1, position: [220, 0], parameters: { errorMessage: BROKEN_SUB } },
+		],
+		connections: { 'When Called': { main: [[{ node: 'Stop', type: 'main', index: 0 }]] } },
 	};
 }
 
@@ -93,6 +105,18 @@ function clientToolsWorkflow(): Record<string, unknown> {
 		}),
 		ask('Ask Planner, Broken Tool', scenarios.n8nToolsOneRound.botId, { toolNameMapping: BROKEN_MAPPING }, { onError: 'continueRegularOutput' }),
 		ask('Ask Planner, Broken Tool, Bot Handles', scenarios.n8nToolsOneRound.botId, { toolNameMapping: BROKEN_MAPPING, onToolError: 'bot' }),
+		// A Call n8n Workflow Tool whose sub-workflow stops with an error: n8n returns that as text too.
+		node('Broken Sub Workflow', WORKFLOW_TOOL, 2.2, {
+			description: 'The weather in a city. Input: the city name.',
+			source: 'parameter',
+			workflowJson: JSON.stringify(brokenSubWorkflow(), null, 2),
+		}),
+		ask(
+			'Ask Planner, Broken Sub Workflow',
+			scenarios.n8nToolsOneRound.botId,
+			{ toolNameMapping: { entries: [{ cozeName: 'get_local_weather', n8nTool: 'Broken Sub Workflow' }] } },
+			{ onError: 'continueRegularOutput' },
+		),
 	];
 	return {
 		id: WORKFLOW_ID,
@@ -109,6 +133,7 @@ function clientToolsWorkflow(): Record<string, unknown> {
 						link('Ask Garage Bot, Return Them'),
 						link('Ask Planner, Broken Tool'),
 						link('Ask Planner, Broken Tool, Bot Handles'),
+						link('Ask Planner, Broken Sub Workflow'),
 					],
 				],
 			},
@@ -122,6 +147,7 @@ function clientToolsWorkflow(): Record<string, unknown> {
 				],
 			},
 			'Suggest Outfit': { ai_tool: [[{ node: 'Ask Outfit Bot', type: 'ai_tool', index: 0 }]] },
+			'Broken Sub Workflow': { ai_tool: [[{ node: 'Ask Planner, Broken Sub Workflow', type: 'ai_tool', index: 0 }]] },
 			'Broken Weather': {
 				ai_tool: [
 					[
@@ -199,7 +225,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(String(item.json.error)).toContain('The n8n tool "Broken_Weather" (node "Broken Weather"), answering Coze\'s "get_local_weather", failed: ');
 		expect(String(item.json.error)).toContain(BROKEN);
 		expect(item.json).not.toHaveProperty('answer');
-		expect(chatsOf(scenarios.n8nToolsOneRound.botId)).toHaveLength(2);
+		expect(chatsOf(scenarios.n8nToolsOneRound.botId)).toHaveLength(3);
 		// The one submit of the broken tool's error is the Bot Handles node's (below).
 		const [handled] = nodeItems(executed.run, 'Ask Planner, Broken Tool, Bot Handles');
 		const withError = executed.emulator.requestsTo('/v3/chat/submit_tool_outputs').filter((r) => JSON.stringify(r.body).includes(BROKEN));
@@ -214,6 +240,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(call.output).toMatch(/^There was an error: ".*weather service is down.*"$/s);
 		expect(item.json).toMatchObject({ status: 'completed', answer: clientToolAnswer([call.output as string]) });
 		expect(submitsFor(item.json.conversation_id)).toEqual([[call.output]]);
+	});
+
+	it('a Call n8n Workflow Tool whose sub-workflow fails fails the item the same way', () => {
+		const [item] = nodeItems(executed.run, 'Ask Planner, Broken Sub Workflow');
+		log(`${target.name}: Ask Planner, Broken Sub Workflow → ${JSON.stringify(item.json.error)}`);
+		expect(String(item.json.error)).toContain('The n8n tool "Broken_Sub_Workflow" (node "Broken Sub Workflow"), answering Coze\'s "get_local_weather", failed: ');
+		expect(String(item.json.error)).toContain(BROKEN_SUB);
+		const submitted = executed.emulator.requestsTo('/v3/chat/submit_tool_outputs').filter((r) => JSON.stringify(r.body).includes(BROKEN_SUB));
+		expect(submitted).toHaveLength(0);
 	});
 
 	itNeverPrintsTheToken(executed);
