@@ -257,6 +257,84 @@ describe('When the tools cannot answer', () => {
 		}
 	});
 
+	/** A tool that fails the way n8n's Code Tool, Workflow Tool and HTTP Request Tool do: it returns the error as text. */
+	function reportingTool(failure = 'There was an error: "weather service is down [line 1]"') {
+		return textTool('get_local_weather', () => failure);
+	}
+
+	it('a tool that returns its error as n8n\'s tool nodes do fails the item, naming the tool, its node and the error (only that shape)', async () => {
+		const error = await rejectionOf(runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId), { tools: [{ nodeName: 'Get Local Weather', tool: reportingTool() }] }));
+		expect(error.message).toContain(
+			'The n8n tool "get_local_weather" (node "Get Local Weather"), answering Coze\'s "get_local_weather", failed: weather service is down [line 1]',
+		);
+		expect(String(error.description)).toContain('Coze cannot cancel a chat in requires_action');
+		expect(calls).toHaveLength(1);
+		expect(emulator.requestsTo('/v3/chat/submit_tool_outputs')).toHaveLength(0);
+		// The HTTP Request Tool's shape, with its status.
+		const http = await rejectionOf(
+			runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId), {
+				tools: [{ nodeName: 'Weather API', tool: reportingTool('HTTP 503 There was an error: "Service unavailable"') }],
+			}),
+		);
+		expect(http.message).toContain('(node "Weather API"), answering Coze\'s "get_local_weather", failed: HTTP 503: Service unavailable');
+		// Only n8n's shapes are failures: an ordinary output that mentions an error is the tool's answer.
+		const fine = 'Kyoto: no error in the forecast, There was an error: "none" yesterday';
+		const [item] = await runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId), { tools: [{ nodeName: 'Weather', tool: reportingTool(fine) }] });
+		expect(item.json).toMatchObject({ status: 'completed', answer: clientToolAnswer([fine]) });
+		expect((item.json.tool_calls as Array<Record<string, unknown>>)[0]).not.toHaveProperty('error');
+	});
+
+	it('with Return Them, a tool that returned its error leaves the turn waiting, reason tool_failed', async () => {
+		const [item] = await runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId, { options: { unansweredToolCalls: 'return' } }), {
+			tools: [{ nodeName: 'Get Local Weather', tool: reportingTool() }],
+		});
+		expect(item.json).toMatchObject({ status: 'requires_action', unanswered: { reason: 'tool_failed', message: expect.stringContaining('weather service is down') } });
+		expect(emulator.requestsTo('/v3/chat/submit_tool_outputs')).toHaveLength(0);
+	});
+
+	it('On Tool Error: Let the Bot Handle It submits the error text as the output and the turn goes on', async () => {
+		const returned = 'There was an error: "weather service is down [line 1]"';
+		const [item] = await runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId, { options: { onToolError: 'bot' } }), {
+			tools: [{ nodeName: 'Get Local Weather', tool: reportingTool(returned) }],
+		});
+		expect(item.json).toMatchObject({ status: 'completed', answer: clientToolAnswer([returned]), tool_rounds: 1 });
+		expect(item.json.tool_calls).toEqual([
+			expect.objectContaining({ name: 'get_local_weather', output: returned, error: 'weather service is down [line 1]', n8n_node: 'Get Local Weather' }),
+		]);
+		const [submit] = emulator.requestsTo('/v3/chat/submit_tool_outputs');
+		expect((submit.body as { tool_outputs: Array<{ output: string }> }).tool_outputs.map((o) => o.output)).toEqual([returned]);
+		// A tool that throws: the bot gets n8n's own shape of the error.
+		const broken = new DynamicStructuredTool({
+			name: 'get_local_weather',
+			description: 'Fails',
+			schema: z.object({ city: z.string() }),
+			func: async () => {
+				throw new Error('weather service is down');
+			},
+		});
+		const [thrown] = await runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId, { options: { onToolError: 'bot' } }), {
+			tools: [{ nodeName: 'Weather', tool: broken }],
+		});
+		expect(thrown.json.answer).toBe(clientToolAnswer(['There was an error: "weather service is down"']));
+		expect((thrown.json.tool_calls as Array<{ error?: string }>)[0].error).toBe('weather service is down');
+	});
+
+	it('two connected tools whose names differ only in case or punctuation fail the item, naming both', async () => {
+		const error = await rejectionOf(
+			runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId), {
+				tools: [
+					{ nodeName: 'Get Local Weather', tool: textTool('Get_Local_Weather', () => 'from the node') },
+					{ nodeName: 'Weather Code', tool: weatherTool('get_local_weather') },
+				],
+			}),
+		);
+		expect(error.message).toContain('The bot asked for the tool "get_local_weather", which fits the connected tools ');
+		expect(error.message).toContain('"Get_Local_Weather" (node "Get Local Weather")');
+		expect(error.message).toContain('"get_local_weather" (node "Weather Code")');
+		expect(calls).toEqual([]);
+		expect(emulator.requestsTo('/v3/chat/submit_tool_outputs')).toHaveLength(0);
+	});
+
 	it('arguments the tool\'s schema refuses fail the item, not the run', async () => {
 		const strict = new DynamicStructuredTool({
 			name: 'get_local_weather',

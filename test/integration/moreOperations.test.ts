@@ -78,6 +78,19 @@ describe('Chat → Submit Tool Outputs', () => {
 			options: { stream: false, pollInterval: 0.1 },
 		});
 		expect(item.json).toMatchObject({ status: 'completed', answer: 'According to local_data_assistant: cloudy' });
+		// Coze's message list holds the bot's function_call and the submitted tool_response: the item lists that call.
+		const listed = emulator.requestsTo('/v3/chat/message/list');
+		expect(listed.length).toBeGreaterThan(0);
+		expect(item.json.tool_calls).toEqual([
+			{
+				name: 'local_data_assistant',
+				arguments: { location: '南京', type: 0 },
+				args: { location: '南京', type: 0 },
+				output: 'cloudy',
+				plugin_id: '7485412896352075788',
+				client_side: true,
+			},
+		]);
 	});
 
 	it('names the problem when a tool call id is missing', async () => {

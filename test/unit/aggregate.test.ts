@@ -82,6 +82,27 @@ describe('ChatAggregator edge cases', () => {
 		expect(result.tool_calls[0].plugin_id).toBe('7379227414322217010');
 	});
 
+	it('lists the client-side calls answered in the chat only when asked (Submit Tool Outputs)', () => {
+		const ids = { conversation_id: '7381473525342978089', chat_id: '7382159487131697202' };
+		const message = (id: string, type: string, content: string) => ({ ...ids, id, role: 'assistant', type, content, content_type: 'text' });
+		const chat = { id: ids.chat_id, conversation_id: ids.conversation_id, status: 'completed', usage: { token_count: 3, input_count: 2, output_count: 1 } };
+		const messages = [
+			message('1', 'function_call', '{"name":"ts-local_plugin-get_weather","arguments":{"city":"Kyoto"},"plugin_id":7485412896352075788,"plugin_type":6}'),
+			message('2', 'tool_response', 'cloudy'),
+			message('3', 'function_call', '{"name":"search","arguments":{"q":"umbrella"},"plugin_id":7379227414322217010,"plugin_type":1}'),
+			message('4', 'tool_response', 'found'),
+			message('5', 'answer', 'Take an umbrella.'),
+		];
+		const serverCall = { name: 'search', arguments: { q: 'umbrella' }, args: { q: 'umbrella' }, output: 'found', plugin_id: '7379227414322217010' };
+		expect(aggregateChatMessages(chat as never, messages as never).tool_calls).toEqual([serverCall]);
+		expect(aggregateChatMessages(chat as never, messages as never, { clientSideCalls: true }).tool_calls).toEqual([
+			{ name: 'get_weather', arguments: { city: 'Kyoto' }, args: { city: 'Kyoto' }, output: 'cloudy', plugin_id: '7485412896352075788', client_side: true },
+			serverCall,
+		]);
+		// A client-side call Coze holds no answer for is not listed.
+		expect(aggregateChatMessages(chat as never, [messages[0], messages[4]] as never, { clientSideCalls: true }).tool_calls).toEqual([]);
+	});
+
 	it('refuses to return a result for a stream that stopped before a terminal event', async () => {
 		const transcript = scenarios.plain.build(ctx());
 		const aggregator = await aggregateBytes(renderChunks(transcript.events.slice(0, 5), FRAMINGS.real));

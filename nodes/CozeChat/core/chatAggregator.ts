@@ -17,6 +17,20 @@ export interface ToolCall extends ToolArguments {
 	name: string;
 	output: string | null;
 	plugin_id: string;
+	/** A client-side plugin call answered with Submit Tool Outputs (listed only by that operation). */
+	client_side?: true;
+}
+
+/** What a result is built with. */
+export interface ResultOptions {
+	/** Keep the raw messages in `messages`. */
+	includeMessages?: boolean;
+	/**
+	 * Also list the client-side plugin calls Coze holds an answer for (a function_call of plugin_type
+	 * 6 and its tool_response), under the name required_action gave them: the turn of Submit Tool
+	 * Outputs. Send Message leaves them out; its tool loop lists the calls it answered itself.
+	 */
+	clientSideCalls?: boolean;
 }
 
 /** A client-side tool call Coze waits for (status `requires_action`). */
@@ -261,7 +275,7 @@ export class ChatAggregator {
 	}
 
 	/** The final result; throws if the chat has not reached a terminal state. */
-	result(options: { includeMessages?: boolean } = {}): ChatResult {
+	result(options: ResultOptions = {}): ChatResult {
 		if (!this.terminalStatus || !this.chat.id) {
 			throw this.error(
 				undefined,
@@ -312,11 +326,17 @@ export class ChatAggregator {
 			throw this.error(undefined, `Coze sent ${this.unassembled} answer message event(s) without a message id, so the answer cannot be assembled; none is returned rather than an empty one`);
 		}
 		// tool_calls lists the tools Coze ran. A client-side tool (plugin_type 6, named `ts-…`) is
-		// answered through required_action and Submit Tool Outputs, so it is left out here, and so
-		// is any call still without output when the chat stops to wait for tool outputs.
+		// answered through required_action and Submit Tool Outputs, so it is left out here (unless
+		// clientSideCalls asks for those answered), and so is any call still without output when
+		// the chat stops to wait for tool outputs.
 		const executed: ToolCall[] = calls
-			.filter((call) => !call.clientSide && !(status === 'requires_action' && call.output === null))
-			.map((call) => ({ name: call.name, arguments: call.arguments, args: call.args, output: call.output, plugin_id: call.plugin_id }));
+			.filter((call) => (call.clientSide ? options.clientSideCalls === true && call.output !== null : !(status === 'requires_action' && call.output === null)))
+			.map((call) => {
+				const listed: ToolCall = { name: call.name, arguments: call.arguments, args: call.args, output: call.output, plugin_id: call.plugin_id };
+				if (!call.clientSide) return listed;
+				// required_action names the tool without the ts-<plugin>- prefix of the function_call.
+				return { ...listed, name: /^ts-[^-]+-(.+)$/.exec(call.name)?.[1] ?? call.name, client_side: true };
+			});
 		const result: ChatResult = {
 			answer: answers.join('\n\n'),
 			reasoning_content: reasoning.join(''),
@@ -363,7 +383,7 @@ export class ChatAggregator {
 export function aggregateChatMessages(
 	chat: CozeChat,
 	messages: CozeMessage[],
-	options: { includeMessages?: boolean } = {},
+	options: ResultOptions = {},
 ): ChatResult {
 	if (chat.status === 'completed' && messages.length === 0) {
 		throw new CozeApiError({

@@ -21,6 +21,8 @@ export interface PollOptions {
 	/** Seconds of the user's limit, for the error message. */
 	timeoutSeconds?: number;
 	includeMessages?: boolean;
+	/** See ResultOptions.clientSideCalls. */
+	clientSideCalls?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function pollChatResult(
 		return aggregateChatMessages(chat, [], { includeMessages: options.includeMessages });
 	}
 	const messages = await client.listMessages(ids.conversationId, ids.chatId);
-	return aggregateChatMessages(chat, messages, { includeMessages: options.includeMessages });
+	return aggregateChatMessages(chat, messages, { includeMessages: options.includeMessages, clientSideCalls: options.clientSideCalls });
 }
 
 export async function waitForTerminalChat(

@@ -19,6 +19,8 @@ export interface RunChatOptions {
 	timeoutSeconds: number;
 	pollIntervalSeconds: number;
 	includeMessages: boolean;
+	/** List the client-side plugin calls answered in this chat (Submit Tool Outputs; see ResultOptions). */
+	clientSideCalls?: boolean;
 	/** False when the chat is not saved: then a broken stream cannot be recovered by polling. */
 	recoverable: boolean;
 	/** Forward answer text to a streaming trigger (Chat Trigger, Webhook with Respond: Streaming). */
@@ -84,6 +86,7 @@ export async function runChat(
 		deadline: budget.deadline,
 		timeoutSeconds: options.timeoutSeconds || undefined,
 		includeMessages: options.includeMessages,
+		clientSideCalls: options.clientSideCalls,
 	};
 
 	if (!options.stream) {
@@ -110,7 +113,7 @@ export async function runChat(
 	if (outcome.complete) {
 		// Coze Studio's stream carries no usage; its retrieve does.
 		await addMissingUsage(poll, aggregator);
-		return aggregator.result({ includeMessages: options.includeMessages });
+		return aggregator.result({ includeMessages: options.includeMessages, clientSideCalls: options.clientSideCalls });
 	}
 
 	const { broken } = outcome;

@@ -123,7 +123,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const parameters = parametersOf(this, itemIndex);
 	const ids = chatIdsOf(parameters);
 	const toolOutputs = readToolOutputs(parameters);
-	const options = chatRunOptionsOf(parameters, { recoverable: () => true });
+	// The item lists the client-side calls this chat answered, as Coze's message list holds them.
+	const options = { ...chatRunOptionsOf(parameters, { recoverable: () => true }), clientSideCalls: true };
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
 	try {
 		const result = await runChatForItem(this, itemIndex, submitToolOutputsRequest(ids, toolOutputs), options);

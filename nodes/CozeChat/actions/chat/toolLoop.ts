@@ -8,7 +8,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ChatResult, ChatUsage, RequiredToolCall, ToolCall } from '../../core/chatAggregator';
 import { liveStreamCorrection } from '../../core/chatAggregator';
-import { matchToolName, toolMarker, toolOutputText } from '../../core/clientTools';
+import { reportedToolFailure, resolveToolName, toolErrorOutput, toolMarker, toolOutputText } from '../../core/clientTools';
 import { CozeApiError, TransportError, unsupportedByServer } from '../../core/errors';
 import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest, type ChatTurnRequest } from '../../api/chat';
 import { withLiveText, type LiveText } from '../../boundaries/output';
@@ -23,6 +23,8 @@ export interface ToolLoopOptions {
 	mapping: Record<string, string>;
 	/** What to do with calls no tool can answer: fail the item, or output them unanswered. */
 	onUnanswered: 'fail' | 'return';
+	/** A tool that fails: its call is left unanswered ('fail'), or its error is the call's output ('bot'). */
+	onToolError: 'fail' | 'bot';
 	/** Written to a live stream before each round's tools run ('' = nothing); `{tool}` = their names. */
 	marker: string;
 }
@@ -77,12 +79,33 @@ export const toolLoopOptions: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'On Tool Error',
+		name: 'onToolError',
+		type: 'options',
+		default: 'fail',
+		description:
+			'With n8n tools connected: what happens when a tool fails, whether it throws or returns its error as text (n8n tool nodes answer "There was an error: …")',
+		options: [
+			{
+				name: 'Fail the Item',
+				value: 'fail',
+				description:
+					'The call stays unanswered: the item fails naming the tool, its node and its error (or, with Unanswered Tool Calls set to Return Them, the waiting turn is output)',
+			},
+			{
+				name: 'Let the Bot Handle It',
+				value: 'bot',
+				description: 'The error text is sent to Coze as the tool\'s output and the turn goes on; the call\'s error field holds it',
+			},
+		],
+	},
+	{
 		displayName: 'Unanswered Tool Calls',
 		name: 'unansweredToolCalls',
 		type: 'options',
 		default: 'fail',
 		description:
-			'With n8n tools connected: what happens when a requested tool is not connected, a tool fails, or Max Tool Calls Iterations is reached',
+			'With n8n tools connected: what happens when a requested tool is not connected, its name fits several tools, Max Tool Calls Iterations is reached, or a tool fails with On Tool Error set to Fail the Item',
 		options: [
 			{ name: 'Fail the Item', value: 'fail', description: 'The item fails with an error naming the tool' },
 			{
@@ -118,6 +141,7 @@ export function toolLoopOptionsOf(parameters: ItemParameters): ToolLoopOptions {
 		maxRounds: parameters.number('options.maxToolsIterations', 'Options → Max Tool Calls Iterations', TOOL_ROUNDS_RULE),
 		mapping,
 		onUnanswered: parameters.choice('options.unansweredToolCalls', 'Options → Unanswered Tool Calls', ['fail', 'return'], 'fail'),
+		onToolError: parameters.choice('options.onToolError', 'Options → On Tool Error', ['fail', 'bot'], 'fail'),
 		marker: parameters.text('options.toolCallMarker', 'Options → Tool Call Marker', { default: DEFAULT_MARKER, keepSpaces: true }),
 	};
 }
@@ -132,6 +156,8 @@ export interface AnsweredToolCall extends Omit<ToolCall, 'plugin_id'> {
 	duration_ms: number;
 	/** 1 for the first requires_action of the turn, 2 for the next, … */
 	round: number;
+	/** The tool's error, when it failed and On Tool Error let the bot handle it (`output` is the text Coze got). */
+	error?: string;
 }
 
 export type ToolTurnResult = Omit<ChatResult, 'tool_calls'> & {
@@ -139,7 +165,7 @@ export type ToolTurnResult = Omit<ChatResult, 'tool_calls'> & {
 	/** Rounds of client-side tool calls the node answered (only when it answered some). */
 	tool_rounds?: number;
 	/** Why the turn still waits for tool outputs (Unanswered Tool Calls: Return Them). */
-	unanswered?: { reason: 'unknown_tool' | 'tool_failed' | 'max_iterations'; message: string };
+	unanswered?: { reason: 'unknown_tool' | 'ambiguous_tool' | 'tool_failed' | 'max_iterations'; message: string };
 };
 
 type Unanswered = NonNullable<ToolTurnResult['unanswered']>;
@@ -179,7 +205,16 @@ export async function runChatWithTools(
 					message: `The bot still asked for tools (${names(pending)}) after ${toolOptions.maxRounds} round(s) of tool calls (Options → Max Tool Calls Iterations)`,
 				});
 			}
-			const plan = pending.map((call) => ({ call, tool: findTool(tools ?? [], call.name, toolOptions.mapping) }));
+			const resolved = pending.map((call) => ({ call, match: findTool(tools ?? [], call.name, toolOptions.mapping) }));
+			const ambiguous = resolved.find((step) => Array.isArray(step.match));
+			if (ambiguous) {
+				const both = (ambiguous.match as ClientTool[]).map((t) => `"${t.name}" (node "${t.nodeName}")`).join(' and ');
+				return unanswered(combine(rounds, answered), ids, toolOptions, {
+					reason: 'ambiguous_tool',
+					message: `The bot asked for the tool "${ambiguous.call.name}", which fits the connected tools ${both}: their names differ only in case, spaces or punctuation, or not at all. Rename one of the tool nodes so that the names differ in their letters or digits.`,
+				});
+			}
+			const plan = resolved.map(({ call, match }) => ({ call, tool: match as ClientTool | undefined }));
 			const missing = plan.filter((step) => !step.tool).map((step) => step.call.name);
 			if (missing.length > 0) {
 				return unanswered(combine(rounds, answered), ids, toolOptions, {
@@ -193,7 +228,7 @@ export async function runChatWithTools(
 			}
 			const outputs: Array<{ tool_call_id: string; output: string }> = [];
 			for (const { call, tool } of plan) {
-				const answer = await callTool(runOptions, tool as ClientTool, call, round, ids);
+				const answer = await callTool(runOptions, toolOptions.onToolError, tool as ClientTool, call, round, ids);
 				if ('failure' in answer) {
 					return unanswered(combine(rounds, [...answered]), ids, toolOptions, answer.failure);
 				}
@@ -223,14 +258,22 @@ async function runRound(context: IExecuteFunctions, request: ChatTurnRequest, op
 	return result;
 }
 
-function findTool(tools: ClientTool[], requested: string, mapping: Record<string, string>): ClientTool | undefined {
-	const name = matchToolName(requested, tools.map((t) => t.name), mapping);
-	return name === undefined ? undefined : tools.find((t) => t.name === name);
+/** The tool that answers `requested`, none, or (a list) the several tools that fit its name. */
+function findTool(tools: ClientTool[], requested: string, mapping: Record<string, string>): ClientTool | ClientTool[] | undefined {
+	const match = resolveToolName(requested, tools.map((t) => t.name), mapping);
+	if (match === undefined) return undefined;
+	if ('name' in match) return tools.find((t) => t.name === match.name);
+	return tools.filter((t) => match.ambiguous.includes(t.name));
 }
 
-/** Runs one tool within the item's budget; a tool that throws is a failure, timeout and cancel are thrown. */
+/**
+ * Runs one tool within the item's budget. A tool that throws, or returns its error as n8n's tool
+ * nodes do, fails: the call is left unanswered, or (On Tool Error: Let the Bot Handle It) answered
+ * with the error text. Timeout and cancel are thrown.
+ */
 async function callTool(
 	options: RunChatOptions,
+	onToolError: ToolLoopOptions['onToolError'],
 	tool: ClientTool,
 	call: RequiredToolCall,
 	round: number,
@@ -243,29 +286,35 @@ async function callTool(
 			(output: unknown) => ({ output }),
 			(error: unknown) => ({ error }),
 		);
+	const answer = (output: string, error?: string) => ({
+		call: {
+			id: call.id,
+			name: call.name,
+			arguments: call.arguments,
+			args: call.args,
+			output,
+			client_side: true as const,
+			n8n_tool: tool.name,
+			n8n_node: tool.nodeName,
+			duration_ms: Date.now() - started,
+			round,
+			...(error === undefined ? {} : { error }),
+		},
+	});
+	let reason: string;
 	if ('output' in outcome) {
-		const { output } = outcome;
-		return {
-			call: {
-				id: call.id,
-				name: call.name,
-				arguments: call.arguments,
-				args: call.args,
-				output: toolOutputText(output),
-				client_side: true,
-				n8n_tool: tool.name,
-				n8n_node: tool.nodeName,
-				duration_ms: Date.now() - started,
-				round,
-			},
-		};
+		const reported = reportedToolFailure(outcome.output);
+		if (reported === undefined) return answer(toolOutputText(outcome.output));
+		reason = reported;
+	} else {
+		const { error } = outcome;
+		// The item's Timeout or the execution's cancel: the item stops, whatever it was set to do.
+		if (error instanceof TransportError) {
+			throw new CozeApiError({ msg: error.msg, chatId: ids.chatId, conversationId: ids.conversationId, hint: LEFT_WAITING });
+		}
+		reason = error instanceof Error ? error.message : String(error);
 	}
-	const { error } = outcome;
-	// The item's Timeout or the execution's cancel: the item stops, whatever it was set to do.
-	if (error instanceof TransportError) {
-		throw new CozeApiError({ msg: error.msg, chatId: ids.chatId, conversationId: ids.conversationId, hint: LEFT_WAITING });
-	}
-	const reason = error instanceof Error ? error.message : String(error);
+	if (onToolError === 'bot') return answer(toolErrorOutput('output' in outcome ? outcome.output : undefined, reason), reason);
 	return { failure: { reason: 'tool_failed', message: `The n8n tool "${tool.name}" (node "${tool.nodeName}"), answering Coze's "${call.name}", failed: ${reason}` } };
 }
 
