@@ -19,6 +19,8 @@ export interface ChatContext {
 	attachments?: Array<{ type: string; name: string }>;
 	/** The request's enable_card. */
 	enableCard?: boolean;
+	/** The user variables of this bot for the chat's user_id (Variable → Set writes them). */
+	variables?: Record<string, string>;
 }
 
 export interface ChatObject {
@@ -665,6 +667,19 @@ const scenarioList: Scenario[] = [
 			}
 			builder.answer(['Which city?']).card(CARD_JSON);
 			return builder.complete().build({ answer: 'Which city?', status: 'completed' });
+		},
+	},
+	{
+		// A bot whose prompt reads the user variables (name, city): its answer shows the values Coze
+		// keeps for the chat's user_id, the defaults for a user nobody set them for.
+		name: 'memoryBot',
+		botId: '7400000000000000035',
+		botName: 'Memory Bot',
+		build: (ctx) => {
+			const variables = ctx.variables ?? {};
+			const name = variables.name || 'stranger';
+			const text = `Hello, ${name}! Your city is ${variables.city || 'Hangzhou'}.`;
+			return new TranscriptBuilder(ctx).start().answer([`Hello, ${name}! `, `Your city is ${variables.city || 'Hangzhou'}.`]).complete().build({ answer: text, status: 'completed', usage: USAGE });
 		},
 	},
 	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [

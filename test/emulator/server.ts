@@ -446,6 +446,7 @@ export class CozeEmulator {
 			createdAt: Math.floor(Date.now() / 1000),
 			attachments: parsed.attachments,
 			enableCard: data.enable_card === true,
+			variables: this.variables.valuesFor(scenario.botId, data.user_id),
 		});
 		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
 		const record: ChatRecord = {

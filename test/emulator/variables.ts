@@ -61,6 +61,17 @@ export class VariableEmulator {
 		return false;
 	};
 
+	/**
+	 * The user variables a chat of `botId` with `userId` sees: Coze's API channel (1024) keys a chat's
+	 * user variables by its user_id, the same connector_uid that GET / PUT /v1/variables take.
+	 */
+	valuesFor(botId: string, userId: string): Record<string, string> {
+		const stored = this.values.get(this.ownerKey({ bot_id: botId, connector_id: '1024', connector_uid: userId }) ?? '');
+		const out: Record<string, string> = {};
+		for (const [name, fallback] of Object.entries(DECLARED_VARIABLES)) out[name] = stored?.get(name)?.value ?? fallback;
+		return out;
+	}
+
 	private ownerKey(source: Record<string, unknown>): string | undefined {
 		const owner = source.bot_id ? `bot:${String(source.bot_id)}` : source.app_id ? `app:${String(source.app_id)}` : undefined;
 		if (!owner) return undefined;

@@ -76,6 +76,43 @@ describe('Variable → Get and Set', () => {
 	});
 });
 
+describe('one default User ID for Variable → Get / Set and Chat → Send Message', () => {
+	const memoryBot = { __rl: true, mode: 'id', value: scenarios.memoryBot.botId };
+	const chat = (extra: INodeParameters = {}): INodeParameters => ({
+		resource: 'chat',
+		operation: 'sendMessage',
+		botId: memoryBot,
+		message: 'Who am I?',
+		options: {},
+		...extra,
+	});
+
+	it('values set for the default user (User ID left as it is) are what a chat with the default user reads', async () => {
+		// No userId anywhere: each operation uses the shared default, n8n-workflow-<workflow id>.
+		const [done] = await runCoze(emulator, { resource: 'variable', operation: 'set', owner: 'bot', botId: memoryBot, values: { entries: [{ key: 'name', value: 'Ada' }, { key: 'city', value: 'Kyoto' }] } });
+		expect(done.json.user_id).toBe('n8n-workflow-harness-workflow');
+		const [answer] = await runCoze(emulator, chat());
+		expect(answer.json.answer).toBe('Hello, Ada! Your city is Kyoto.');
+		const [sent] = emulator.requestsTo('/v3/chat').slice(-1);
+		expect((sent.body as { user_id: string }).user_id).toBe('n8n-workflow-harness-workflow');
+		const [read] = await runCoze(emulator, { resource: 'variable', operation: 'get', owner: 'bot', botId: memoryBot, keywords: 'name' });
+		expect(read.json).toMatchObject({ user_id: 'n8n-workflow-harness-workflow', variables: { name: 'Ada' } });
+
+		// A Chat Trigger session is its own user, in both operations alike.
+		const session = [{ json: { sessionId: 'session-7', chatInput: 'Who am I?' } }];
+		const [fresh] = await runCoze(emulator, chat(), { items: session });
+		expect(fresh.json.answer).toBe('Hello, stranger! Your city is Hangzhou.');
+		await runCoze(emulator, { resource: 'variable', operation: 'set', owner: 'bot', botId: memoryBot, values: { entries: [{ key: 'name', value: 'Grace' }] } }, { items: session });
+		const [known] = await runCoze(emulator, chat(), { items: session });
+		expect(known.json.answer).toBe('Hello, Grace! Your city is Hangzhou.');
+	});
+
+	it('an explicitly emptied User ID is still an error, not some other user', async () => {
+		const error = await rejectionOf(runCoze(emulator, get({ userId: '' })));
+		expect(error.message).toMatch(/User ID/);
+	});
+});
+
 describe('a JSON call judges the status and media type before reading the body (Variable → Get / Set)', () => {
 	// Each server sends its first bytes, then holds the connection: a node that reads error bodies
 	// whole waits for the rest (until the idle limit); one that reads at most 64 KB answers at once.

@@ -58,8 +58,15 @@ export const botIdLocator: INodeProperties = {
 /**
  * Coze keeps a bot's memory and variables per user ID. The default gives each chat session of a
  * Chat Trigger its own user, and every other run one user per workflow — what a first run needs.
+ * Every operation that names a user (Chat → Send Message, Variable → Get / Set, a workflow run's
+ * Extra Fields → User ID) uses this one default, so the same user is meant without typing it.
  */
 export const USER_ID_DEFAULT = '={{ $json.sessionId || "n8n-workflow-" + ($workflow.id || "new") }}';
+
+export const USER_ID_PLACEHOLDER = 'e.g. customer-42';
+
+export const USER_ID_DESCRIPTION =
+	'Who is talking to the bot: Coze keeps a bot\'s memory and user variables per user ID. The default is the Chat Trigger\'s session ID, else n8n-workflow-<workflow ID>: the same in Send Message and Variable → Get / Set, so values set for the default user are what a chat with the default user reads. Avoid real personal identifiers.';
 
 export const userIdField: INodeProperties = {
 	displayName: 'User ID',
@@ -67,9 +74,8 @@ export const userIdField: INodeProperties = {
 	type: 'string',
 	default: USER_ID_DEFAULT,
 	required: true,
-	placeholder: 'e.g. customer-42',
-	description:
-		'Who is talking to the bot: Coze keeps the bot\'s memory and variables per user ID. By default each Chat Trigger session is its own user, other runs share one user per workflow. Avoid real personal identifiers.',
+	placeholder: USER_ID_PLACEHOLDER,
+	description: USER_ID_DESCRIPTION,
 };
 
 export const conversationIdField: INodeProperties = {

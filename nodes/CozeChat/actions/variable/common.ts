@@ -4,7 +4,7 @@ import type { VariableOwner } from '../../api/variable';
 import { VARIABLES_PATH } from '../../api/variable';
 import type { ItemParameters } from '../../boundaries/parameters';
 import { unsupportedByServer } from '../../core/errors';
-import { botIdLocator } from '../descriptions';
+import { botIdLocator, userIdField } from '../descriptions';
 
 /** Whose variables (shared by Get and Set). */
 export const ownerFields: INodeProperties[] = [
@@ -33,15 +33,7 @@ export const ownerFields: INodeProperties[] = [
 		description: 'The app, from its editor URL (the number after project-ide/)',
 		displayOptions: { show: { owner: ['app'] } },
 	},
-	{
-		displayName: 'User ID',
-		name: 'userId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. customer-42',
-		description: 'Whose values: the User ID that Send Message (or a workflow run\'s ext user_id) uses for this user',
-	},
+	userIdField,
 	{
 		displayName: 'Channel ID',
 		name: 'connectorId',

@@ -5,7 +5,16 @@ import { uploadBinary } from '../../api/file';
 import type { RunMode } from '../../api/workflow';
 import { ItemBudget } from '../../boundaries/budget';
 import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
-import { botIdLocator, pollIntervalOption as sharedPollIntervalOption, pollIntervalSecondsOf, timeoutOption as sharedTimeoutOption, timeoutSecondsOf } from '../descriptions';
+import {
+	botIdLocator,
+	pollIntervalOption as sharedPollIntervalOption,
+	pollIntervalSecondsOf,
+	timeoutOption as sharedTimeoutOption,
+	timeoutSecondsOf,
+	USER_ID_DEFAULT,
+	USER_ID_DESCRIPTION,
+	USER_ID_PLACEHOLDER,
+} from '../descriptions';
 import type { WorkflowRunOptions } from './runWorkflow';
 import { isUnsafeIntegerText, JsonInteger, parseJsonNumbersExact } from '../../core/json';
 import { checkedParameters } from './schemaCheck';
@@ -277,7 +286,14 @@ export const extOption: INodeProperties = {
 	options: [
 		{ displayName: 'Latitude', name: 'latitude', type: 'string', default: '', placeholder: 'e.g. 39.9042' },
 		{ displayName: 'Longitude', name: 'longitude', type: 'string', default: '', placeholder: 'e.g. 116.4074' },
-		{ displayName: 'User ID', name: 'user_id', type: 'string', default: '', placeholder: 'e.g. customer-42' },
+		{
+			displayName: 'User ID',
+			name: 'user_id',
+			type: 'string',
+			default: USER_ID_DEFAULT,
+			placeholder: USER_ID_PLACEHOLDER,
+			description: `${USER_ID_DESCRIPTION} Sent as ext.user_id: the user whose variables the workflow reads and writes. Empty sends none.`,
+		},
 	],
 };
 
