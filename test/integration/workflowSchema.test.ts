@@ -164,25 +164,32 @@ describe('parameters checked before the run', () => {
 });
 
 describe('the End node\'s output plan, in Stream mode (coze-studio #826)', () => {
-	const run = async (scenario: keyof typeof scenarios, extra: INodeParameters, items = 1) =>
+	/** `streaming`: the execution's caller takes a stream (a Chat Trigger or a Webhook responding with Streaming). */
+	const run = async (scenario: keyof typeof scenarios, extra: INodeParameters, items = 1, streaming = false) =>
 		await runNode({
 			node: new CozeChat(),
 			credentialType: new CozeApi(),
 			credentials: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN },
 			parameters: runParams(scenario, extra),
 			items: Array.from({ length: items }, (_, i) => ({ json: { city: `City ${i}`, days: 2 } })),
+			onChunk: streaming ? () => undefined : undefined,
 		});
+	const asJson = { parametersInput: 'json', parametersJson: '={{ JSON.stringify($json) }}' };
 
-	it('an End node that returns variables: the run works and the editor says, once for all items, why nothing streamed', async () => {
-		const result = await run('tripPlanner', { parametersInput: 'json', parametersJson: '={{ JSON.stringify($json) }}' }, 3);
+	it('an End node that returns variables, run for a streaming caller: the run works and the editor says, once for all items, why nothing streamed', async () => {
+		const result = await run('tripPlanner', asJson, 3, true);
 		expect(result.items).toHaveLength(3);
 		expect(result.hints).toEqual([
 			expect.objectContaining({ location: 'outputPane', message: expect.stringContaining('returns variables from its End node, so Coze sends its result in one piece') }),
 		]);
 	});
 
-	it('an End node that returns text, or another mode: no hint', async () => {
-		expect((await run('textEnd', {})).hints).toEqual([]);
-		expect((await run('tripPlanner', { runMode: 'sync', parametersInput: 'json', parametersJson: '{"city": "Kyoto", "days": 1}' })).hints).toEqual([]);
+	it('an ordinary run (nothing takes a stream), streaming turned off, an End node that returns text, or another mode: no hint', async () => {
+		const ordinary = await run('tripPlanner', asJson);
+		expect(ordinary.items[0].json.status).toBe('completed');
+		expect(ordinary.hints).toEqual([]);
+		expect((await run('tripPlanner', { ...asJson, options: { enableStreaming: false } }, 1, true)).hints).toEqual([]);
+		expect((await run('textEnd', {}, 1, true)).hints).toEqual([]);
+		expect((await run('tripPlanner', { runMode: 'sync', parametersInput: 'json', parametersJson: '{"city": "Kyoto", "days": 1}' }, 1, true)).hints).toEqual([]);
 	});
 });

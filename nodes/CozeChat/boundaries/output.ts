@@ -157,6 +157,12 @@ export class LiveText {
  * (the answer when nothing was streamed, a correction when Coze completed differently); the stream
  * always ends, also when the turn fails.
  */
+/** Whether text would go out live: enabled, and this execution's caller takes a stream (Chat Trigger, Webhook). */
+export function streamsLive(context: IExecuteFunctions, enabled: boolean): boolean {
+	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
+	return enabled && typeof context.isStreaming === 'function' && context.isStreaming();
+}
+
 export async function withLiveText<R>(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -164,9 +170,7 @@ export async function withLiveText<R>(
 	turn: (live: LiveText | undefined) => Promise<R>,
 	closing?: (result: R, streamed: string) => string | undefined,
 ): Promise<R> {
-	// isStreaming/sendChunk exist since n8n 1.102/1.103; older versions simply get the item.
-	const streaming = enabled && typeof context.isStreaming === 'function' && context.isStreaming();
-	if (!streaming) return await turn(undefined);
+	if (!streamsLive(context, enabled)) return await turn(undefined);
 	const live = new LiveText(context, itemIndex);
 	context.sendChunk('begin', itemIndex);
 	try {

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { usesCustomBaseUrl } from '../../transport/session';
+import { streamsLive } from '../../boundaries/output';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
@@ -80,7 +81,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Uploads come last: nothing is sent to Coze before every field checked out. One budget for
 	// the uploads and the run: the Timeout covers both.
 	body.parameters = await collectParameters(parameters, options.budget, { workflowId, version });
-	if (mode === 'stream' && version === '') await adviseOnStreamMode(this, workflowId, options.budget);
+	// The tip matters only where text would stream to a Chat Trigger or Webhook, not on every run.
+	if (mode === 'stream' && version === '' && streamsLive(this, options.liveStream)) await adviseOnStreamMode(this, workflowId, options.budget);
 	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: false }, options);
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['status', 'output', 'messages', 'interrupt', 'execute_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];

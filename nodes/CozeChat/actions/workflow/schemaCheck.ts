@@ -62,7 +62,8 @@ export async function checkedParameters(
 /**
  * Stream mode streams only text: an End node set to return variables sends its result in one piece
  * at the end, whatever the mode (coze-studio #826). Said once per execution when the schema, read
- * already for the check, shows such an End node; nothing is asked of Coze for it.
+ * already for the check, shows such an End node — and only when the run streams to a Chat Trigger
+ * or Webhook (the caller checks), where the missing stream is noticed; nothing is asked of Coze for it.
  */
 export async function adviseOnStreamMode(context: IExecuteFunctions, workflowId: string, budget: ItemBudget): Promise<void> {
 	const answer = await schemaOf(context, workflowId, budget).catch(() => undefined);
