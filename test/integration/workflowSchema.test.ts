@@ -11,7 +11,7 @@ import { EMULATOR_TOKEN, type CozeEmulator } from '../emulator/server';
 import { CHATFLOW_IDS } from '../emulator/workflows';
 import { scenarios } from '../emulator/workflowScenarios';
 import { runNode, runResourceMapping } from '../harness';
-import { rejectionOf } from './helpers';
+import { rejectionOf, runCoze } from './helpers';
 import { runParams, runWorkflowNode, workflowParams } from './workflowHelpers';
 import { useEmulator } from './emulatorSetup';
 
@@ -39,17 +39,33 @@ async function fieldsOf(em: CozeEmulator, parameters: INodeParameters, nodeTypeN
 describe('the Parameters form (resource mapper) from the workflow schema', () => {
 	it('one field per Start-node input: Coze order, n8n type, required marked, description in the label, defaults filled', async () => {
 		const { fields } = await fieldsOf(emulator, { operation: 'run', workflowId: { __rl: true, mode: 'list', value: TRIP } });
+		// JSON inputs are text fields (n8n's JSON editor marks an empty one as an error), an optional
+		// switch a choice whose first option sends nothing (n8n fills an untouched switch with false).
 		expect(fields.map((f) => [f.id, f.type, f.required])).toEqual([
 			['city', 'string', true],
 			['days', 'number', true],
 			['budget', 'number', false],
-			['hotel', 'boolean', false],
-			['interests', 'array', false],
-			['traveller', 'object', false],
+			['hotel', 'options', false],
+			['interests', 'string', false],
+			['traveller', 'string', false],
 			['photo', 'string', false],
 		]);
-		expect(fields[0].displayName).toBe('city — The city to visit');
-		expect(fields[3].defaultValue).toBe(false);
+		expect(fields.map((f) => f.displayName)).toEqual([
+			'city — The city to visit',
+			'days — How many days the trip lasts',
+			'budget — Budget per day in CNY',
+			'hotel — Whether to book a hotel',
+			'interests (JSON array) — What the traveller likes',
+			'traveller (JSON object) — Who travels',
+			'photo (file: URL or file ID) — A photo of the traveller',
+		]);
+		expect(fields[3].defaultValue).toBe('');
+		expect(fields[3].options).toEqual([
+			{ name: "Not Sent (the Workflow's Default: false)", value: '' },
+			{ name: 'True', value: true },
+			{ name: 'False', value: false },
+		]);
+		expect(fields.filter((f) => f.id !== 'hotel').every((f) => f.defaultValue === undefined)).toBe(true);
 		expect(fields.every((f) => f.display && !f.defaultMatch)).toBe(true);
 		expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v1/workflows/${TRIP}`, query: { include_input_output: 'true' } });
 	});
@@ -91,6 +107,20 @@ describe('parameters checked before the run', () => {
 		expect(item.json.output).toMatchObject({ plan: 'A 3-day trip to Kyoto, for temples and food, hotel booked.' });
 		expect(runs()[0].body).toMatchObject({ parameters: { city: 'Kyoto', days: 3, hotel: true, interests: ['temples', 'food'], traveller: { name: 'Ada', age: 36 } } });
 		expect((runs()[0].body as { parameters: object }).parameters).not.toHaveProperty('budget');
+	});
+
+	it('a form as the editor leaves it (untouched choice, emptied fields) sends only what was filled; a file ID from File → Upload goes as {"file_id"}', async () => {
+		const [item] = await runWorkflowNode(
+			emulator,
+			runParams('tripPlanner', mapped({ city: 'Kyoto', days: 2, budget: '', hotel: '', interests: '', traveller: null, photo: '' })),
+		);
+		expect(item.json.output).toMatchObject({ plan: 'A 2-day trip to Kyoto.' });
+		expect((runs()[0].body as { parameters: object }).parameters).toEqual({ city: 'Kyoto', days: 2 });
+
+		const upload = await runCoze(emulator, { resource: 'file', operation: 'upload' }, { items: [{ json: {}, binary: { data: { data: Buffer.from('png').toString('base64'), mimeType: 'image/png', fileName: 'me.png' } } }] });
+		const fileId = String(upload[0].json.id);
+		await runWorkflowNode(emulator, runParams('tripPlanner', mapped({ city: 'Kyoto', days: 2, hotel: false, photo: ` ${fileId} ` })));
+		expect((runs()[1].body as { parameters: object }).parameters).toEqual({ city: 'Kyoto', days: 2, hotel: false, photo: JSON.stringify({ file_id: fileId }) });
 	});
 
 	it('a missing required parameter fails the item naming it and its type; nothing is run', async () => {

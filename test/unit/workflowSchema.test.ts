@@ -69,7 +69,7 @@ describe('checking parameters against the schema', () => {
 			{ path: 'top_k', message: "must be an integer, got 'three'" },
 			{ path: 'ratio', message: "must be a number, got 'NaN'" },
 			{ path: 'verbose', message: "must be a boolean, got 'yes'" },
-			{ path: 'photo', message: 'must be a file (image): a URL, or {"file_id": "…"} of an uploaded file; got {"url":1}' },
+			{ path: 'photo', message: 'must be a file (image): a URL, or the file ID of an upload (File → Upload), or {"file_id": "…"}; got {"url":1}' },
 			{ path: 'tags[1]', message: 'must be a string, got {"b":1}' },
 			{ path: 'meta.pages', message: 'is required (integer)' },
 		]);

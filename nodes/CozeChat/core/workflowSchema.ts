@@ -165,9 +165,12 @@ function checkValue(schema: ParameterSchema, value: unknown, path: string, probl
 		return array.map((item, index) => checkValue(items, item, `${path}[${index}]`, problems));
 	}
 	if (FILE_TYPES.has(schema.type)) {
+		// A bare number is a file ID (File → Upload's id); Coze reads a plain string as a URL.
+		if (typeof value === 'string' && /^\d+$/.test(value.trim())) return JSON.stringify({ file_id: value.trim() });
+		if (value instanceof JsonInteger) return JSON.stringify({ file_id: value.toString() });
 		if (typeof value === 'string' && value.trim() !== '') return value.trim();
 		if (isObject(value) && typeof value.file_id === 'string' && value.file_id !== '') return JSON.stringify({ file_id: value.file_id });
-		problems.push({ path, message: `must be ${article(describeType(schema))}: a URL, or {"file_id": "…"} of an uploaded file; got ${shown(value)}` });
+		problems.push({ path, message: `must be ${article(describeType(schema))}: a URL, or the file ID of an upload (File → Upload), or {"file_id": "…"}; got ${shown(value)}` });
 		return undefined;
 	}
 	return value; // a type this code does not know yet: sent as given

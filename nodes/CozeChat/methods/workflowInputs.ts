@@ -12,6 +12,36 @@ import { CHATFLOW_SYSTEM_INPUTS } from '../actions/workflow/schemaCheck';
 
 const NO_SCHEMA_ADVICE = 'Choose Specify Parameters → Using Fields Below or Using JSON: the parameters then go as you give them.';
 
+/** What a file input takes, as its label says (the node's check accepts each of these). */
+const FILE_HINT = 'file: URL or file ID';
+
+/**
+ * The field's type in the form. JSON inputs are text fields: n8n's JSON editor marks an empty one
+ * as an error (a red gutter dot and a field issue), though leaving an optional input out is fine;
+ * the node parses and checks the text against the schema itself. An optional switch is a choice
+ * whose first option sends nothing: n8n fills an untouched switch with false, which would be sent.
+ */
+function formType(input: NamedParameter, asTool: boolean): FieldType {
+	const type = fieldType(input);
+	if (asTool) return type; // every field is a $fromAI expression, typed for the model
+	if (type === 'object' || type === 'array') return 'string';
+	if (type === 'boolean' && !requiredInForm(input)) return 'options';
+	return type;
+}
+
+/** Required in the form: the workflow needs it and has no default of its own. */
+function requiredInForm(input: NamedParameter): boolean {
+	return input.required && input.defaultValue === undefined;
+}
+
+/** What the label adds after the name: how to fill a file or JSON input. */
+function typeHint(input: NamedParameter): string | undefined {
+	if (FILE_TYPES.has(input.type)) return FILE_HINT;
+	if (input.type === 'object') return 'JSON object';
+	if (input.type === 'array') return 'JSON array';
+	return undefined;
+}
+
 function fieldType(input: NamedParameter): FieldType {
 	if (input.type === 'integer' || input.type === 'number') return 'number';
 	if (input.type === 'boolean') return 'boolean';
@@ -70,18 +100,29 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 	const inputs = answer.schema.inputs.filter((input) => operation !== 'chat' || !CHATFLOW_SYSTEM_INPUTS.includes(input.name));
 	if (inputs.length === 0) return { fields: [], emptyFieldsNotice: 'This workflow\'s Start node has no inputs.' };
 	const fields: ResourceMapperField[] = inputs.map((input) => {
-		const label = input.description.trim() ? `${input.name} — ${input.description.trim()}` : input.name;
+		const hint = typeHint(input);
+		const name = hint ? `${input.name} (${hint})` : input.name;
+		const label = input.description.trim() ? `${name} — ${input.description.trim()}` : name;
 		const field: ResourceMapperField = {
 			id: input.name,
 			displayName: label.length > 80 ? `${label.slice(0, 77)}...` : label,
-			required: input.required && input.defaultValue === undefined,
+			required: requiredInForm(input),
 			defaultMatch: false,
 			canBeUsedToMatch: false,
 			display: true,
-			type: fieldType(input),
+			type: formType(input, asTool),
 		};
 		if (asTool) {
 			field.defaultValue = `={{ $fromAI(${quoted(input.name)}, ${quoted(modelDescription(input))}, ${quoted(modelType(input))}) }}`;
+		} else if (field.type === 'options') {
+			// Untouched, nothing is sent and the workflow's own default applies.
+			const fallback = defaultValue(input);
+			field.options = [
+				{ name: fallback === null ? 'Not Sent' : `Not Sent (the Workflow's Default: ${String(fallback)})`, value: '' },
+				{ name: 'True', value: true },
+				{ name: 'False', value: false },
+			];
+			field.defaultValue = '';
 		} else {
 			const value = defaultValue(input);
 			if (value !== null) field.defaultValue = value;
