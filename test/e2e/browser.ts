@@ -172,14 +172,25 @@ export class EditorPage {
 	}
 
 	/** The labels of the open node's resource-mapper form (e.g. Workflow → Run's Parameters), and which can be removed. */
-	async formFields(firstLabel: string): Promise<Array<{ label: string; removable: boolean }>> {
+	async formFields(firstLabel: string): Promise<Array<{ label: string; removable: boolean; red: boolean; clipped: boolean }>> {
 		const form = this.page.locator('[data-test-id="resource-mapper-container"]');
 		await form.getByText(firstLabel).first().waitFor();
-		const out: Array<{ label: string; removable: boolean }> = [];
+		const out: Array<{ label: string; removable: boolean; red: boolean; clipped: boolean }> = [];
 		for (const field of await form.locator('.parameter-item').all()) {
-			const label = (await field.locator('label.n8n-input-label .n8n-text').first().innerText().catch(() => '')).trim();
+			const text = field.locator('label.n8n-input-label .n8n-text').first();
+			const label = (await text.innerText().catch(() => '')).trim();
 			if (label === '') continue;
-			out.push({ label, removable: (await field.locator('[data-test-id^="remove-field-button-"]').count()) > 0 });
+			out.push({
+				label,
+				removable: (await field.locator('[data-test-id^="remove-field-button-"]').count()) > 0,
+				// n8n marks a field with issues (a CSS-module class, plus an issues icon) and a JSON editor's
+				// lint error with a gutter dot.
+				red: await field.evaluate(
+					(el) => /hasIssues/.test(el.className) || el.querySelector('[class*="parameterIssues"], .cm-lint-marker-error') !== null,
+				),
+				// The label text cut by its box (an ellipsis, or hidden overflow).
+				clipped: await text.evaluate((el) => el.scrollWidth > el.clientWidth + 1),
+			});
 		}
 		return out;
 	}

@@ -239,18 +239,23 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			await shot('knowledge-upload.png');
 		});
 
-		it("Workflow → Run shows the workflow's inputs as fields (required ones cannot be removed), and runs with them", async () => {
+		it("Workflow → Run shows the workflow's inputs as fields (required ones cannot be removed, empty optional ones not red, labels whole), and sends only what was filled", async () => {
 			page = await newCozeNode(page, 'Run a workflow');
 			await page.chooseFromList('workflowId', 'Trip', 'Trip planner (typed inputs)');
-			expect(await page.formFields('city — The city to visit')).toEqual([
-				{ label: 'city — The city to visit', removable: false },
-				{ label: 'days — How many days the trip lasts', removable: false },
-				{ label: 'budget — Budget per day in CNY', removable: true },
-				{ label: 'hotel — Whether to book a hotel', removable: true },
-				{ label: 'interests — What the traveller likes', removable: true },
-				{ label: 'traveller — Who travels', removable: true },
-				{ label: 'photo — A photo of the traveller', removable: true },
-			]);
+			const field = (label: string, removable: boolean) => ({ label, removable, red: false, clipped: false });
+			const fields = [
+				field('city — The city to visit', false),
+				field('days — How many days the trip lasts', false),
+				field('budget — Budget per day in CNY', true),
+				field('hotel — Whether to book a hotel', true),
+				field('interests (JSON array) — What the traveller likes', true),
+				field('traveller (JSON object) — Who travels', true),
+				field('photo (file: URL or file ID) — A photo of the traveller', true),
+			];
+			// Required inputs are red until filled (n8n's own marking); none of the optional ones is.
+			const shownEmpty = await page.formFields('city — The city to visit');
+			log(`n8n ${version}: Run form, untouched → ${JSON.stringify(shownEmpty)}`);
+			expect(shownEmpty.filter((f) => f.removable)).toEqual(fields.filter((f) => f.removable));
 			await page.fillText('days', '3');
 			// A required input left empty never reaches Coze: n8n refuses to start the node it marks as
 			// having issues (2.x names the field; 1.x says only that there are issues, and the run below,
@@ -260,10 +265,13 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			log(`n8n ${version}: Run with city left empty → ${refusal.replace(/\s+/g, ' ').slice(0, 200)}`);
 			expect(refusal).toContain(refused);
 			await page.fillText('city', 'Kyoto');
+			expect(await page.formFields('city — The city to visit')).toEqual(fields);
 			const shown = await page.executeStep('A 3-day trip to Kyoto.');
 			expect(shown).toContain('completed');
-			// The End node returns variables: the hint says why nothing streamed (coze-studio #826).
-			expect(shown).toContain('returns variables from its End node');
+			// The untouched hotel choice was not sent (n8n would have sent an untouched switch as false).
+			expect(shown).not.toContain('hotel');
+			// An ordinary manual run streams nothing, so no streaming tip (coze-studio #826 is for streaming callers).
+			expect(shown).not.toContain('returns variables from its End node');
 			await shot('workflow-inputs.png');
 		});
 	});
