@@ -102,8 +102,10 @@ describe('one default User ID for Variable → Get / Set and Chat → Send Messa
 		const session = [{ json: { sessionId: 'session-7', chatInput: 'Who am I?' } }];
 		const [fresh] = await runCoze(emulator, chat(), { items: session });
 		expect(fresh.json.answer).toBe('Hello, stranger! Your city is Hangzhou.');
-		await runCoze(emulator, { resource: 'variable', operation: 'set', owner: 'bot', botId: memoryBot, values: { entries: [{ key: 'name', value: 'Grace' }] } }, { items: session });
-		const [known] = await runCoze(emulator, chat(), { items: session });
+		// Chat Trigger → Variable Set → Send Message: Set's output keeps the sessionId the default reads.
+		const setOutput = await runCoze(emulator, { resource: 'variable', operation: 'set', owner: 'bot', botId: memoryBot, values: { entries: [{ key: 'name', value: 'Grace' }] } }, { items: session });
+		expect(setOutput[0].json).toMatchObject({ user_id: 'session-7', sessionId: 'session-7' });
+		const [known] = await runCoze(emulator, chat(), { items: setOutput });
 		expect(known.json.answer).toBe('Hello, Grace! Your city is Hangzhou.');
 	});
 

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { VariableOwner } from '../../api/variable';
 import { VARIABLES_PATH } from '../../api/variable';
@@ -50,6 +50,15 @@ export function ownerOf(parameters: ItemParameters): VariableOwner {
 		connector_uid: parameters.text('userId', 'User ID', { required: true }),
 	};
 	return owner === 'app' ? { app_id: parameters.cozeId('appId', 'App ID'), ...common } : { bot_id: parameters.botId(), ...common };
+}
+
+/**
+ * The input item's Chat Trigger sessionId, kept on the output: the default User ID reads it, so a
+ * Send Message (or another Variable node) after this one with the default is the same user.
+ */
+export function sessionIdOf(context: IExecuteFunctions, itemIndex: number): { sessionId?: string } {
+	const sessionId = context.getInputData()[itemIndex]?.json?.sessionId;
+	return typeof sessionId === 'string' && sessionId !== '' ? { sessionId } : {};
 }
 
 /** Self-hosted Coze Studio has no variables Open API: say so instead of its web-session 401. */

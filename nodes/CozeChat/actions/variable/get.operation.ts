@@ -8,7 +8,7 @@ import {
 
 import { getVariables } from '../../api/variable';
 import { parametersOf } from '../../boundaries/parameters';
-import { ownerFields, ownerOf, unsupportedOnThisServer } from './common';
+import { ownerFields, ownerOf, sessionIdOf, unsupportedOnThisServer } from './common';
 
 const properties: INodeProperties[] = [
 	...ownerFields,
@@ -38,6 +38,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		user_id: owner.connector_uid,
 		variables,
 		items: items as unknown as IDataObject[],
+		...sessionIdOf(this, itemIndex),
 	};
 	// Coze leaves out a name it does not know; say which, instead of a silent gap.
 	const notFound = keywords.filter((keyword) => !(keyword in variables));

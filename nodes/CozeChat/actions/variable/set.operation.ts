@@ -8,7 +8,7 @@ import {
 import { setVariables } from '../../api/variable';
 import { parametersOf } from '../../boundaries/parameters';
 import { keyValueCollection } from '../descriptions';
-import { ownerFields, ownerOf, unsupportedOnThisServer } from './common';
+import { ownerFields, ownerOf, sessionIdOf, unsupportedOnThisServer } from './common';
 
 const properties: INodeProperties[] = [
 	...ownerFields,
@@ -33,7 +33,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	});
 	return [
 		{
-			json: { ...(owner.bot_id ? { bot_id: owner.bot_id } : { app_id: owner.app_id }), user_id: owner.connector_uid, set: values },
+			json: { ...(owner.bot_id ? { bot_id: owner.bot_id } : { app_id: owner.app_id }), user_id: owner.connector_uid, set: values, ...sessionIdOf(this, itemIndex) },
 			pairedItem: { item: itemIndex },
 		},
 	];
