@@ -245,12 +245,12 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			const field = (label: string, removable: boolean) => ({ label, removable, red: false, clipped: false });
 			const fields = [
 				field('city — The city to visit', false),
-				field('days — How many days the trip lasts', false),
+				field('days', false),
 				field('budget — Budget per day in CNY', true),
-				field('hotel — Whether to book a hotel', true),
-				field('interests (JSON array) — What the traveller likes', true),
-				field('traveller (JSON object) — Who travels', true),
-				field('photo (file: URL or file ID) — A photo of the traveller', true),
+				field('hotel', true),
+				field('interests (JSON array)', true),
+				field('traveller (JSON object)', true),
+				field('photo (file URL or ID)', true),
 			];
 			// Required inputs are red until filled (n8n's own marking); none of the optional ones is.
 			const shownEmpty = await page.formFields('city — The city to visit');

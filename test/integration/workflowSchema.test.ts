@@ -50,14 +50,15 @@ describe('the Parameters form (resource mapper) from the workflow schema', () =>
 			['traveller', 'string', false],
 			['photo', 'string', false],
 		]);
+		// The workflow's description joins the name where the label still fits n8n 2.x's room (30 characters).
 		expect(fields.map((f) => f.displayName)).toEqual([
 			'city — The city to visit',
-			'days — How many days the trip lasts',
+			'days',
 			'budget — Budget per day in CNY',
-			'hotel — Whether to book a hotel',
-			'interests (JSON array) — What the traveller likes',
-			'traveller (JSON object) — Who travels',
-			'photo (file: URL or file ID) — A photo of the traveller',
+			'hotel',
+			'interests (JSON array)',
+			'traveller (JSON object)',
+			'photo (file URL or ID)',
 		]);
 		expect(fields[3].defaultValue).toBe('');
 		expect(fields[3].options).toEqual([

@@ -13,7 +13,14 @@ import { CHATFLOW_SYSTEM_INPUTS } from '../actions/workflow/schemaCheck';
 const NO_SCHEMA_ADVICE = 'Choose Specify Parameters → Using Fields Below or Using JSON: the parameters then go as you give them.';
 
 /** What a file input takes, as its label says (the node's check accepts each of these). */
-const FILE_HINT = 'file: URL or file ID';
+const FILE_HINT = 'file URL or ID';
+
+/**
+ * The longest label n8n 2.x shows whole: its field-options toggle keeps its room beside the label
+ * even while hidden, so at a usual panel width a longer label is cut with an ellipsis (n8n 1.x
+ * shows ~60). The workflow's description of an input is added to the name only where it fits.
+ */
+const LABEL_FITS = 30;
 
 /**
  * The field's type in the form. JSON inputs are text fields: n8n's JSON editor marks an empty one
@@ -102,10 +109,10 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 	const fields: ResourceMapperField[] = inputs.map((input) => {
 		const hint = typeHint(input);
 		const name = hint ? `${input.name} (${hint})` : input.name;
-		const label = input.description.trim() ? `${name} — ${input.description.trim()}` : name;
+		const described = input.description.trim() ? `${name} — ${input.description.trim()}` : name;
 		const field: ResourceMapperField = {
 			id: input.name,
-			displayName: label.length > 80 ? `${label.slice(0, 77)}...` : label,
+			displayName: [...described].length <= LABEL_FITS ? described : name,
 			required: requiredInForm(input),
 			defaultMatch: false,
 			canBeUsedToMatch: false,
