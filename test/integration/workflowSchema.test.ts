@@ -37,7 +37,7 @@ async function fieldsOf(em: CozeEmulator, parameters: INodeParameters, nodeTypeN
 }
 
 describe('the Parameters form (resource mapper) from the workflow schema', () => {
-	it('one field per Start-node input: Coze order, n8n type, required marked, description in the label, defaults filled', async () => {
+	it('one field per Start-node input: Coze order, n8n type, required marked, description in the label where it fits, untouched fields send nothing', async () => {
 		const { fields } = await fieldsOf(emulator, { operation: 'run', workflowId: { __rl: true, mode: 'list', value: TRIP } });
 		// JSON inputs are text fields (n8n's JSON editor marks an empty one as an error), an optional
 		// switch a choice whose first option sends nothing (n8n fills an untouched switch with false).
