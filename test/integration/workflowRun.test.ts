@@ -1,5 +1,6 @@
 import { NodeApiError, NodeOperationError, type StructuredChunk } from 'n8n-workflow';
 
+import { USER_ID_DEFAULT } from '../../nodes/CozeChat/actions/descriptions';
 import { FRAMINGS } from '../emulator/sse';
 import { scenarios, WORKFLOW_USAGE } from '../emulator/workflowScenarios';
 import { rejectionOf } from './helpers';
@@ -58,6 +59,17 @@ describe('Workflow → Run (stream, the default)', () => {
 		expect(item.json.execute_id).toMatch(/^\d{19}$/);
 		expect(item.json.debug_url).toContain(`execute_id=${item.json.execute_id as string}`);
 		expect(posts()[0].body).not.toHaveProperty('app_id');
+	});
+
+	it("Extra Fields → User ID, added as it comes, is Send Message's default user; emptied, none is sent", async () => {
+		// The option's default as the editor fills it in when the option is added (descriptions.ts).
+		const withUser = (user_id: string) => runParams('echo', { parametersInput: 'json', parametersJson: '{"user_name":"Ada"}', options: { ext: { user_id } } });
+		await runWorkflowNode(emulator, withUser(USER_ID_DEFAULT), { items: [{ json: { sessionId: 'session-9' } }] });
+		expect((posts()[0].body as { ext: object }).ext).toEqual({ user_id: 'session-9' });
+		await runWorkflowNode(emulator, withUser(USER_ID_DEFAULT));
+		expect((posts()[1].body as { ext: object }).ext).toEqual({ user_id: 'n8n-workflow-harness-workflow' });
+		await runWorkflowNode(emulator, withUser(''));
+		expect(posts()[2].body).not.toHaveProperty('ext');
 	});
 
 	it('takes parameters as JSON and runs in an app', async () => {
