@@ -17,8 +17,8 @@ const FILE_HINT = 'file URL or ID';
 
 /**
  * The longest label n8n 2.x shows whole: its field-options toggle keeps its room beside the label
- * even while hidden, so at a usual panel width a longer label is cut with an ellipsis (n8n 1.x
- * shows ~60). The workflow's description of an input is added to the name only where it fits.
+ * even while hidden, so in a 1440-pixel-wide editor a longer label is cut with an ellipsis (1.123.81
+ * showed 54 characters whole). The workflow's description of an input joins the name only where it fits.
  */
 const LABEL_FITS = 30;
 
