@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
+import { pollUntil } from '../core/polling';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
 import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
 import { ItemBudget } from '../boundaries/budget';
@@ -175,27 +176,33 @@ export class HistoryClient {
 					debugUrl: history.debug_url,
 					hint: 'Read it later with Workflow → Get Run History (Fetch Output Nodes One by One) and this execute_id, or raise Options → Timeout.',
 				});
-			let data: Record<string, unknown> = {};
+			// Once Coze said the node is unfinished, the Timeout may strike during the next read or
+			// sleep: the user learns the node had not finished, not which request was cut.
 			let seenUnfinished = false;
-			for (;;) {
-				// Once Coze said the node is unfinished, the Timeout may strike during the next read or
-				// sleep: the user learns the node had not finished, not which request was cut.
-				const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).then(
-					({ envelope }) => ({ envelope, failure: undefined }),
-					(failure: unknown) => ({ envelope: undefined, failure }),
-				);
-				if (read.failure !== undefined) throw seenUnfinished && isTimeout(read.failure) ? unfinished() : read.failure;
-				data = isObject(read.envelope?.data) ? read.envelope.data : {};
-				if (data.is_finish !== false || !wait) break;
-				seenUnfinished = true;
-				const remaining = this.budget.remainingMs();
-				if (remaining !== undefined && wait.pollMs >= remaining) throw unfinished();
-				const slept = await this.budget.sleep(wait.pollMs, `waiting for the Output node '${node.node_title}' to finish`).then(
-					() => undefined,
-					(failure: unknown) => failure,
-				);
-				if (slept !== undefined) throw isTimeout(slept) ? unfinished() : slept;
-			}
+			const clock = this.budget.clock(`waiting for the Output node '${node.node_title}' to finish`);
+			const data = await pollUntil({
+				read: async () => {
+					const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).catch((failure: unknown) => {
+						throw seenUnfinished && isTimeout(failure) ? unfinished() : failure;
+					});
+					return isObject(read.envelope.data) ? read.envelope.data : {};
+				},
+				done: (read) => {
+					const finished = read.is_finish !== false || !wait;
+					if (!finished) seenUnfinished = true;
+					return finished;
+				},
+				intervalMs: wait?.pollMs ?? 0,
+				deadline: this.budget.deadline,
+				clock: {
+					now: clock.now,
+					sleep: async (ms) =>
+						await clock.sleep(ms).catch((failure: unknown) => {
+							throw isTimeout(failure) ? unfinished() : failure;
+						}),
+				},
+				outOfTime: unfinished,
+			});
 			const content = typeof data.node_output === 'string' ? data.node_output : '';
 			const existing = history.messages.find((m) => m.node_title === node.node_title);
 			const message = existing ?? { node_title: node.node_title, content: '' };
