@@ -10,8 +10,7 @@ import { pollUntil } from '../core/polling';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
 import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
 import { ItemBudget } from '../boundaries/budget';
-import { readEnvelope } from '../transport/body';
-import { cozeApiRequest, withRetries } from '../transport/request';
+import { cozeApiCall, cozeApiRequest } from '../transport/request';
 import { usesCustomBaseUrl } from '../transport/session';
 
 export type RunMode = 'stream' | 'sync' | 'async';
@@ -32,7 +31,7 @@ export interface Envelope {
 }
 
 /**
- * One JSON request that returns the whole envelope with its log id (parseEnvelope accepts answers
+ * A workflow JSON request (transport/request.ts cozeApiCall; parseEnvelope accepts answers
  * without `code`: Coze's documented async-run answer has none, nor has Coze Studio's run history).
  * A POST whose connection closes before the answer throws CozeApiError with `brokenHint`.
  */
@@ -42,14 +41,7 @@ export async function requestJson(
 	path: string,
 	options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string; budget?: ItemBudget } = {},
 ): Promise<Envelope> {
-	const answer = await withRetries(
-		context,
-		{ method, path, qs: options.qs, body: options.body, accept: 'application/json', activity: `waiting for Coze to answer ${method} ${path}` },
-		{ budget: options.budget },
-		async (response, exchange) => {
-			return { envelope: await readEnvelope(response, exchange, `${method} ${path}`), logid: response.logid };
-		},
-	).then(
+	const answer = await cozeApiCall(context, method, path, { qs: options.qs, body: options.body, budget: options.budget }).then(
 		(envelope) => envelope,
 		(error: unknown) => error as Error,
 	);
