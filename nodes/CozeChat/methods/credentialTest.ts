@@ -10,7 +10,7 @@ import { sleep, type ICredentialsDecrypted, type ICredentialTestFunctions, type 
 
 import { credentialBaseUrl } from '../auth/region';
 import { LIMITS } from '../boundaries/budget';
-import { hintFor } from '../boundaries/nodeErrors';
+import { hintFor } from '../boundaries/hints';
 import { redactShapes } from '../boundaries/redact';
 import { unwrapServerError } from '../core/errors';
 import { tryParseJsonExact } from '../core/json';

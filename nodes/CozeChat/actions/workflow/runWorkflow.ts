@@ -19,7 +19,7 @@ import { HistoryClient, requestJson, runPath, type RunMode } from '../../api/wor
 import type { ItemBudget } from '../../boundaries/budget';
 import { withLiveText } from '../../boundaries/output';
 import { streamTurn } from '../streamedTurn';
-import { SYNC_HINT, withHint } from './hints';
+import { SYNC_HINT, withHint } from '../../boundaries/hints';
 
 /** After Interrupt only a Done (with debug_url) may follow; don't wait long for it. */
 const TAIL_MS = 3 * 1000;
