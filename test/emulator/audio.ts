@@ -56,6 +56,13 @@ const MAGIC: Record<string, Buffer> = {
 	ogg_opus: Buffer.from('OggS\u0000\u0002OpusHead', 'latin1'),
 	pcm: Buffer.alloc(8),
 };
+/**
+ * A text that makes the speech endpoint answer as a captive portal or a misconfigured proxy would:
+ * HTTP 200 with an HTML page instead of audio (the node must not save it as speech).
+ */
+export const PROXY_PAGE_INPUT = 'Answer like a captive portal';
+export const PROXY_PAGE = '<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body>Sign in to continue</body></html>';
+
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', ogg_opus: 'audio/ogg', pcm: 'audio/pcm' };
 
 export class AudioEmulator {
@@ -82,6 +89,11 @@ export class AudioEmulator {
 			const input = typeof body.input === 'string' ? body.input : '';
 			const format = typeof body.response_format === 'string' ? body.response_format : 'mp3';
 			if (!input) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is required' }), true;
+			if (input === PROXY_PAGE_INPUT) {
+				res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+				res.end(PROXY_PAGE);
+				return true;
+			}
 			if (Buffer.byteLength(input, 'utf8') > 1024) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is longer than 1024 bytes' }), true;
 			if (!VOICES.some((v) => v.voice_id === body.voice_id)) {
 				return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: voice_id ${String(body.voice_id)} does not exist` }), true;
