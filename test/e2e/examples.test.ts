@@ -225,7 +225,10 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(conversations[0]).not.toBe(conversations[1]);
 		expect(chats.map((c) => (c.body as { user_id: string }).user_id)).toEqual(['session-alice', 'session-bob', 'session-alice', 'session-bob']);
 		const map = (saved[0].staticData?.['node:Ask Coze'] as { conversationsByKey?: Array<[string, string]> })?.conversationsByKey;
-		expect(map?.map(([key]) => key.split('\n')[1])).toEqual(['session-alice', 'session-bob']);
-		expect(new Set(map?.map(([, conversation]) => conversation)).size).toBe(2);
+		// A digest per session (keyed with the instance id), never the session id itself.
+		expect(map).toHaveLength(2);
+		expect(map?.every(([key]) => /^[0-9a-f]{64}$/.test(key))).toBe(true);
+		expect(JSON.stringify(saved[0].staticData)).not.toContain('session-');
+		expect(map?.map(([, conversation]) => conversation)).toEqual([conversations[0], conversations[1]]);
 	});
 });
