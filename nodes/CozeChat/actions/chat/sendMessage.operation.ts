@@ -226,7 +226,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, keyScopeOf(this), botId, conversationKey, result.conversation_id);
 	}
-	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'follow_ups', 'conversation_id', 'chat_id']);
+	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'unanswered', 'follow_ups', 'conversation_id', 'chat_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];
 }
 
