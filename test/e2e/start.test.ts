@@ -197,8 +197,8 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			// n8n 1.x drops a tool variant's codex aliases: there it is found by its display name only,
 			// which carries "Coze", "扣子", "Kouzi" and "Bot" — not "Doubao".
 			const names = latest ? NAMES : NAMES.filter((name) => name !== 'Doubao');
-			for (const name of names) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze (扣子 · Kouzi) Bot Tool']) });
-			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze (扣子 · Kouzi) Bot Tool');
+			for (const name of names) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze Chat (扣子 · Kouzi Bot) Tool']) });
+			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze Chat (扣子 · Kouzi Bot) Tool');
 		});
 
 		it('a Tools input (ai_tool) on Chat → Send Message, and on no other operation', async () => {
