@@ -210,6 +210,40 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			await shot('n8n-tools.png');
 		});
 
+		it('a bot waiting for a client-side plugin with no tools connected: the output panel says which and the two ways to answer', async () => {
+			await page.openWorkflow(readExample('clientToolRoundTrip').id);
+			await page.openNode('Ask Coze');
+			const shown = await page.executeStep('no n8n tool is connected to Tools');
+			log(`n8n ${version}: requires_action without tools → ${shown.replace(/\s+/g, ' ').slice(0, 600)}`);
+			expect(shown).toContain('requires_action');
+			expect(shown).toMatch(/The bot is waiting for its client-side plugin "[^"]+" and no n8n tool is connected to Tools/);
+			expect(shown).toContain('Chat → Submit Tool Outputs');
+			await shot('requires-action-hint.png');
+			await page.closeNode();
+		});
+
+		it("Send Message's Tools: the notice says how to add a tool, and both ways it names work (pick from the list; search once an AI node is in)", async () => {
+			page = await newCozeNode(page, 'Send a message to a bot');
+			const node = 'Send a message to a bot';
+			expect(await page.shownText(/click \+ on the Tools connector/)).toContain('pick it from the list (scroll to it)');
+			await shot('tools-notice.png');
+			await page.closeNode();
+			// What the notice warns about: with no AI node in the workflow n8n's panel search finds no tool…
+			await page.openToolPicker(node);
+			expect(await page.search('Code Tool')).not.toContain('Code Tool');
+			// …but the list holds them: pick Code Tool from it (scrolled to, as a person scrolls).
+			await page.search('');
+			await page.pick('Code Tool');
+			await page.closeNode();
+			expect(await page.connectionsInto(node)).toEqual([{ from: 'Code Tool', type: 'ai_tool' }]);
+			// With a tool in the workflow the search finds tools.
+			await page.openToolPicker(node);
+			expect(await page.search('Calculator')).toContain('Calculator');
+			await page.pick('Calculator');
+			await page.closeNode();
+			expect((await page.connectionsInto(node)).map((c) => `${c.from}:${c.type}`).sort()).toEqual(['Calculator:ai_tool', 'Code Tool:ai_tool']);
+		});
+
 		it("the AI Agent example's OpenAI (emulator) credential passes n8n's test (the emulator answers GET /v1/models)", async () => {
 			expect(await page.openCredential('OpenAI (emulator)')).toBe('Connection tested successfully');
 			await page.closeCredential();
