@@ -3,7 +3,7 @@
  * (n8n 2.x `builderHint`, ignored by 1.x, which the end-to-end tests load the node in), the Tools
  * notice of Send Message, the Conversation Key placeholder, and the AI-tool variant's name.
  */
-import { NodeConnectionTypes, type INodeProperties } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeHelpers, type INodeProperties } from 'n8n-workflow';
 
 import { CozeChat, TOOL_DISPLAY_NAME } from '../../nodes/CozeChat/CozeChat.node';
 import { TOOLS_NOTICE } from '../../nodes/CozeChat/actions/chat/sendMessage.operation';
@@ -54,6 +54,12 @@ describe("the node's description", () => {
 		const [notice] = named('toolsNotice');
 		expect(notice).toMatchObject({ type: 'notice', displayName: TOOLS_NOTICE });
 		expect(notice.displayOptions).toEqual({ show: { resource: ['chat'], operation: ['sendMessage'] }, hide: { '@tool': [true] } });
+		// As n8n decides it: shown on Send Message, hidden on the AI-tool variant (its type ends in "Tool").
+		const node = { typeVersion: 1.1 };
+		const values = { resource: 'chat', operation: 'sendMessage' };
+		expect(NodeHelpers.displayParameter(values, notice, node, description)).toBe(true);
+		expect(NodeHelpers.displayParameter(values, notice, node, { ...description, name: 'cozeChatTool' })).toBe(false);
+		expect(NodeHelpers.displayParameter({ resource: 'chat', operation: 'retrieve' }, notice, node, description)).toBe(false);
 		expect(TOOLS_NOTICE).toContain('click + on the Tools connector');
 		expect(TOOLS_NOTICE).toContain('pick it from the list');
 	});
