@@ -135,7 +135,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const run = await execute(n8n, readExample('botWithN8nTools').id);
 		const [answer] = nodeItems(run, 'Ask Coze');
 		const weather = 'Kyoto: 17°C and cloudy';
-		const outfit = JSON.stringify([{ outfit: 'a light jacket' }], null, 2); // the Workflow Tool answers with all items
+		const outfit = JSON.stringify([{ outfit: 'a light jacket' }]); // the Workflow Tool's items, pretty-printed JSON sent compact
 		expect(answer.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
 		expect((answer.json.tool_calls as Array<{ n8n_node: string }>).map((c) => c.n8n_node)).toEqual(['Get Local Weather', 'Suggest Outfit']);
 	});

@@ -4,6 +4,25 @@ import { CozeApiError } from '../core/errors';
 import { hintFor, type ErrorSetting } from './hints';
 
 /**
+ * The error's description as n8n shows it under the message: what to do (the hint) as prose, then
+ * a sentence with the ids Coze support asks for ("For Coze support: logid: …, chat_id: …"). n8n's
+ * error view renders the description as HTML (the line break reads as a space there); the error
+ * item of Continue On Fail keeps it as text.
+ */
+export function errorDescription(hint: string | undefined, error: CozeApiError): string | undefined {
+	const ids = [
+		error.logid ? `logid: ${error.logid}` : undefined,
+		error.chatId ? `chat_id: ${error.chatId}` : undefined,
+		error.conversationId ? `conversation_id: ${error.conversationId}` : undefined,
+		error.executeId ? `execute_id: ${error.executeId}` : undefined,
+		error.debugUrl ? `debug_url: ${error.debugUrl}` : undefined,
+	].filter((line): line is string => line !== undefined);
+	const text = hint?.trim() ? hint.trim() : '';
+	if (ids.length === 0) return text || undefined;
+	return `${text}${text ? '\n' : ''}For Coze support: ${ids.join(', ')}`;
+}
+
+/**
  * How Coze failures read as n8n errors (used by the output boundary, output.ts, which also redacts
  * them). CozeApiError becomes a NodeApiError that
  * carries Coze's code, msg and logid plus a hint; n8n errors pass through; anything else becomes a
@@ -23,18 +42,10 @@ export function toNodeError(
 			error.msg.trim() ||
 			`Coze reported a failure without a message${error.httpStatus !== undefined ? ` (HTTP ${error.httpStatus})` : ''}`;
 		const message = code === undefined ? msg : `Coze error ${code}: ${msg}`;
-		const details = [
-			hint,
-			error.logid ? `logid: ${error.logid}` : undefined,
-			error.chatId ? `chat_id: ${error.chatId}` : undefined,
-			error.conversationId ? `conversation_id: ${error.conversationId}` : undefined,
-			error.executeId ? `execute_id: ${error.executeId}` : undefined,
-			error.debugUrl ? `debug_url: ${error.debugUrl}` : undefined,
-		].filter(Boolean);
 		const response: JsonObject = { code: code ?? null, msg, logid: error.logid ?? null };
 		const apiError = new NodeApiError(node, response, {
 			message,
-			description: details.join(' | ') || undefined,
+			description: errorDescription(hint, error),
 			httpCode: error.httpStatus !== undefined ? String(error.httpStatus) : undefined,
 			itemIndex,
 		});
