@@ -10,7 +10,8 @@ import { CozeApiError, isMissingEndpoint, unwrapServerError } from '../../nodes/
 import { hasMorePages } from '../../nodes/CozeChat/core/paging';
 import { readSseEvents } from '../../nodes/CozeChat/core/sse';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/core/types';
-import { hintFor, toNodeError } from '../../nodes/CozeChat/boundaries/nodeErrors';
+import { hintFor } from '../../nodes/CozeChat/boundaries/hints';
+import { toNodeError } from '../../nodes/CozeChat/boundaries/nodeErrors';
 import { parseEnvelope } from '../../nodes/CozeChat/transport/body';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';
 import { REAL_FRAMING, renderChunks } from '../emulator/sse';
