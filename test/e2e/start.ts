@@ -89,7 +89,9 @@ async function main(): Promise<void> {
 				`  Editor:    ${url}/workflow/cozeDemoAskBot001   (workflow "Ask a Coze bot")`,
 				`  Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}`,
 				`  Coze:      emulator at ${emulator.url} (credential "Coze (local emulator)")`,
-				'             Its bots are scripted: they use your question (a city, a date) but are no AI.',
+				'             Its bots are scripted: they use your question (a city, a date) but are no AI;',
+				'             asked something else, they say what they know ("[emulator] …"). Its pickers list',
+				'             the demo bots and workflows; its speech is a tone, not a voice.',
 				'             Set COZE_API_TOKEN=pat_… (and COZE_BOT_ID) to talk to the real Coze as well.',
 				'  Examples (examples/*.json, imported inactive):',
 				...(Object.keys(EXAMPLES) as ExampleName[]).map((name) => {
