@@ -248,7 +248,8 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 				{
 					resource: 'chat',
 					operation: 'sendMessage',
-					botId: bot(options.botId ?? scenarios.toolCall.botId),
+					// The emulator's bot from the list, with its name (as the bot picker shows it); a real bot by ID.
+					botId: options.botId ? bot(options.botId) : { __rl: true, mode: 'list', value: scenarios.toolCall.botId, cachedResultName: 'Weather Bot (Team Space)' },
 					message: 'What is the weather in Hangzhou?',
 					options: {},
 				},
