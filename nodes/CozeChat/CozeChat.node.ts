@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	type IBuilderHint,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -39,6 +40,39 @@ function subtitle(): string {
 	return `={{ ${JSON.stringify(words)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`;
 }
 
+/** The AI-tool variant's name before n8n's " Tool": "Coze Chat (扣子 · Kouzi Bot) Tool" in the tool picker. */
+export const TOOL_DISPLAY_NAME = 'Coze Chat (扣子 · Kouzi Bot)';
+
+/**
+ * What n8n's AI Workflow Builder (2.x) reads to pick and wire this node: when to choose it, the
+ * nodes it works with, and the Tools input of Chat → Send Message. n8n 1.x ignores the field.
+ */
+const BUILDER_HINT: IBuilderHint = {
+	searchHint:
+		'Use to talk to a bot (agent) built on Coze (coze.cn, coze.com, 扣子) or a self-hosted Coze Studio, to run Coze workflows and chatflows, or to keep Coze knowledge bases in sync. The bot answers with its own prompt, plugins and knowledge; this is not a language model (for that use an AI Agent with a chat model). Chat → Send Message outputs the complete answer in `answer`; for a chatbot set Options → Conversation Key to the Chat Trigger\'s sessionId. A bot that calls client-side plugins gets them answered by n8n tools connected to Send Message\'s Tools input.',
+	relatedNodes: [
+		{
+			nodeType: '@n8n/n8n-nodes-langchain.chatTrigger',
+			relationHint: 'Chat front end: Message = {{ $json.chatInput }}, Options → Conversation Key = {{ $json.sessionId }}',
+		},
+		{
+			nodeType: '@n8n/n8n-nodes-langchain.agent',
+			relationHint: 'The Coze Chat Tool variant of this node lets an AI Agent ask a Coze bot',
+		},
+		{
+			nodeType: '@n8n/n8n-nodes-langchain.toolCode',
+			relationHint: "Connect to Chat → Send Message's Tools input, named like the bot's client-side plugin, to answer it",
+		},
+		{
+			nodeType: '@n8n/n8n-nodes-langchain.toolWorkflow',
+			relationHint: "Connect to Chat → Send Message's Tools input, named like the bot's client-side plugin, to answer it with a sub-workflow",
+		},
+	],
+	inputs: {
+		[NodeConnectionTypes.AiTool]: { required: false, displayOptions: { show: { resource: ['chat'], operation: ['sendMessage'] } } },
+	},
+};
+
 export class CozeChat implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Coze Chat',
@@ -52,12 +86,14 @@ export class CozeChat implements INodeType {
 		description: 'Chat with Coze (coze.cn / coze.com) bots, run Coze workflows and chatflows, and keep Coze knowledge bases in sync, with complete results',
 		defaults: { name: 'Coze Chat' },
 		// As an AI Agent tool the node is listed by its display name alone in n8n 1.x (1.x drops the
-		// codex aliases of tool variants): the name carries the Chinese name and "bot" too.
-		usableAsTool: { replacements: { displayName: 'Coze (扣子 · Kouzi) Bot' } },
+		// codex aliases of tool variants): the name carries the Chinese name and "bot" too. It starts
+		// like the node on the canvas ("Coze Chat", "… in Coze Chat"), as n8n's own tools do.
+		usableAsTool: { replacements: { displayName: TOOL_DISPLAY_NAME } },
 		// Chat → Send Message also takes n8n tools, which answer the bot's client-side plugins. (The
 		// AI-tool variant n8n builds from this node has no inputs at all.)
 		inputs: `={{ ((resource, operation) => resource === 'chat' && operation === 'sendMessage' ? [{ type: '${NodeConnectionTypes.Main}' }, { type: '${NodeConnectionTypes.AiTool}', displayName: 'Tools', required: false }] : ['${NodeConnectionTypes.Main}'])($parameter.resource, $parameter.operation) }}`,
 		outputs: [NodeConnectionTypes.Main],
+		builderHint: BUILDER_HINT,
 		credentials: [
 			{ name: 'cozeApi', required: true, testedBy: 'cozeApiConnection', displayOptions: { show: { authentication: ['accessToken'] } } },
 			{ name: 'cozeJwtApi', required: true, displayOptions: { show: { authentication: ['jwt'] } } },

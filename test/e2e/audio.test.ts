@@ -5,7 +5,7 @@
  * does not exist under Continue On Fail. One `n8n execute` per version.
  */
 
-import { VOICES } from '../emulator/audio';
+import { PROXY_PAGE_INPUT, VOICES } from '../emulator/audio';
 import { TARGETS, log, nodeItems } from './n8n';
 import { itNeverPrintsTheToken, useExecutedWorkflow } from './executed';
 import { usePackedPackage } from './packed';
@@ -31,9 +31,10 @@ function audioWorkflow(): Record<string, unknown> {
 			coze('Transcribe', { operation: 'transcribe', binaryPropertyName: 'data' }),
 			coze('Voices', { operation: 'getVoices', returnAll: true }),
 			coze('Speak With Unknown Voice', { operation: 'textToSpeech', input: SPOKEN, voiceId: voice('7000000000000000000') }, { onError: 'continueRegularOutput' }),
+			coze('Speak Behind A Captive Portal', { operation: 'textToSpeech', input: PROXY_PAGE_INPUT, voiceId: voice(VOICES[0].voice_id) }, { onError: 'continueRegularOutput' }),
 		],
 		connections: {
-			'Manual Trigger': { main: [[link('Speak'), link('Voices'), link('Speak With Unknown Voice')]] },
+			'Manual Trigger': { main: [[link('Speak'), link('Voices'), link('Speak With Unknown Voice'), link('Speak Behind A Captive Portal')]] },
 			Speak: { main: [[link('Transcribe')]] },
 		},
 	};
@@ -69,6 +70,13 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	it("a voice that does not exist: Continue On Fail keeps an error item with Coze's code and message, and no file", () => {
 		const [item] = nodeItems(executed.run, 'Speak With Unknown Voice') as Array<{ json: Record<string, unknown>; binary?: unknown }>;
 		expect(String(item.json.error)).toContain('voice_id 7000000000000000000 does not exist');
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('an HTTP 200 HTML page instead of audio: an error item naming the status, the media type and the page, never speech.mp3', () => {
+		const [item] = nodeItems(executed.run, 'Speak Behind A Captive Portal') as Array<{ json: Record<string, unknown>; binary?: unknown }>;
+		expect(String(item.json.error)).toContain("HTTP 200 and 'text/html' instead of audio");
+		expect(String(item.json.error)).toContain('Guest Wi-Fi');
 		expect(item.binary).toBeUndefined();
 	});
 

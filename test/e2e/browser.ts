@@ -104,6 +104,32 @@ export class EditorPage {
 		}
 	}
 
+	/** Opens a canvas node's panel (NDV), as a double-click does. */
+	async openNode(nodeName: string): Promise<void> {
+		await this.page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick({ force: true });
+		await this.page.locator('[data-test-id="ndv"]').waitFor();
+	}
+
+	/** The text of what the open node's panel shows matching `text` (a notice, a hint). */
+	async shownText(text: string | RegExp): Promise<string> {
+		const shown = this.page.getByText(text).first();
+		await shown.waitFor({ timeout: 30_000 });
+		return (await shown.innerText()).trim();
+	}
+
+	/** The canvas connections into `nodeName`: the source node and the connection type. */
+	async connectionsInto(nodeName: string): Promise<Array<{ from: string; type: string }>> {
+		await this.page.waitForTimeout(500);
+		const edges = this.page.locator(`[data-test-id="edge"][data-target-node-name="${nodeName}"]`);
+		return await edges.evaluateAll((list) =>
+			list.map((edge) => ({
+				from: edge.getAttribute('data-source-node-name') ?? '?',
+				// The edge's path id names its handles, e.g. "[Code Tool/ai_tool/0][Send…/ai_tool/0]-0".
+				type: /\/(ai_\w+|main)\//.exec(edge.querySelector('path[id]')?.id ?? '')?.[1] ?? '?',
+			})),
+		);
+	}
+
 	/** Closes the node panel (Escape clears a search first in 1.x, then closes). */
 	async closeNodePanel(): Promise<void> {
 		for (let i = 0; i < 3 && (await this.searchBar().isVisible()); i++) {

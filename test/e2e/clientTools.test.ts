@@ -173,8 +173,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const [item] = items;
 		expect(item.pairedItem).toEqual({ item: 0 });
 		const weather = weatherOf('Kyoto');
-		// The Call n8n Workflow Tool (2.2) answers with all the sub-workflow's items, as JSON.
-		const outfit = JSON.stringify([{ outfit: 'a light jacket', source: 'n8n sub-workflow' }], null, 2);
+		// The Call n8n Workflow Tool (2.2) answers with all the sub-workflow's items, as pretty-printed
+		// JSON: Coze gets it compact (no layout line breaks in the answer).
+		const outfit = JSON.stringify([{ outfit: 'a light jacket', source: 'n8n sub-workflow' }]);
 		log(`${target.name}: Ask Outfit Bot answered ${JSON.stringify(item.json.answer)}`);
 		expect(item.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
 		expect(item.json).not.toHaveProperty('required_action');

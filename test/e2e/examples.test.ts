@@ -71,7 +71,8 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 	let knowledgeFolder: string;
 
 	beforeAll(async () => {
-		emulator = await startEmulator();
+		// The emulator as `npm start` runs it (demo bots and answers), since that is where the examples are imported.
+		emulator = await startEmulator({ demo: true });
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `coze-examples-${target.name}-`));
 		batchFolder = path.join(userFolder, 'files', 'coze-batch');
 		knowledgeFolder = path.join(userFolder, 'files', 'coze-knowledge');
@@ -102,7 +103,8 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 			expect(Number(row.tokens)).toBe(120);
 		});
 		const asked = emulator.requestsTo('/v3/chat').map((r) => (r.body as { user_id: string }).user_id);
-		expect(asked.filter((u) => u === 'nightly-batch')).toHaveLength(prompts.length);
+		// The node's default User ID: one Coze user per workflow outside a chat.
+		expect(asked.filter((u) => u === `n8n-workflow-${readExample('nightlyBatch').id}`)).toHaveLength(prompts.length);
 	});
 
 	it('AI Agent: the model calls the Coze Chat Tool and answers with the bot\'s reply', async () => {
@@ -135,7 +137,7 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const run = await execute(n8n, readExample('botWithN8nTools').id);
 		const [answer] = nodeItems(run, 'Ask Coze');
 		const weather = 'Kyoto: 17°C and cloudy';
-		const outfit = JSON.stringify([{ outfit: 'a light jacket' }], null, 2); // the Workflow Tool answers with all items
+		const outfit = JSON.stringify([{ outfit: 'a light jacket' }]); // the Workflow Tool's items, pretty-printed JSON sent compact
 		expect(answer.json).toMatchObject({ status: 'completed', tool_rounds: 2, answer: clientToolAnswer([weather, outfit]) });
 		expect((answer.json.tool_calls as Array<{ n8n_node: string }>).map((c) => c.n8n_node)).toEqual(['Get Local Weather', 'Suggest Outfit']);
 	});
@@ -153,8 +155,12 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const body = await postChat(port, webhookId, 'session-voice', 'Read me the forecast.').finally(() => n8n.stopProcess(server));
 		const reply = JSON.parse(body) as Record<string, unknown>;
 		const answer = 'Turn 1. You said: "Read me the forecast.". This is the start of our conversation.';
-		expect(reply).toMatchObject({ output: answer, audio_file: 'answer.mp3', voice_id: '7426720361733046281' });
-		expect(Number(reply.audio_bytes)).toBeGreaterThan(0);
+		expect(reply).toMatchObject({ audio_file: 'answer.mp3', voice_id: '7426720361733046281' });
+		// The chat shows `output` only: the answer, then the audio's file name and size, as the note says.
+		const kb = (Number(reply.audio_bytes) / 1024).toFixed(1);
+		expect(reply.output).toBe(`${answer}\n\n🔊 answer.mp3 (${kb} KB) is in the binary field data of Speak the Answer`);
+		// Real MP3 audio about as long as saying the answer takes (not a few bytes that play 0:00).
+		expect(Number(reply.audio_bytes)).toBeGreaterThan(10_000);
 		const spoken = emulator.requestsTo('/v1/audio/speech').slice(before);
 		expect(spoken.map((r) => r.body)).toEqual([{ input: answer, voice_id: '7426720361733046281', response_format: 'mp3', speed: 1, sample_rate: 24000 }]);
 	});
@@ -225,7 +231,10 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(conversations[0]).not.toBe(conversations[1]);
 		expect(chats.map((c) => (c.body as { user_id: string }).user_id)).toEqual(['session-alice', 'session-bob', 'session-alice', 'session-bob']);
 		const map = (saved[0].staticData?.['node:Ask Coze'] as { conversationsByKey?: Array<[string, string]> })?.conversationsByKey;
-		expect(map?.map(([key]) => key.split('\n')[1])).toEqual(['session-alice', 'session-bob']);
-		expect(new Set(map?.map(([, conversation]) => conversation)).size).toBe(2);
+		// A digest per session (keyed with the instance id), never the session id itself.
+		expect(map).toHaveLength(2);
+		expect(map?.every(([key]) => /^[0-9a-f]{64}$/.test(key))).toBe(true);
+		expect(JSON.stringify(saved[0].staticData)).not.toContain('session-');
+		expect(map?.map(([, conversation]) => conversation)).toEqual([conversations[0], conversations[1]]);
 	});
 });

@@ -6,6 +6,9 @@
  *    "+", from "What happens next?" and (its tool variant) from the AI Agent's Tool connector;
  *  - its action list holds its operations and nothing else;
  *  - a first Send Message with nothing but a bot (picked from the list) and a message answers;
+ *  - a bot waiting for a client-side plugin with no tools connected shows a hint naming it and the two
+ *    ways to answer; Send Message's notice on adding tools holds: with no AI node in the workflow n8n's
+ *    Tools panel search finds no tool, picking Code Tool from the list connects it, then search works;
  *  - the credential test passes, and a wrong token shows Coze's actionable error.
  * Ctrl-C must stop everything. The documentation's editor screenshots are retaken from the 2.x run.
  */
@@ -197,8 +200,8 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			// n8n 1.x drops a tool variant's codex aliases: there it is found by its display name only,
 			// which carries "Coze", "扣子", "Kouzi" and "Bot" — not "Doubao".
 			const names = latest ? NAMES : NAMES.filter((name) => name !== 'Doubao');
-			for (const name of names) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze (扣子 · Kouzi) Bot Tool']) });
-			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze (扣子 · Kouzi) Bot Tool');
+			for (const name of names) expect({ name, found: await page.search(name) }).toEqual({ name, found: expect.arrayContaining(['Coze Chat (扣子 · Kouzi Bot) Tool']) });
+			if (!latest) expect(await page.search('Doubao')).not.toContain('Coze Chat (扣子 · Kouzi Bot) Tool');
 		});
 
 		it('a Tools input (ai_tool) on Chat → Send Message, and on no other operation', async () => {
@@ -208,6 +211,41 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			await page.openWorkflow(readExample('botWithN8nTools').id);
 			expect(await page.inputTypesOf('Ask Coze')).toEqual(['main', 'ai_tool']);
 			await shot('n8n-tools.png');
+		});
+
+		it('a bot waiting for a client-side plugin with no tools connected: the output panel says which and the two ways to answer', async () => {
+			await page.openWorkflow(readExample('clientToolRoundTrip').id);
+			await page.openNode('Ask Coze');
+			const shown = await page.executeStep('no n8n tool is connected to Tools');
+			log(`n8n ${version}: requires_action without tools → ${shown.replace(/\s+/g, ' ').slice(0, 600)}`);
+			expect(shown).toContain('requires_action');
+			expect(shown).toMatch(/The bot is waiting for its client-side plugin "[^"]+" and no n8n tool is connected to Tools/);
+			expect(shown).toContain('Chat → Submit Tool Outputs');
+			await shot('requires-action-hint.png');
+			await page.closeNode();
+		});
+
+		it("Send Message's Tools: the notice says how to add a tool, and both ways it names work (pick from the list; search once an AI node is in)", async () => {
+			page = await newCozeNode(page, 'Send a message to a bot');
+			const node = 'Send a message to a bot';
+			expect(await page.shownText(/click \+ on the Tools connector/)).toContain('pick it from the list (scroll to it)');
+			await shot('tools-notice.png');
+			await page.closeNode();
+			// What the notice warns about: with no AI node in the workflow n8n's panel search finds no tool…
+			await page.openToolPicker(node);
+			expect(await page.search('Code Tool')).not.toContain('Code Tool');
+			// …but the list holds them: pick Code Tool from it (scrolled to, as a person scrolls).
+			await page.search('');
+			await page.pick('Code Tool');
+			await page.closeNode();
+			const tools = async () => (await page.connectionsInto(node)).filter((c) => c.type === 'ai_tool').map((c) => c.from).sort();
+			expect(await tools()).toEqual(['Code Tool']);
+			// With a tool in the workflow the search finds tools.
+			await page.openToolPicker(node);
+			expect(await page.search('Calculator')).toContain('Calculator');
+			await page.pick('Calculator');
+			await page.closeNode();
+			expect(await tools()).toEqual(['Calculator', 'Code Tool']);
 		});
 
 		it("the AI Agent example's OpenAI (emulator) credential passes n8n's test (the emulator answers GET /v1/models)", async () => {

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
 		? TARGETS.find((t) => t.n8n === wanted || t.n8n.split('.')[0] === wanted)
 		: TARGETS.find((t) => !t.n8n.startsWith('1.')) ?? TARGETS[0];
 	if (!target) throw new Error(`COZE_N8N_VERSION=${wanted}: not one of the pinned versions (${TARGETS.map((t) => t.n8n).join(', ')})`);
-	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0) });
+	// The demo emulator: its pickers list the demo bots and workflows only, not the test fixtures.
+	const emulator = await startEmulator({ port: Number(process.env.COZE_EMULATOR_PORT ?? 0), demo: true });
 	log(`Coze emulator listening on ${emulator.url}`);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'coze-start-'));
 	// The nightly batch and the folder sync examples use these; n8n 2.x allows files only in listed folders.
@@ -88,7 +89,9 @@ async function main(): Promise<void> {
 				`  Editor:    ${url}/workflow/cozeDemoAskBot001   (workflow "Ask a Coze bot")`,
 				`  Login:     ${OWNER_EMAIL} / ${OWNER_PASSWORD}`,
 				`  Coze:      emulator at ${emulator.url} (credential "Coze (local emulator)")`,
-				'             Its bots are scripted: they use your question (a city, a date) but are no AI.',
+				'             Its bots are scripted: they use your question (a city, a date) but are no AI;',
+				'             asked something else, they say what they know ("[emulator] …"). Its pickers list',
+				'             the demo bots and workflows; its speech is a tone, not a voice.',
 				'             Set COZE_API_TOKEN=pat_… (and COZE_BOT_ID) to talk to the real Coze as well.',
 				'  Examples (examples/*.json, imported inactive):',
 				...(Object.keys(EXAMPLES) as ExampleName[]).map((name) => {

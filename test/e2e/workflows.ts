@@ -248,7 +248,8 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 				{
 					resource: 'chat',
 					operation: 'sendMessage',
-					botId: bot(options.botId ?? scenarios.toolCall.botId),
+					// The emulator's bot from the list, with its name (as the bot picker shows it); a real bot by ID.
+					botId: options.botId ? bot(options.botId) : { __rl: true, mode: 'list', value: scenarios.toolCall.botId, cachedResultName: 'Weather Bot (Team Space)' },
 					message: 'What is the weather in Hangzhou?',
 					options: {},
 				},
@@ -261,7 +262,7 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 				: [
 						node('About the emulator', 'n8n-nodes-base.stickyNote', 1, {
 							content:
-								'## Scripted answers\nThis workflow talks to the **local Coze emulator** that `npm start` runs, not to Coze. Its bots are scripted: the Weather Bot answers for the city you ask about (Hangzhou, Kyoto, Beijing, Shanghai, Tokyo, Paris, London, New York), but no AI is involved.\n\nTo use real Coze bots, start with `COZE_API_TOKEN=pat_…` or add a **Coze API** credential.',
+								'## Scripted answers\nThis workflow talks to the **local Coze emulator** that `npm start` runs, not to Coze. Its bots are scripted: the Weather Bot answers for the city and day you ask about (Hangzhou, Kyoto, Beijing, Shanghai, Tokyo, Paris, London, New York; today, tomorrow, the day after), and says so, starting with `[emulator]`, when you ask something else. No AI is involved.\n\nTo use real Coze bots, start with `COZE_API_TOKEN=pat_…` or add a **Coze API** credential.',
 							height: 260,
 							width: 380,
 						}, { position: [220, -300] }),

@@ -4,15 +4,17 @@
  * sample_rate 24000), a transcription `{ text }`, the voice list `{ voice_list, has_more }` paged by
  * page_num / page_size (at most 100).
  *
- * The audio is not real sound: it is a format's magic bytes, then "COZE-EMULATOR-SPEECH" and the
- * request as JSON, so a test can see what was asked, and a transcription of such a file gives its
- * text back (a Text to Speech → Transcribe round trip). Assumed, not sourced: the codes and texts of
+ * The audio is real, playable sound of a plausible length, though no voice (test/emulator/speech.ts),
+ * and carries the request (SPEECH_MARKER and its JSON inside the file's own metadata), so a test can
+ * see what was asked, and a transcription of such a file gives its text back (a Text to Speech →
+ * Transcribe round trip). Assumed, not sourced: the codes and texts of
  * the errors (an unknown voice, text over 1024 bytes, a file that is not audio); they take
  * Coze's generic 4000 "invalid parameter" shape, answered as JSON with HTTP 200.
  */
 import { parseMultipart, type CozeEmulator, type EmulatorRoute } from './server';
+import { mp3File, oggOpusFile, pcmFile, readSpeechRequest, wavFile, type SpeechRequest } from './speech';
 
-export const SPEECH_MARKER = 'COZE-EMULATOR-SPEECH';
+export { SPEECH_MARKER, readSpeechRequest } from './speech';
 
 export interface EmulatedVoice {
 	voice_id: string;
@@ -50,12 +52,14 @@ export const VOICES: EmulatedVoice[] = [
 	...Array.from({ length: 102 }, (_, i) => voice(String(7426720361733100000n + BigInt(i)), `Studio Voice ${i + 1}`, 'en', 'English')),
 ];
 
-const MAGIC: Record<string, Buffer> = {
-	mp3: Buffer.from('ID3\u0004\u0000\u0000', 'latin1'),
-	wav: Buffer.from('RIFF\u0000\u0000\u0000\u0000WAVEfmt ', 'latin1'),
-	ogg_opus: Buffer.from('OggS\u0000\u0002OpusHead', 'latin1'),
-	pcm: Buffer.alloc(8),
-};
+const WRITERS: Record<string, (request: SpeechRequest, rate: number) => Buffer> = { mp3: mp3File, wav: wavFile, ogg_opus: oggOpusFile, pcm: pcmFile };
+/**
+ * A text that makes the speech endpoint answer as a captive portal or a misconfigured proxy would:
+ * HTTP 200 with an HTML page instead of audio (the node must not save it as speech).
+ */
+export const PROXY_PAGE_INPUT = 'Answer like a captive portal';
+export const PROXY_PAGE = '<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body>Sign in to continue</body></html>';
+
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', ogg_opus: 'audio/ogg', pcm: 'audio/pcm' };
 
 export class AudioEmulator {
@@ -72,7 +76,9 @@ export class AudioEmulator {
 			if (!(size > 0 && size <= 100) || !(page > 0)) {
 				return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: page_size must be in (0, 100], page_num > 0' }), true;
 			}
-			const list = request.query.filter_system_voice === 'true' ? VOICES.filter((v) => !v.is_system_voice) : VOICES;
+			// The 102 "Studio Voice" fillers are there for paging tests: the demo lists the named voices only.
+			const voices = this.emulator.demo ? VOICES.slice(0, 3) : VOICES;
+			const list = request.query.filter_system_voice === 'true' ? voices.filter((v) => !v.is_system_voice) : voices;
 			const slice = list.slice((page - 1) * size, page * size);
 			return this.emulator.ok(res, { voice_list: slice, has_more: page * size < list.length }), true;
 		}
@@ -82,12 +88,18 @@ export class AudioEmulator {
 			const input = typeof body.input === 'string' ? body.input : '';
 			const format = typeof body.response_format === 'string' ? body.response_format : 'mp3';
 			if (!input) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is required' }), true;
+			if (input === PROXY_PAGE_INPUT) {
+				res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+				res.end(PROXY_PAGE);
+				return true;
+			}
 			if (Buffer.byteLength(input, 'utf8') > 1024) return this.emulator.json(res, 200, { code: 4000, msg: 'Request parameter error: input is longer than 1024 bytes' }), true;
 			if (!VOICES.some((v) => v.voice_id === body.voice_id)) {
 				return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: voice_id ${String(body.voice_id)} does not exist` }), true;
 			}
-			if (!(format in MAGIC)) return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: response_format ${format} is not supported` }), true;
-			const audio = Buffer.concat([MAGIC[format], Buffer.from(`${SPEECH_MARKER}${JSON.stringify({ input, voice_id: body.voice_id, response_format: format, speed: body.speed, sample_rate: body.sample_rate })}`, 'utf8')]);
+			if (!(format in WRITERS)) return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: response_format ${format} is not supported` }), true;
+			const rate = typeof body.sample_rate === 'number' && body.sample_rate >= 8000 && body.sample_rate <= 48000 ? body.sample_rate : 24000;
+			const audio = WRITERS[format]({ input, voice_id: body.voice_id, response_format: format, speed: body.speed, sample_rate: body.sample_rate }, rate);
 			res.writeHead(200, { 'Content-Type': CONTENT_TYPES[format], 'Content-Length': String(audio.length), 'X-Tt-Logid': '20241210152726467C48D89D6DB2F3ED2F' });
 			res.end(audio);
 			return true;
@@ -98,9 +110,7 @@ export class AudioEmulator {
 			if (!/^audio\//.test(file.contentType ?? '') && !/\.(mp3|wav|ogg|opus|pcm|m4a|aac)$/i.test(file.filename ?? '')) {
 				return this.emulator.json(res, 200, { code: 4000, msg: `Request parameter error: unsupported audio format (${file.contentType ?? 'unknown'})` }), true;
 			}
-			const spoken = file.data.toString('utf8');
-			const at = spoken.indexOf(SPEECH_MARKER);
-			const text = at >= 0 ? (JSON.parse(spoken.slice(at + SPEECH_MARKER.length)) as { input: string }).input : `(${file.data.length} bytes of speech)`;
+			const text = readSpeechRequest(file.data)?.input ?? `(${file.data.length} bytes of speech)`;
 			return this.emulator.ok(res, { text }), true;
 		}
 		return false;

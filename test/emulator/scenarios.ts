@@ -21,6 +21,8 @@ export interface ChatContext {
 	enableCard?: boolean;
 	/** The user variables of this bot for the chat's user_id (Variable → Set writes them). */
 	variables?: Record<string, string>;
+	/** `npm start`'s emulator: a question outside the script is answered with what the bot knows. */
+	demo?: boolean;
 }
 
 export interface ChatObject {
@@ -232,8 +234,58 @@ const CITIES: Array<{ names: string[]; en: string; zh: string; weather: string; 
 
 /** The city a question is about (Hangzhou when it names none of the emulator's cities). */
 export function cityOf(question: string): (typeof CITIES)[number] {
+	return knownCity(question) ?? CITIES[0];
+}
+
+/** The emulator's city a text names, if any. */
+function knownCity(text: string): (typeof CITIES)[number] | undefined {
+	const lower = text.toLowerCase();
+	return CITIES.find((city) => city.names.some((name) => lower.includes(name)));
+}
+
+const CITY_NAMES = `${CITIES.slice(0, -1).map((c) => c.en).join(', ')} and ${CITIES[CITIES.length - 1].en}`;
+
+/**
+ * The bots `npm start`'s emulator lists (EmulatorOptions.demo); the others are test fixtures
+ * (failing, flaky, truncated, huge …) that still answer by id.
+ */
+export const DEMO_BOTS: ReadonlySet<string> = new Set([
+	'plain',
+	'toolCall',
+	'reasoning',
+	'followUps',
+	'verbose',
+	'requiresAction',
+	'memory',
+	'vision',
+	'voice',
+	'cardBot',
+	'n8nToolsOneRound',
+	'n8nToolsTwoRounds',
+	'n8nToolsThreeRounds',
+]);
+
+/** Which day a question asks about: 0 today, 1 tomorrow …; undefined when it names none. */
+export function dayOffset(question: string): number | undefined {
 	const text = question.toLowerCase();
-	return CITIES.find((city) => city.names.some((name) => text.includes(name))) ?? CITIES[0];
+	if (/day after tomorrow|后天/.test(text)) return 2;
+	if (/tomorrow|明天/.test(text)) return 1;
+	if (/yesterday|昨天/.test(text)) return -1;
+	if (/today|tonight|now|今天/.test(text)) return 0;
+	const words: Record<string, number> = { one: 1, a: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7 };
+	const inDays = /in (\d+|one|a|two|three|four|five|six|seven) days?/.exec(text);
+	if (inDays) return words[inDays[1]] ?? Number(inDays[1]);
+	return undefined;
+}
+
+const DAY_NAMES = ['today', 'tomorrow', 'the day after tomorrow'];
+
+/** The scripted forecast of a city `day` days ahead (0: today's weather as always). */
+function forecastOf(city: (typeof CITIES)[number], day: number): string {
+	if (day === 0) return city.weather;
+	const other = CITIES[(CITIES.indexOf(city) + day * 3) % CITIES.length].weather;
+	const temperature = Number(/(-?\d+)°C/.exec(city.weather)?.[1] ?? 20) + [0, -2, 1][day];
+	return other.replace(/-?\d+°C/, `${temperature}°C`);
 }
 
 const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
@@ -248,6 +300,74 @@ function weekdayAnswer(question: string): string | undefined {
 	return `${year} 年 ${month} 月 ${day} 日是${WEEKDAYS[date.getUTCDay()]}。`;
 }
 
+/** The Weather Bot's turn: the forecast plugin's call and answer, then "City: sky, temperature". */
+function weatherTranscript(ctx: ChatContext, city: (typeof CITIES)[number], day: number): Transcript {
+	// plugin_id / api_id are raw 19-digit JSON numbers inside the content, exactly like Coze.
+	const call = `{"name":"weather-getForecast","arguments":{"city":"${city.zh}","days":3},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":1,"thought":"Look up the forecast"}`;
+	const weather = forecastOf(city, day);
+	const forecast = weather.replace(/ \S+$/u, '');
+	const output = `{"content_type":1,"response_for_model":"${forecast[0].toUpperCase()}${forecast.slice(1)}","type_for_model":1}`;
+	const [sky, temperature] = weather.split(', ');
+	const label = day === 0 ? city.en : `${city.en} ${DAY_NAMES[day]}`;
+	return new TranscriptBuilder(ctx)
+		.start()
+		.whole('function_call', call)
+		.whole('tool_response', output)
+		.answer([`${label}: `, `${sky}, `, temperature])
+		.complete({ token_count: 2308, output_count: 111, input_count: 2197 })
+		.build({
+			answer: `${label}: ${weather}`,
+			status: 'completed',
+			usage: { token_count: 2308, output_count: 111, input_count: 2197 },
+			tool_calls: [{ name: 'weather-getForecast', arguments: { city: city.zh, days: 3 }, output, plugin_id: PLUGIN_ID }],
+		});
+}
+
+/**
+ * The demo Weather Bot's reading of a question: a city it knows (from the question, or for a
+ * follow-up like "And tomorrow?" from the conversation) and a day within its 3-day forecast — or
+ * what it says instead.
+ */
+function demoWeather(ctx: ChatContext): { city: (typeof CITIES)[number]; day: number } | { answer: string } {
+	const question = ctx.userMessage;
+	let city = knownCity(question);
+	// "Weather in Berlin?" names a city the script does not know: never answer for another one.
+	const namesAnother = !city && /\b(?:in|for|at|of)\s+\p{Lu}/u.test(question);
+	if (!city && !namesAnother) city = [...ctx.history].reverse().map((m) => knownCity(m.content)).find((c) => c !== undefined);
+	if (!city) return { answer: `[emulator] I know the weather in ${CITY_NAMES} only — ask about one of those.` };
+	const day = dayOffset(question) ?? 0;
+	if (day < 0 || day > 2) {
+		return { answer: `[emulator] I only know the forecast for today, tomorrow and the day after tomorrow — ask about one of those for ${city.en}.` };
+	}
+	return { city, day };
+}
+
+/** A scripted bot's answer to a question outside its script: what it knows, marked as the emulator's. */
+function scriptLimit(ctx: ChatContext, answer: string): Transcript {
+	return new TranscriptBuilder(ctx).start().answer([answer]).complete().build({ answer, status: 'completed', tool_calls: [], follow_ups: [] });
+}
+
+/** The demo Calendar Bot's answer to a question with no date: today, tomorrow, yesterday (UTC). */
+function relativeWeekday(question: string, now: Date): string | undefined {
+	const day = dayOffset(question);
+	if (day === undefined || day < -1 || day > 2) return undefined;
+	const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + day));
+	const name = { '-1': '昨天', '0': '今天', '1': '明天', '2': '后天' }[String(day)];
+	return `${name}（${date.getUTCFullYear()} 年 ${date.getUTCMonth() + 1} 月 ${date.getUTCDate()} 日）是${WEEKDAYS[date.getUTCDay()]}。`;
+}
+
+/** "6 × 7" → its value and the sum as written; undefined without one (a date is no sum). */
+function arithmetic(question: string): { sum: string; value: number } | undefined {
+	if (/\d{4}-\d{1,2}-\d{1,2}/.test(question)) return undefined;
+	const match = /(-?\d+(?:\.\d+)?)\s*([+\-*×x÷/])\s*(-?\d+(?:\.\d+)?)/.exec(question);
+	if (!match) return undefined;
+	const [a, b] = [Number(match[1]), Number(match[3])];
+	const op = match[2];
+	const value = op === '+' ? a + b : op === '-' ? a - b : op === '÷' || op === '/' ? a / b : a * b;
+	if (!Number.isFinite(value)) return undefined;
+	return { sum: `${match[1]} ${op === '*' || op === 'x' ? '×' : op} ${match[3]}`, value: Math.round(value * 1e6) / 1e6 };
+}
+
 const PLUGIN_ID = '7379227414322217010';
 const API_ID = '7379227414322233394';
 const LOCAL_PLUGIN_ID = '7485412896352075788';
@@ -259,8 +379,13 @@ const scenarioList: Scenario[] = [
 		botId: '7400000000000000001',
 		botName: 'Calendar Bot',
 		build: (ctx) => {
-			// The weekday of the date asked about; the classic example when the question has none.
-			const asked = weekdayAnswer(ctx.userMessage);
+			// The weekday of the date asked about; the classic example when the question has none
+			// (the demo: today, tomorrow … or what the bot can answer).
+			const relative = ctx.demo ? relativeWeekday(ctx.userMessage, new Date()) : undefined;
+			const asked = weekdayAnswer(ctx.userMessage) ?? relative;
+			if (ctx.demo && !asked) {
+				return scriptLimit(ctx, '[emulator] I only tell the weekday of a date — ask e.g. "What day is 2025-01-01?" or "What day is tomorrow?"');
+			}
 			const pieces = asked ? [asked.slice(0, 2), asked.slice(2, 4), asked.slice(4, -4), asked.slice(-4, -1), '。'] : ['2', '0', '24 年 10 月 1 日是', '星期二', '。'];
 			return new TranscriptBuilder(ctx)
 				.start()
@@ -274,35 +399,32 @@ const scenarioList: Scenario[] = [
 		botId: '7400000000000000002',
 		botName: 'Weather Bot',
 		build: (ctx) => {
-			// The city asked about (Hangzhou when none). plugin_id / api_id are raw 19-digit JSON
-			// numbers inside the content, exactly like Coze.
-			const city = cityOf(ctx.userMessage);
-			const call = `{"name":"weather-getForecast","arguments":{"city":"${city.zh}","days":3},"plugin_id":${PLUGIN_ID},"api_id":${API_ID},"plugin_type":1,"thought":"Look up the forecast"}`;
-			const forecast = city.weather.replace(/ \S+$/u, '');
-			const output = `{"content_type":1,"response_for_model":"${forecast[0].toUpperCase()}${forecast.slice(1)}","type_for_model":1}`;
-			const [sky, temperature] = city.weather.split(', ');
-			return new TranscriptBuilder(ctx)
-				.start()
-				.whole('function_call', call)
-				.whole('tool_response', output)
-				.answer([`${city.en}: `, `${sky}, `, temperature])
-				.complete({ token_count: 2308, output_count: 111, input_count: 2197 })
-				.build({
-					answer: `${city.en}: ${city.weather}`,
-					status: 'completed',
-					usage: { token_count: 2308, output_count: 111, input_count: 2197 },
-					tool_calls: [
-						{ name: 'weather-getForecast', arguments: { city: city.zh, days: 3 }, output, plugin_id: PLUGIN_ID },
-					],
-				});
+			if (ctx.demo) {
+				const honest = demoWeather(ctx);
+				if ('answer' in honest) return scriptLimit(ctx, honest.answer);
+				return weatherTranscript(ctx, honest.city, honest.day);
+			}
+			return weatherTranscript(ctx, cityOf(ctx.userMessage), 0);
 		},
 	},
 	{
 		name: 'reasoning',
 		botId: '7400000000000000003',
 		botName: 'Thinking Bot',
-		build: (ctx) =>
-			new TranscriptBuilder(ctx)
+		build: (ctx) => {
+			if (ctx.demo) {
+				// The demo does the sum asked about, or says that sums are all it does.
+				const sum = arithmetic(ctx.userMessage);
+				if (!sum) return scriptLimit(ctx, '[emulator] I only do one sum at a time, like "What is 6 × 7?" — ask me one of those.');
+				const answer = `The answer is ${sum.value}.`;
+				const reasoning = ['Let me think. ', `${sum.sum} = ${sum.value}. `, 'Done.'];
+				return new TranscriptBuilder(ctx)
+					.start()
+					.answer([answer], { reasoning })
+					.complete()
+					.build({ answer, reasoning_content: reasoning.join(''), status: 'completed' });
+			}
+			return new TranscriptBuilder(ctx)
 				.start()
 				.answer(['The answer ', 'is 42.'], { reasoning: ['Let me think. ', '6 × 7 = 42. ', 'Done.'] })
 				.complete()
@@ -310,7 +432,8 @@ const scenarioList: Scenario[] = [
 					answer: 'The answer is 42.',
 					reasoning_content: 'Let me think. 6 × 7 = 42. Done.',
 					status: 'completed',
-				}),
+				});
+		},
 	},
 	{
 		name: 'multiAnswer',
@@ -331,7 +454,8 @@ const scenarioList: Scenario[] = [
 		botId: '7400000000000000005',
 		botName: 'Travel Bot',
 		build: (ctx) => {
-			// What to see in the city asked about (West Lake in Hangzhou when none).
+			// What to see in the city asked about (West Lake in Hangzhou when none; the demo says which it knows).
+			if (ctx.demo && !knownCity(ctx.userMessage)) return scriptLimit(ctx, `[emulator] I know what to see in ${CITY_NAMES} only — ask about one of those.`);
 			const answer = `Visit ${cityOf(ctx.userMessage).sight}.`;
 			return new TranscriptBuilder(ctx)
 				.start()
@@ -351,15 +475,19 @@ const scenarioList: Scenario[] = [
 		name: 'verbose',
 		botId: '7400000000000000006',
 		botName: 'Knowledge Bot',
-		build: (ctx) =>
-			new TranscriptBuilder(ctx)
+		build: (ctx) => {
+			if (ctx.demo && !/coze|扣子/i.test(ctx.userMessage)) {
+				return scriptLimit(ctx, '[emulator] My knowledge holds one line, "Coze is a bot platform" — ask me what Coze is.');
+			}
+			return new TranscriptBuilder(ctx)
 				.start()
 				.verbose('knowledge_recall', JSON.stringify({ chunks: [{ slice: 'Coze is a bot platform', score: 0.9 }] }))
 				.whole('knowledge', 'Coze is a bot platform')
 				.answer(['Coze ', 'builds bots.'])
 				.verbose('empty result', 'empty result')
 				.complete()
-				.build({ answer: 'Coze builds bots.', status: 'completed', follow_ups: [], tool_calls: [] }),
+				.build({ answer: 'Coze builds bots.', status: 'completed', follow_ups: [], tool_calls: [] });
+		},
 	},
 	{
 		name: 'failedChat',

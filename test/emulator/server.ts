@@ -12,7 +12,7 @@ import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
 import { completion, models, type CompletionRequest } from './openai';
-import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
+import { DEMO_BOTS, continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
 import { AudioEmulator } from './audio';
@@ -100,6 +100,13 @@ export interface EmulatorOptions {
 	pollsUntilDone?: number;
 	/** Which server to be: Coze's cloud (default) or a self-hosted Coze Studio (test/emulator/studio.ts). */
 	dialect?: 'cloud' | 'studio';
+	/**
+	 * `npm start`'s emulator: the bot, workflow and voice lists (the editor's pickers) hold the demo
+	 * bots and workflows only, not the test fixtures (failing, flaky, paging …), which still answer by
+	 * id; and a bot asked something outside its script says what it knows instead of its classic
+	 * example answer (see DEMO_BOTS in scenarios.ts).
+	 */
+	demo?: boolean;
 }
 
 export class CozeEmulator {
@@ -148,6 +155,9 @@ export class CozeEmulator {
 
 	readonly dialect: 'cloud' | 'studio';
 
+	/** See EmulatorOptions.demo. */
+	readonly demo: boolean;
+
 	/** Most bots /v1/bots returns per page whatever page_size asks for (Coze documents no maximum). */
 	botPageCap = Infinity;
 
@@ -167,6 +177,7 @@ export class CozeEmulator {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
 		this.dialect = options.dialect ?? 'cloud';
+		this.demo = options.demo === true;
 		if (this.dialect === 'studio') installStudioDialect(this);
 		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route);
 	}
@@ -338,6 +349,7 @@ export class CozeEmulator {
 		if (!workspace) return this.json(res, 200, { code: 4000, msg: 'workspace_id is invalid' });
 		const bots = Object.values(scenarios)
 			.filter((_, i) => (workspace === WORKSPACES[0] ? i % 2 === 0 : i % 2 === 1))
+			.filter((s) => !this.demo || DEMO_BOTS.has(s.name))
 			.map((s) => ({
 				id: s.botId,
 				name: s.botName,
@@ -447,6 +459,7 @@ export class CozeEmulator {
 			attachments: parsed.attachments,
 			enableCard: data.enable_card === true,
 			variables: this.variables.valuesFor(scenario.botId, data.user_id),
+			demo: this.demo,
 		});
 		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
 		const record: ChatRecord = {

@@ -12,6 +12,7 @@ import type { CozeEmulator, EmulatorRoute, RouteRequest } from './server';
 import { renderEventTexts, toChunks, type WireEvent } from './sse';
 import {
 	DEFAULT_CONTEXT,
+	DEMO_WORKFLOWS,
 	outputNodeContents,
 	refusedBySyncRun,
 	renderStream,
@@ -594,7 +595,9 @@ export class WorkflowEmulator {
 		const { res, query } = request;
 		if (!query.workspace_id) return this.emulator.json(res, 200, { code: 4000, msg: 'workspace_id is required' });
 		const all = [
-			...Object.values(scenariosByWorkflowId).map((s) => ({ id: s.workflowId, name: s.title, mode: 'workflow' })),
+			...Object.values(scenariosByWorkflowId)
+				.filter((s) => !this.emulator.demo || DEMO_WORKFLOWS.has(s.name))
+				.map((s) => ({ id: s.workflowId, name: s.title, mode: 'workflow' })),
 			...Object.keys(CHATFLOWS).map((id) => ({ id, name: CHATFLOW_NAMES[id], mode: 'chatflow' })),
 		].filter((w) => !query.workflow_mode || w.mode === query.workflow_mode);
 		const size = Math.max(1, Number(query.page_size ?? 20));

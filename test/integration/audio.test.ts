@@ -5,7 +5,7 @@
  */
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
-import { SPEECH_MARKER, VOICES } from '../emulator/audio';
+import { VOICES, readSpeechRequest } from '../emulator/audio';
 import { answer, endless, on, serverSide } from '../emulator/hostile';
 import { CozeEmulator, EMULATOR_TOKEN } from '../emulator/server';
 import { runListSearch } from '../harness';
@@ -19,8 +19,9 @@ const speak = (extra: Record<string, unknown> = {}) => ({ resource: 'audio', ope
 
 /** The request the emulator wrote into its fake audio, read back from the bytes. */
 function spokenRequest(bytes: Buffer): Record<string, unknown> {
-	const text = bytes.toString('utf8');
-	return JSON.parse(text.slice(text.indexOf(SPEECH_MARKER) + SPEECH_MARKER.length)) as Record<string, unknown>;
+	const request = readSpeechRequest(bytes);
+	if (!request) throw new Error('no emulator speech request in these bytes');
+	return request as unknown as Record<string, unknown>;
 }
 
 async function binaryBytes(item: { binary?: Record<string, { data: string; id?: string }> }, field: string): Promise<Buffer> {

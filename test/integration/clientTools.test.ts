@@ -191,11 +191,24 @@ describe('Send Message answers client-side plugins with connected n8n tools', ()
 		expect(quiet.filter((c) => c.type === 'item').map((c) => c.content).join('')).toBe(clientToolAnswer([WEATHER.Kyoto]));
 	});
 
-	it('without tools connected, requires_action is output as before', async () => {
-		const [item] = await runCoze(emulator, ask(scenarios.n8nToolsOneRound.botId));
+	it('without tools connected, the waiting turn is output saying what it waits for and the two ways to answer (field and hint)', async () => {
+		const run = await runCozeWithState(emulator, ask(scenarios.n8nToolsOneRound.botId));
+		const item = run.items[0];
 		expect(item.json.status).toBe('requires_action');
 		expect(item.json.tool_rounds).toBeUndefined();
 		expect((item.json.required_action as { tool_calls: Array<{ name: string }> }).tool_calls[0].name).toBe('get_local_weather');
+		const message = (item.json.unanswered as { reason: string; message: string }).message;
+		expect(item.json.unanswered).toEqual({ reason: 'no_tools_connected', message: expect.any(String) });
+		expect(message).toContain('client-side plugin "get_local_weather"');
+		expect(message).toContain('connect n8n tools named "get_local_weather" to this node\'s Tools input');
+		expect(message).toContain('Chat → Submit Tool Outputs');
+		expect(run.hints).toEqual([{ message, location: 'outputPane' }]);
+	});
+
+	it('without tools connected, several items waiting give one hint', async () => {
+		const run = await runCozeWithState(emulator, ask(scenarios.n8nToolsOneRound.botId), { items: [{ json: {} }, { json: {} }] });
+		expect(run.items.map((i) => (i.json.unanswered as { reason: string }).reason)).toEqual(['no_tools_connected', 'no_tools_connected']);
+		expect(run.hints).toHaveLength(1);
 	});
 });
 

@@ -73,6 +73,20 @@ describe('what a tool gets and gives', () => {
 		expect(toolOutputText({ content: 'from a ToolMessage', tool_call_id: 'x' })).toBe('from a ToolMessage');
 	});
 
+	it("JSON text (the Call n8n Workflow Tool's pretty-printed items) goes compact, its values untouched; other text as it is", () => {
+		const items = [{ outfit: 'a light jacket', note: 'line one\nline two  "quoted"', id: '7400000000000000001' }];
+		const pretty = JSON.stringify(items, null, 2);
+		expect(toolOutputText(pretty)).toBe(JSON.stringify(items));
+		expect(toolOutputText(pretty)).not.toContain('\n  ');
+		// A big integer stays as written (nothing is parsed and re-serialized).
+		expect(toolOutputText('[\n  {\n    "id": 7400000000000000001\n  }\n]')).toBe('[{"id":7400000000000000001}]');
+		expect(toolOutputText({ content: pretty, tool_call_id: 'x' })).toBe(JSON.stringify(items));
+		// Not JSON, or JSON on one line: as it is.
+		expect(toolOutputText('{ not json\n }')).toBe('{ not json\n }');
+		expect(toolOutputText('Line 1\nLine 2')).toBe('Line 1\nLine 2');
+		expect(toolOutputText('{ "a": 1 }')).toBe('{ "a": 1 }');
+	});
+
 	it('recognises the failures n8n tool nodes return as text, in the shapes n8n writes them', () => {
 		// Code Tool, Call n8n Workflow Tool, HTTP Request Tool (n8n 1.123 and 2.41).
 		expect(reportedToolFailure('There was an error: "weather service is down"')).toBe('weather service is down');

@@ -10,6 +10,7 @@ import { CozeApiError, isMissingEndpoint, unwrapServerError } from '../../nodes/
 import { hasMorePages } from '../../nodes/CozeChat/core/paging';
 import { readSseEvents } from '../../nodes/CozeChat/core/sse';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from '../../nodes/CozeChat/core/types';
+import { hintFor } from '../../nodes/CozeChat/boundaries/hints';
 import { toNodeError } from '../../nodes/CozeChat/boundaries/nodeErrors';
 import { parseEnvelope } from '../../nodes/CozeChat/transport/body';
 import { scenarios, standaloneContext, type Scenario, type Transcript } from '../emulator/scenarios';
@@ -244,6 +245,20 @@ describe('envelopes and error messages (B1, B3, D8)', () => {
 		expect(isMissingEndpoint(new CozeApiError({ code: 700012006, msg: 'authentication failed: missing session_key in cookie' }))).toBe(true);
 		expect(isMissingEndpoint(new CozeApiError({ code: 404, msg: 'not found', httpStatus: 404 }))).toBe(true);
 		expect(isMissingEndpoint(new CozeApiError({ code: 4100, msg: 'authentication is invalid', httpStatus: 401 }))).toBe(false);
+	});
+
+	it('an error\'s description is the hint, then one sentence with the ids for Coze support (no "| logid: … | chat_id:" tails)', () => {
+		const node = { name: 'Coze', type: 'cozeChat', typeVersion: 1, position: [0, 0] as [number, number], parameters: {}, id: '1' };
+		const error = toNodeError(node, new CozeApiError({ code: 4200, msg: 'Bot not found', logid: '20261207LOG', chatId: '7400000000000000001', conversationId: '7400000000000000002' }));
+		expect(error.message).toBe('Coze error 4200: Bot not found');
+		expect(error.description).toBe(
+			`${hintFor(4200)}\nFor Coze support: logid: 20261207LOG, chat_id: 7400000000000000001, conversation_id: 7400000000000000002`,
+		);
+		expect(error.description).not.toContain(' | ');
+		expect(toNodeError(node, new CozeApiError({ msg: 'boom', logid: 'L2' })).description).toBe('For Coze support: logid: L2');
+		expect(toNodeError(node, new CozeApiError({ msg: 'boom' })).description).toBeUndefined();
+		// The ids stay in the error's context (Continue On Fail puts them in the error item).
+		expect(error.context).toMatchObject({ logid: '20261207LOG', chatId: '7400000000000000001' });
 	});
 
 	it('B3: 4028 has a hint', () => {

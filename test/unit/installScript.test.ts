@@ -115,6 +115,11 @@ describe('install-n8n.sh under a caller\'s npm configuration', () => {
 		expect(rebuild?.env.npm_config_napi_build_version).toBe('6');
 	});
 
+	it('its banner gives the time for what it installs (one version here, not "both versions")', () => {
+		expect(result.stderr).toMatch(/one-time setup: installing n8n 2\.41\.1 on Node 24\.\d+\.\d+ into .*; usually ~5 min with an empty npm cache/);
+		expect(result.stderr).not.toContain('both versions');
+	});
+
 	it('fails loudly, says how to retry, and leaves no half-done install behind', () => {
 		expect(result.status).not.toBe(0);
 		expect(result.stderr).toContain('FAILED: n8n 2.41.1');

@@ -15,6 +15,10 @@ export const botIdLocator: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	description: 'The Coze bot (agent) to talk to. It must be published to the API channel.',
+	builderHint: {
+		propertyHint:
+			"Which Coze bot answers. Unless the user gave its ID or URL, leave it for them to pick from the list in the editor; with an ID (19 digits, from the bot's URL …/bot/<id>) use { __rl: true, mode: 'id', value: '<id>' }.",
+	},
 	modes: [
 		{
 			displayName: 'From List',

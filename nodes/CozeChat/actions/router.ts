@@ -21,8 +21,12 @@ interface Operation {
 	parallelism?: Parallelism;
 }
 
-/** resource → operation → execute; adding an operation means adding it to its resource file. */
-const operations: Record<string, Record<string, Operation>> = {
+/**
+ * resource → operation → its module; adding an operation means adding it to its resource file and
+ * here. test/unit/router.test.ts holds this table and the node's Resource / Operation options to
+ * each other, so neither can name what the other lacks.
+ */
+export const operations = {
 	audio: { textToSpeech: audio.textToSpeech, transcribe: audio.transcribe, getVoices: audio.getVoices },
 	chat: {
 		sendMessage: chat.sendMessage,
@@ -56,7 +60,9 @@ const operations: Record<string, Record<string, Operation>> = {
 		getRunHistory: workflow.getRunHistory,
 		chat: workflow.chat,
 	},
-};
+} satisfies Record<string, Record<string, Operation>>;
+
+type Resource = keyof typeof operations;
 
 type ItemOutcome = { items: INodeExecutionData[] } | { error: ReturnType<typeof safeError> };
 
@@ -152,7 +158,7 @@ function lookup(context: IExecuteFunctions, itemIndex: number): Operation {
 	const parameters = parametersOf(context, itemIndex);
 	const resource = parameters.text('resource', 'Resource');
 	const operation = parameters.text('operation', 'Operation');
-	const handler = operations[resource]?.[operation];
+	const handler = (operations as Record<Resource, Record<string, Operation>>)[resource as Resource]?.[operation];
 	if (!handler) throw new Error(`The operation '${operation}' of resource '${resource}' is not supported`);
 	return handler;
 }

@@ -12,7 +12,7 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-
 import { cancelSignal, ItemBudget, LIMITS } from '../boundaries/budget';
 import { CozeApiError, TransportError } from '../core/errors';
 import { hasMorePages } from '../core/paging';
-import { SharedPoll, type KeyReading, type SharedPollSource } from '../core/sharedPoll';
+import { SharedPoll, type KeyReading, type SharedPollSource } from '../core/polling';
 import { cozeApiEnvelope, cozeApiRequest } from '../transport/request';
 import type { RawBody } from '../transport/wire';
 import { uploadBytes } from './file';

@@ -6,11 +6,11 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
+import { pollUntil } from '../core/polling';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
 import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
 import { ItemBudget } from '../boundaries/budget';
-import { readEnvelope } from '../transport/body';
-import { cozeApiRequest, withRetries } from '../transport/request';
+import { cozeApiCall, cozeApiRequest } from '../transport/request';
 import { usesCustomBaseUrl } from '../transport/session';
 
 export type RunMode = 'stream' | 'sync' | 'async';
@@ -31,7 +31,7 @@ export interface Envelope {
 }
 
 /**
- * One JSON request that returns the whole envelope with its log id (parseEnvelope accepts answers
+ * A workflow JSON request (transport/request.ts cozeApiCall; parseEnvelope accepts answers
  * without `code`: Coze's documented async-run answer has none, nor has Coze Studio's run history).
  * A POST whose connection closes before the answer throws CozeApiError with `brokenHint`.
  */
@@ -41,14 +41,7 @@ export async function requestJson(
 	path: string,
 	options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string; budget?: ItemBudget } = {},
 ): Promise<Envelope> {
-	const answer = await withRetries(
-		context,
-		{ method, path, qs: options.qs, body: options.body, accept: 'application/json', activity: `waiting for Coze to answer ${method} ${path}` },
-		{ budget: options.budget },
-		async (response, exchange) => {
-			return { envelope: await readEnvelope(response, exchange, `${method} ${path}`), logid: response.logid };
-		},
-	).then(
+	const answer = await cozeApiCall(context, method, path, { qs: options.qs, body: options.body, budget: options.budget }).then(
 		(envelope) => envelope,
 		(error: unknown) => error as Error,
 	);
@@ -175,27 +168,33 @@ export class HistoryClient {
 					debugUrl: history.debug_url,
 					hint: 'Read it later with Workflow → Get Run History (Fetch Output Nodes One by One) and this execute_id, or raise Options → Timeout.',
 				});
-			let data: Record<string, unknown> = {};
+			// Once Coze said the node is unfinished, the Timeout may strike during the next read or
+			// sleep: the user learns the node had not finished, not which request was cut.
 			let seenUnfinished = false;
-			for (;;) {
-				// Once Coze said the node is unfinished, the Timeout may strike during the next read or
-				// sleep: the user learns the node had not finished, not which request was cut.
-				const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).then(
-					({ envelope }) => ({ envelope, failure: undefined }),
-					(failure: unknown) => ({ envelope: undefined, failure }),
-				);
-				if (read.failure !== undefined) throw seenUnfinished && isTimeout(read.failure) ? unfinished() : read.failure;
-				data = isObject(read.envelope?.data) ? read.envelope.data : {};
-				if (data.is_finish !== false || !wait) break;
-				seenUnfinished = true;
-				const remaining = this.budget.remainingMs();
-				if (remaining !== undefined && wait.pollMs >= remaining) throw unfinished();
-				const slept = await this.budget.sleep(wait.pollMs, `waiting for the Output node '${node.node_title}' to finish`).then(
-					() => undefined,
-					(failure: unknown) => failure,
-				);
-				if (slept !== undefined) throw isTimeout(slept) ? unfinished() : slept;
-			}
+			const clock = this.budget.clock(`waiting for the Output node '${node.node_title}' to finish`);
+			const data = await pollUntil({
+				read: async () => {
+					const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).catch((failure: unknown) => {
+						throw seenUnfinished && isTimeout(failure) ? unfinished() : failure;
+					});
+					return isObject(read.envelope.data) ? read.envelope.data : {};
+				},
+				done: (read) => {
+					const finished = read.is_finish !== false || !wait;
+					if (!finished) seenUnfinished = true;
+					return finished;
+				},
+				intervalMs: wait?.pollMs ?? 0,
+				deadline: this.budget.deadline,
+				clock: {
+					now: clock.now,
+					sleep: async (ms) =>
+						await clock.sleep(ms).catch((failure: unknown) => {
+							throw isTimeout(failure) ? unfinished() : failure;
+						}),
+				},
+				outOfTime: unfinished,
+			});
 			const content = typeof data.node_output === 'string' ? data.node_output : '';
 			const existing = history.messages.find((m) => m.node_title === node.node_title);
 			const message = existing ?? { node_title: node.node_title, content: '' };

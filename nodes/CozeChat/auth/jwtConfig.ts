@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { REGION_BASE_URLS } from './region';
+import { credentialBaseUrl } from './region';
 
 export const JWT_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -50,15 +50,9 @@ export interface JwtAppConfig {
 /** Reads and checks the credential fields (`region`, `baseUrl`, `appId`, ...) into a JwtAppConfig. */
 export function readJwtConfig(fields: Record<string, unknown>): JwtAppConfig {
 	const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
-	const region = text('region') || 'cn';
-	let baseUrl = REGION_BASE_URLS[region];
-	if (region === 'custom') {
-		baseUrl = text('baseUrl').replace(/\/+$/, '');
-		if (!/^https?:\/\/[^/\s]+/i.test(baseUrl)) {
-			throw new CozeJwtError(`Base URL '${baseUrl}' is not an http(s) URL (expected something like https://api.coze.cn)`);
-		}
-	}
-	if (!baseUrl) throw new CozeJwtError(`Unknown region '${region}': choose Coze.cn, Coze.com or Custom Base URL`);
+	const resolved = credentialBaseUrl(fields);
+	if ('problem' in resolved) throw new CozeJwtError(resolved.problem.replace(/^./, (c: string) => c.toUpperCase()));
+	const baseUrl = resolved.url;
 
 	const appId = text('appId');
 	if (!appId) throw new CozeJwtError('App ID is empty: enter the ID of the OAuth app (Coze → API → Authorization → OAuth apps)');

@@ -16,7 +16,36 @@ export function siteOfRegion(region: unknown): string | undefined {
 	return typeof region === 'string' ? REGION_SITES[region] : undefined;
 }
 
-/** The credential's API base URL as an n8n expression, for the credential tests. */
+/**
+ * The one rule for a credential's API base URL, which every reader follows (the node's session, the
+ * credential test, the JWT credential's token request): region `cn` or `com`, or for `custom` an
+ * http(s) URL without query or fragment, surrounding spaces and trailing slashes dropped (it may carry
+ * a path prefix: a proxy, a gateway). Returns the URL, or what is wrong with the fields.
+ */
+export function credentialBaseUrl(fields: { region?: unknown; baseUrl?: unknown }): { url: string } | { problem: string } {
+	const region = typeof fields.region === 'string' && fields.region.trim() !== '' ? fields.region.trim() : 'cn';
+	if (region !== 'custom') {
+		const url = REGION_BASE_URLS[region];
+		return url ? { url } : { problem: `unknown region '${region}': choose Coze.cn, Coze.com or Custom Base URL` };
+	}
+	const raw = typeof fields.baseUrl === 'string' ? fields.baseUrl : '';
+	const url = raw.trim().replace(/\/+$/, '');
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(url);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || /[\s?#]/.test(url)) {
+		return { problem: `Base URL '${raw}' is not an http(s) URL without query (expected something like http://localhost:8888)` };
+	}
+	return { url };
+}
+
+/**
+ * The credential's API base URL as an n8n expression, for the credentials' built-in test requests: the
+ * same rule as credentialBaseUrl for valid fields (test/unit checks they agree).
+ */
 export const BASE_URL_EXPRESSION =
 	'={{ $credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "com" ? "https://api.coze.com" : "https://api.coze.cn") }}';
 

@@ -12,6 +12,7 @@ import * as workflow from 'n8n-workflow';
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { TransportError } from '../core/errors';
+import type { PollClock } from '../core/polling';
 
 /** Limits that keep one item's time and memory bounded (docs/operations.md, Limits, lists them). */
 export const LIMITS = {
@@ -167,6 +168,11 @@ export class ItemBudget {
 			() => false,
 		);
 		if (!slept) throw this.canceledError(activity);
+	}
+
+	/** This budget as a poll's clock (core/polling.ts): its sleeps end at its deadline and on cancel. */
+	clock(activity: string): PollClock {
+		return { now: () => Date.now(), sleep: async (ms) => await this.sleep(ms, activity) };
 	}
 
 	/**

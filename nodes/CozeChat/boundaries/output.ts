@@ -13,15 +13,15 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { existingSession } from '../transport/session';
 import { errorItemJson, toNodeError } from './nodeErrors';
 import { redactDeep, redactExact, redactShapes, StreamRedactor } from './redact';
+import { credentialFacts } from './secrets';
 
 type OutputContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 /** The secrets of the execution's credential, read now (a JWT minted meanwhile is included). */
 function secretsNow(context: object): string[] {
-	return existingSession(context)?.secrets() ?? [];
+	return credentialFacts(context)?.secrets() ?? [];
 }
 
 /** Output items: the credential's own secrets replaced in every string and key. */
@@ -38,8 +38,7 @@ export function safeItems(context: OutputContext, items: INodeExecutionData[]): 
  * token or a private key.
  */
 export function safeError(context: OutputContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
-	const session = existingSession(context);
-	const nodeError = toNodeError(context.getNode(), error, itemIndex, { customBaseUrl: session?.credentials.data?.region === 'custom' });
+	const nodeError = toNodeError(context.getNode(), error, itemIndex, { customBaseUrl: credentialFacts(context)?.customBaseUrl === true });
 	const secrets = secretsNow(context);
 	cleanError(nodeError, (text) => redactShapes(text, secrets));
 	return nodeError;

@@ -1,5 +1,6 @@
 import { aggregateChatMessages, type ChatAggregator, type ChatResult } from './chatAggregator';
 import { CozeApiError } from './errors';
+import { pollUntil } from './polling';
 import { isTerminalStatus, type CozeChat, type CozeMessage } from './types';
 
 /** What polling needs from the outside world; the n8n side supplies real HTTP and sleep. */
@@ -60,14 +61,14 @@ export async function waitForTerminalChat(
 	ids: { conversationId: string; chatId: string },
 	options: PollOptions,
 ): Promise<CozeChat> {
-	for (;;) {
-		const chat = await client.retrieve(ids.conversationId, ids.chatId);
-		if (isTerminalStatus(chat.status)) return chat;
-		if (options.deadline !== undefined && client.now() + options.pollIntervalMs > options.deadline) {
-			throw await cancelForTimeout(client, ids, chat, options.timeoutSeconds);
-		}
-		await client.sleep(options.pollIntervalMs);
-	}
+	return await pollUntil({
+		read: async () => await client.retrieve(ids.conversationId, ids.chatId),
+		done: (chat) => isTerminalStatus(chat.status),
+		intervalMs: options.pollIntervalMs,
+		deadline: options.deadline,
+		clock: client,
+		outOfTime: async (chat) => await cancelForTimeout(client, ids, chat, options.timeoutSeconds),
+	});
 }
 
 /**

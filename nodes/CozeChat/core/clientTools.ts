@@ -59,15 +59,50 @@ export function textInputOf(args: Record<string, unknown>): string {
 	return JSON.stringify(args);
 }
 
-/** Coze takes a tool's output as a string: text stays text, anything else becomes JSON. */
+/**
+ * Coze takes a tool's output as a string: text stays text, anything else becomes JSON. Text that
+ * is JSON (the Call n8n Workflow Tool answers with its items pretty-printed) goes compact: nothing
+ * is escaped twice, but the bot — and the answer or item that quotes it — would otherwise get the
+ * layout's line breaks, which n8n's JSON view shows as `\n`.
+ */
 export function toolOutputText(value: unknown): string {
-	if (typeof value === 'string') return value;
+	if (typeof value === 'string') return compactJson(value);
 	if (value === undefined || value === null) return '';
 	// A LangChain ToolMessage-like result carries its text in `content`.
 	if (typeof value === 'object' && 'content' in value && typeof (value as { content: unknown }).content === 'string' && 'tool_call_id' in value) {
-		return (value as { content: string }).content;
+		return compactJson((value as { content: string }).content);
 	}
 	return JSON.stringify(value);
+}
+
+/**
+ * JSON text (an object or array) without its layout, every value kept character for character (big
+ * integers too: nothing is re-serialized); any other text as it is.
+ */
+function compactJson(text: string): string {
+	const trimmed = text.trim();
+	if (!/^[[{][\s\S]*[\]}]$/.test(trimmed) || !trimmed.includes('\n')) return text;
+	try {
+		JSON.parse(trimmed); // only JSON is touched
+	} catch {
+		return text;
+	}
+	let out = '';
+	let inString = false;
+	for (let i = 0; i < trimmed.length; i++) {
+		const char = trimmed[i];
+		if (inString) {
+			out += char;
+			if (char === '\\') out += trimmed[++i];
+			else if (char === '"') inString = false;
+		} else if (char === '"') {
+			inString = true;
+			out += char;
+		} else if (!/\s/.test(char)) {
+			out += char;
+		}
+	}
+	return out;
 }
 
 /** The live-stream marker between answer parts, e.g. "_Calling get_weather…_". */

@@ -8,9 +8,9 @@
  */
 import { sleep, type ICredentialsDecrypted, type ICredentialTestFunctions, type INodeCredentialTestResult } from 'n8n-workflow';
 
-import { REGION_BASE_URLS } from '../auth/region';
+import { credentialBaseUrl } from '../auth/region';
 import { LIMITS } from '../boundaries/budget';
-import { hintFor } from '../boundaries/nodeErrors';
+import { hintFor } from '../boundaries/hints';
 import { redactShapes } from '../boundaries/redact';
 import { unwrapServerError } from '../core/errors';
 import { tryParseJsonExact } from '../core/json';
@@ -29,10 +29,9 @@ export async function cozeApiConnection(
 	const region = typeof data.region === 'string' ? data.region : 'cn';
 	const custom = region === 'custom';
 	const fail = (message: string): INodeCredentialTestResult => ({ status: 'Error', message: redactShapes(message, token ? [token] : []) });
-	const baseUrl = custom ? String(data.baseUrl ?? '').trim().replace(/\/+$/, '') : REGION_BASE_URLS[region];
-	if (!baseUrl || !/^https?:\/\/[^/\s?#]+[^\s?#]*$/i.test(baseUrl)) {
-		return fail(`Base URL '${String(data.baseUrl ?? '')}' is not an http(s) URL without query (expected something like http://localhost:8888)`);
-	}
+	const resolved = credentialBaseUrl(data);
+	if ('problem' in resolved) return fail(resolved.problem.replace(/^./, (c: string) => c.toUpperCase()));
+	const baseUrl = resolved.url;
 	if (token === '') return fail('Access Token is empty: paste a personal access token (pat_…) or a service token');
 	// Self-hosted Coze Studio has no /v1/users/me (a valid token would get its cookie-login 401);
 	// listing the conversations of a bot that does not exist needs only a valid token there.

@@ -52,6 +52,20 @@ export async function cozeApiEnvelope(
 	path: string,
 	options: CallOptions & { rawBody?: HttpRequest['rawBody'] } = {},
 ): Promise<IDataObject> {
+	return (await cozeApiCall(this, method, path, options)).envelope;
+}
+
+/**
+ * The one JSON entry point: sends a request (retried as withRetries allows), reads the answer through
+ * transport/body.ts readEnvelope, and returns Coze's envelope with the answer's log id (from its
+ * header). cozeApiRequest and cozeApiEnvelope are its two short forms.
+ */
+export async function cozeApiCall(
+	context: CozeContext,
+	method: IHttpRequestMethods,
+	path: string,
+	options: CallOptions & { rawBody?: HttpRequest['rawBody'] } = {},
+): Promise<{ envelope: IDataObject; logid: string | undefined }> {
 	const request: HttpRequest = {
 		method,
 		path,
@@ -63,9 +77,10 @@ export async function cozeApiEnvelope(
 		readOnly: options.readOnly,
 		activity: options.activity ?? `waiting for Coze to answer ${method} ${path}`,
 	};
-	return await withRetries(this, request, options, async (response, exchange) => {
-		return await readEnvelope(response, exchange, `${method} ${path}`);
-	});
+	return await withRetries(context, request, options, async (response, exchange) => ({
+		envelope: await readEnvelope(response, exchange, `${method} ${path}`),
+		logid: response.logid,
+	}));
 }
 
 /**

@@ -6,9 +6,10 @@ import {
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { REGION_BASE_URLS } from '../auth/region';
+import { credentialBaseUrl } from '../auth/region';
 import { authenticationOf } from '../boundaries/parameters';
 import { secretsOf } from '../boundaries/redact';
+import { registerCredential } from '../boundaries/secrets';
 import { TokenGate } from './tokenGate';
 
 export type CozeContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -36,7 +37,6 @@ export interface CozeSession {
 }
 
 const sessions = new WeakMap<object, Promise<CozeSession>>();
-const settled = new WeakMap<object, CozeSession>();
 
 /** The session of this execution (or load-options call), created on first use. */
 export async function getSession(context: CozeContext): Promise<CozeSession> {
@@ -45,16 +45,12 @@ export async function getSession(context: CozeContext): Promise<CozeSession> {
 		session = createSession(context);
 		sessions.set(context, session);
 		session.then(
-			(ready) => settled.set(context, ready),
+			// The output boundary keeps these secrets out of everything the node emits from now on.
+			(ready) => registerCredential(context, { secrets: ready.secrets, customBaseUrl: ready.credentials.data?.region === 'custom' }),
 			() => sessions.delete(context), // a later item may try again and report the same error itself
 		);
 	}
 	return await session;
-}
-
-/** The session if one was created already (for redacting errors that happen afterwards). */
-export function existingSession(context: object): CozeSession | undefined {
-	return settled.get(context);
 }
 
 /** Which credential the node uses: the Authentication choice, when the node has one. */
@@ -77,33 +73,16 @@ async function createSession(context: CozeContext): Promise<CozeSession> {
 	};
 }
 
-/** The API base URL of a credential: region cn / com, or its custom base URL. */
+/** The API base URL of a credential (auth/region.ts credentialBaseUrl), or an error naming the credential. */
 export function baseUrlOf(
 	context: CozeContext,
 	credentials: ICredentialDataDecryptedObject,
 	credentialType = 'cozeApi',
 ): string {
-	const region = (credentials.region as string | undefined) ?? 'cn';
+	const answer = credentialBaseUrl(credentials);
+	if ('url' in answer) return answer.url;
 	const label = credentialType === 'cozeJwtApi' ? 'Coze OAuth (JWT)' : 'Coze API';
-	if (region !== 'custom') {
-		const url = REGION_BASE_URLS[region];
-		if (!url) throw new NodeOperationError(context.getNode(), `Credential '${label}': unknown region '${region}'`);
-		return url;
-	}
-	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	let parsed: URL | undefined;
-	try {
-		parsed = new URL(baseUrl);
-	} catch {
-		parsed = undefined;
-	}
-	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`Credential '${label}': Base URL '${baseUrl}' is not an http(s) URL without query (expected something like http://localhost:8888)`,
-		);
-	}
-	return baseUrl;
+	throw new NodeOperationError(context.getNode(), `Credential '${label}': ${answer.problem}`);
 }
 
 /** Whether the credential points at a custom base URL (Coze Studio, a proxy). */

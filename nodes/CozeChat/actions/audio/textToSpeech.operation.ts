@@ -22,6 +22,9 @@ export const voiceIdLocator: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	description: 'The Coze voice to speak with',
+	builderHint: {
+		propertyHint: "The voice's ID (Audio → Get Many Voices lists them): { __rl: true, mode: 'id', value: '<voice_id>' }",
+	},
 	modes: [
 		{
 			displayName: 'From List',

@@ -27,8 +27,25 @@ import { conversationForKey, getConversationKey, keyScopeOf, rememberConversatio
 import { chatRunOptionsOf } from './runChat';
 import { runChatWithTools, toolLoopOptions, toolLoopOptionsOf } from './toolLoop';
 
+/**
+ * Where a newcomer stumbles: n8n's node panel searches AI sub-nodes (tools) only when a node whose
+ * type name holds "langchain" is in the workflow (editor-ui useViewStacks → filterOutAiNodes,
+ * n8n 1.123 and 2.41; n8n issue #20458), which a community node cannot declare itself to be. The
+ * Tools panel lists them all the same: the notice says to pick from the list.
+ */
+export const TOOLS_NOTICE =
+	"Tools: n8n tools connected below (Code Tool, Call n8n Workflow Tool, HTTP Request Tool, MCP Client Tool, …) answer the bot's client-side plugins of the same name. To add one, click + on the Tools connector and pick it from the list (scroll to it): n8n's search there finds tools only once an AI node (a Chat Trigger, an AI Agent, any tool) is in the workflow.";
+
 const properties: INodeProperties[] = [
 	simplifyForToolField,
+	{
+		displayName: TOOLS_NOTICE,
+		name: 'toolsNotice',
+		type: 'notice',
+		default: '',
+		// Not in the AI-tool variant, which has no Tools input.
+		displayOptions: { hide: { '@tool': [true] } },
+	},
 	botIdLocator,
 	userIdField,
 	{
@@ -151,7 +168,11 @@ const properties: INodeProperties[] = [
 					name: 'conversationKey',
 					type: 'string',
 					default: '',
-					placeholder: '={{ $json.sessionId }}',
+					placeholder: 'e.g. {{ $json.sessionId }}',
+					builderHint: {
+						propertyHint:
+							"One Coze conversation per chat session: with a Chat Trigger set it to the expression {{ $json.sessionId }} (leave Conversation ID empty). Keys never mix conversations, also across workers.",
+					},
 					description:
 						'One Coze conversation per key, e.g. the Chat Trigger\'s session ID: the first message with a key starts a conversation, later ones continue it. Found again on any worker (the conversation carries a digest of the key).',
 				},
@@ -226,7 +247,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, keyScopeOf(this), botId, conversationKey, result.conversation_id);
 	}
-	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'follow_ups', 'conversation_id', 'chat_id']);
+	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'unanswered', 'follow_ups', 'conversation_id', 'chat_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];
 }
 

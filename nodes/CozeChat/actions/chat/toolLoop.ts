@@ -11,9 +11,9 @@ import { liveStreamCorrection } from '../../core/chatAggregator';
 import { reportedToolFailure, resolveToolName, toolErrorOutput, toolMarker, toolOutputText } from '../../core/clientTools';
 import { CozeApiError, TransportError, unsupportedByServer } from '../../core/errors';
 import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest, type ChatTurnRequest } from '../../api/chat';
-import { withLiveText, type LiveText } from '../../boundaries/output';
 import type { ItemParameters, NumberRule } from '../../boundaries/parameters';
-import { connectedTools, type ClientTool } from '../../boundaries/tools';
+import { executionHint, withLiveText, type LiveText } from '../../boundaries/output';
+import { connectedTools, hasToolsInput, type ClientTool } from '../../boundaries/tools';
 import { runChat, type RunChatOptions } from './runChat';
 
 export interface ToolLoopOptions {
@@ -165,7 +165,7 @@ export type ToolTurnResult = Omit<ChatResult, 'tool_calls'> & {
 	/** Rounds of client-side tool calls the node answered (only when it answered some). */
 	tool_rounds?: number;
 	/** Why the turn still waits for tool outputs (Unanswered Tool Calls: Return Them). */
-	unanswered?: { reason: 'unknown_tool' | 'ambiguous_tool' | 'tool_failed' | 'max_iterations'; message: string };
+	unanswered?: { reason: 'no_tools_connected' | 'unknown_tool' | 'ambiguous_tool' | 'tool_failed' | 'max_iterations'; message: string };
 };
 
 type Unanswered = NonNullable<ToolTurnResult['unanswered']>;
@@ -196,7 +196,8 @@ export async function runChatWithTools(
 			if (pending.length === 0) break;
 			// Tools are built only when Coze asks for one (an unused tool costs nothing).
 			tools ??= await connectedTools(context, itemIndex);
-			if (tools.length === 0) break; // no tools connected: today's requires_action output
+			// No tools connected: the waiting turn is output, saying what it waits for and how to answer.
+			if (tools.length === 0) return noToolsConnected(context, combine(rounds, answered), pending);
 			const ids = { chatId: result.chat_id, conversationId: result.conversation_id };
 			const round = answered.length === 0 ? 1 : answered[answered.length - 1].round + 1;
 			if (toolOptions.maxRounds > 0 && round > toolOptions.maxRounds) {
@@ -316,6 +317,23 @@ async function callTool(
 	}
 	if (onToolError === 'bot') return answer(toolErrorOutput('output' in outcome ? outcome.output : undefined, reason), reason);
 	return { failure: { reason: 'tool_failed', message: `The n8n tool "${tool.name}" (node "${tool.nodeName}"), answering Coze's "${call.name}", failed: ${reason}` } };
+}
+
+/**
+ * A bot that waits for client-side plugins while no n8n tool is connected: the turn is output as it
+ * stands (status requires_action), with `unanswered` and an execution hint naming the plugins and
+ * the two ways to answer them.
+ */
+function noToolsConnected(context: IExecuteFunctions, result: ToolTurnResult, pending: RequiredToolCall[]): ToolTurnResult {
+	const plugins = [...new Set(pending.map((call) => call.name))];
+	const quoted = plugins.map((name) => `"${name}"`).join(', ');
+	const them = plugins.length > 1 ? 'them' : 'it';
+	const submit = `answer with Chat → Submit Tool Outputs (this item's chat_id, conversation_id and the ids in required_action.tool_calls)`;
+	const message = hasToolsInput(context)
+		? `The bot is waiting for its client-side plugin${plugins.length > 1 ? 's' : ''} ${quoted} and no n8n tool is connected to Tools, so its answer is empty (status requires_action). To answer ${them}, connect n8n tools named ${quoted} to this node's Tools input (they are then called automatically), or ${submit}.`
+		: `The bot is waiting for its client-side plugin${plugins.length > 1 ? 's' : ''} ${quoted}, so its answer is empty (status requires_action). To answer ${them}, ${submit}.`;
+	executionHint(context, message);
+	return { ...result, unanswered: { reason: 'no_tools_connected', message } };
 }
 
 /** Fails the item, or (Return Them) outputs the turn as it stands, still waiting for tool outputs. */

@@ -24,6 +24,9 @@ function locator(
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: options.description,
+		builderHint: {
+			propertyHint: `Unless the user gave the ${field.kind}'s ID, leave it for them to pick from the list in the editor; with an ID (${field.example.length} digits, e.g. ${field.example}) use { __rl: true, mode: 'id', value: '<id>' }.`,
+		},
 		modes: [
 			{
 				displayName: 'From List',

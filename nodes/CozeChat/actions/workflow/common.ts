@@ -34,6 +34,9 @@ export function workflowLocator(kind: 'workflow' | 'chatflow'): INodeProperties 
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: `The Coze ${kind} to run. It must be published.`,
+		builderHint: {
+			propertyHint: `Unless the user gave the ${kind}'s ID or URL, leave it for them to pick from the list in the editor; with an ID (19 digits, the workflow_id in its URL) use { __rl: true, mode: 'id', value: '<id>' }.`,
+		},
 		modes: [
 			{
 				displayName: 'From List',

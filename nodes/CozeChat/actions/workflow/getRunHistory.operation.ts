@@ -9,7 +9,7 @@ import {
 import { HistoryClient } from '../../api/workflow';
 import { parametersOf } from '../../boundaries/parameters';
 import { fetchNodeOutputsOption, getWorkflowId, workflowLocator } from './common';
-import { withHint } from './hints';
+import { withHint } from '../../boundaries/hints';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),

@@ -20,7 +20,7 @@ import {
 	workflowLocator,
 	workflowRunOptionsOf,
 } from './common';
-import { RESUME_LIMIT_HINT } from './hints';
+import { RESUME_LIMIT_HINT } from '../../boundaries/hints';
 import { runWorkflowForItem } from './runWorkflow';
 
 const properties: INodeProperties[] = [

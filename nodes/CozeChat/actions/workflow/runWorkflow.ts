@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { CozeApiError } from '../../core/errors';
+import { pollUntil } from '../../core/polling';
 import { WorkflowAggregator } from '../../core/workflowAggregator';
 import {
 	decodeOutput,
@@ -18,7 +19,7 @@ import { HistoryClient, requestJson, runPath, type RunMode } from '../../api/wor
 import type { ItemBudget } from '../../boundaries/budget';
 import { withLiveText } from '../../boundaries/output';
 import { streamTurn } from '../streamedTurn';
-import { SYNC_HINT, withHint } from './hints';
+import { SYNC_HINT, withHint } from '../../boundaries/hints';
 
 /** After Interrupt only a Done (with debug_url) may follow; don't wait long for it. */
 const TAIL_MS = 3 * 1000;
@@ -188,21 +189,21 @@ async function asyncRun(
 		throw new CozeApiError({ msg: 'Coze accepted the async run but returned no execute_id to follow it with', logid });
 	}
 	const histories = new HistoryClient(context, request.workflowId, executeId, budget);
-	const pollMs = options.pollIntervalSeconds * 1000;
-	for (;;) {
-		const history = await histories.get();
-		if (history.status !== 'running') return await finishedRun(histories, history, options);
-		const remaining = budget.remainingMs();
-		if (remaining !== undefined && pollMs >= remaining) {
-			throw new CozeApiError({
+	const history = await pollUntil({
+		read: async () => await histories.get(),
+		done: (read) => read.status !== 'running',
+		intervalMs: options.pollIntervalSeconds * 1000,
+		deadline: budget.deadline,
+		clock: budget.clock('waiting for the async workflow run to finish'),
+		outOfTime: (last) =>
+			new CozeApiError({
 				msg: `The Coze workflow was still running after ${options.timeoutSeconds} s (async runs may take up to 24 h). It keeps running on Coze.`,
 				executeId,
-				debugUrl: history.debug_url ?? debugUrl,
+				debugUrl: last.debug_url ?? debugUrl,
 				hint: 'Read the result later with Workflow → Get Run History and this execute_id, or raise Options → Timeout.',
-			});
-		}
-		await budget.sleep(pollMs, 'waiting for the async workflow run to finish');
-	}
+			}),
+	});
+	return await finishedRun(histories, history, options);
 }
 
 /** The result of an async run once its history left Running. */

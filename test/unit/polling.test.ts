@@ -2,7 +2,7 @@
  * The shared poll with per-waiter outcomes (core/sharedPoll.ts), against a scripted source: which
  * keys each read asks for, the deadline it gets, and how a failed read is narrowed down.
  */
-import { SharedPoll, type KeyReading, type SharedPollSource } from '../../nodes/CozeChat/core/sharedPoll';
+import { pollUntil, SharedPoll, type KeyReading, type SharedPollSource } from '../../nodes/CozeChat/core/polling';
 
 class Refused extends Error {}
 class OutOfTime extends Error {}
@@ -83,5 +83,28 @@ describe('SharedPoll', () => {
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		expect(reads).toHaveLength(3);
 		expect(poll.lastSeen('stays')).toBe(3);
+	});
+});
+
+describe('pollUntil: one waiter, one thing, until done', () => {
+	const fakeClock = () => {
+		let now = 0;
+		const slept: number[] = [];
+		return { slept, clock: { now: () => now, sleep: async (ms: number) => void (slept.push(ms), (now += ms)) } };
+	};
+
+	it('reads every interval until done, and returns the done value', async () => {
+		const { slept, clock } = fakeClock();
+		const values = ['running', 'running', 'done'];
+		const result = await pollUntil({ read: async () => values.shift()!, done: (v) => v === 'done', intervalMs: 100, deadline: undefined, clock, outOfTime: () => new Error('never') });
+		expect(result).toBe('done');
+		expect(slept).toEqual([100, 100]);
+	});
+
+	it("never sleeps up to or past the deadline: the caller's out-of-time error with the last value instead", async () => {
+		const { slept, clock } = fakeClock();
+		const error = await pollUntil({ read: async () => 'running', done: () => false, intervalMs: 100, deadline: 300, clock, outOfTime: (last) => new Error(`still ${last}`) }).catch((e: Error) => e);
+		expect((error as Error).message).toBe('still running');
+		expect(slept).toEqual([100, 100]);
 	});
 });

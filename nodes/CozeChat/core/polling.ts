@@ -1,4 +1,46 @@
 /**
+ * Polling, in one place: every wait for Coze to finish something follows one of the two shapes here.
+ *
+ *  - pollUntil: one waiter reads one thing until it is done (a chat's status, an async workflow
+ *    run's history, an Output node's result): read, done? else, when the next read would come after
+ *    the deadline, the caller's out-of-time error; else sleep the interval and read again.
+ *  - SharedPoll: many waiters on keys of one kind (documents of one knowledge base) share one read per
+ *    interval, each with its own outcome (below).
+ *
+ * Pure: time and I/O come from the caller (an item's budget supplies both in the node).
+ */
+
+/** The clock a poll runs on: the item's budget in the node, a fake in unit tests. */
+export interface PollClock {
+	now(): number;
+	/** Waits `ms`; rejects when waiting must stop (the execution was canceled, the deadline passed). */
+	sleep(ms: number): Promise<void>;
+}
+
+/**
+ * Reads until `done`, every `intervalMs`. With a `deadline`, a read whose result is not done and
+ * after which the next read would come later than the deadline ends the poll with `outOfTime(last)`
+ * (the caller says what that means: cancel a chat, point at Get Run History …) — never a sleep up to
+ * or past the deadline.
+ */
+export async function pollUntil<T>(options: {
+	read: () => Promise<T>;
+	done: (value: T) => boolean;
+	intervalMs: number;
+	deadline: number | undefined;
+	clock: PollClock;
+	outOfTime: (last: T) => Error | Promise<Error>;
+}): Promise<T> {
+	const { read, done, intervalMs, deadline, clock } = options;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (deadline !== undefined && clock.now() + intervalMs >= deadline) throw await options.outOfTime(value);
+		await clock.sleep(intervalMs);
+	}
+}
+
+/**
  * One poll shared by everyone waiting on keys of the same kind (documents of one knowledge base),
  * each with its own outcome. While anyone waits, one read asks about all waited-for keys, every
  * interval; a key the read reports done settles its waiters, one it reports failed rejects them.
