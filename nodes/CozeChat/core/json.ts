@@ -48,7 +48,7 @@ function quoteUnsafeIntegers(text: string, marker = ''): string {
 				else break;
 			}
 			const literal = text.slice(start, i);
-			if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+			if (isUnsafeIntegerText(literal)) {
 				out += text.slice(copiedUpTo, start) + '"' + marker + literal + '"';
 				copiedUpTo = i;
 			}
@@ -110,8 +110,13 @@ export class JsonInteger {
 }
 
 /** Whether `text` is an integer literal that a JavaScript number cannot hold exactly. */
-export function isUnsafeIntegerText(text: string): boolean {
+function isUnsafeIntegerText(text: string): boolean {
 	return /^-?\d+$/.test(text) && !Number.isSafeInteger(Number(text));
+}
+
+/** A typed-in integer text beyond 2^53 as a JsonInteger (its digits kept); undefined for anything else. */
+export function exactIntegerOf(value: unknown): JsonInteger | undefined {
+	return typeof value === 'string' && isUnsafeIntegerText(value.trim()) ? new JsonInteger(value.trim()) : undefined;
 }
 
 const MARKER = '~coze-exact-integer';

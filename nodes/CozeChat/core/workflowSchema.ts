@@ -8,7 +8,7 @@
  * return_variables | use_answer_content, content}. Coze Studio answers the same route with a
  * chatflow's role only, so a missing `input` means "no schema", never "no inputs".
  */
-import { isUnsafeIntegerText, JsonInteger, parseJsonNumbersExact } from './json';
+import { exactIntegerOf, JsonInteger, parseJsonNumbersExact } from './json';
 import { isObject } from './workflowDecode';
 
 /** Coze's file kinds: a parameter of one of these takes a file (a URL, or `{"file_id": …}`). */
@@ -140,7 +140,8 @@ function checkValue(schema: ParameterSchema, value: unknown, path: string, probl
 	if (schema.type === 'integer' || schema.type === 'number') {
 		// An integer beyond 2^53 keeps its digits, and goes to Coze as a number (stringifyJson).
 		if (value instanceof JsonInteger) return value;
-		if (typeof value === 'string' && isUnsafeIntegerText(value.trim())) return new JsonInteger(value.trim());
+		const exact = exactIntegerOf(value);
+		if (exact) return exact;
 		const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
 		if (!Number.isFinite(n) || (schema.type === 'integer' && !Number.isInteger(n))) return wrong();
 		return n;

@@ -16,7 +16,7 @@ import {
 	USER_ID_PLACEHOLDER,
 } from '../descriptions';
 import type { WorkflowRunOptions } from './runWorkflow';
-import { isUnsafeIntegerText, JsonInteger, parseJsonNumbersExact } from '../../core/json';
+import { exactIntegerOf, parseJsonNumbersExact } from '../../core/json';
 import { checkedParameters } from './schemaCheck';
 
 /**
@@ -397,8 +397,7 @@ function typedValue(parameters: ItemParameters, value: unknown, type: string, na
 		const n = typeof value === 'number' ? value : Number(toText(value).trim());
 		if (toText(value).trim() === '' || !Number.isFinite(n)) parameters.fail(`Parameter '${name}': '${toText(value)}' is not a number`);
 		// A 19-digit integer keeps its digits (a Number would round it).
-		if (typeof value === 'string' && isUnsafeIntegerText(value.trim())) return new JsonInteger(value.trim());
-		return n;
+		return exactIntegerOf(value) ?? n;
 	}
 	if (type === 'boolean') {
 		if (typeof value === 'boolean') return value;
