@@ -59,24 +59,29 @@ function looksLikeAudio(head: Buffer): boolean {
  */
 export async function readAudio(response: HttpResponse, exchange: Exchange, endpoint: string): Promise<Buffer> {
 	const { statusCode: status, mediaType } = response;
-	if (status >= 400 || mediaType.includes('json')) {
-		const envelope = parseEnvelope(response, await readErrorText(response, exchange), endpoint);
-		throw new CozeApiError({ msg: `Coze answered ${endpoint} with JSON instead of audio${typeof envelope.msg === 'string' && envelope.msg ? `: ${envelope.msg}` : ''}`, logid: response.logid });
-	}
+	if (status >= 400 || mediaType.includes('json')) throw envelopeInsteadOfAudio(response, endpoint, Buffer.from(await readErrorText(response, exchange), 'utf8'));
 	if (!isAudioType(mediaType)) {
 		const head = await readBytes(response, exchange, LIMITS.maxErrorBodyBytes, { truncate: true });
 		if (mediaType !== '' || !looksLikeAudio(head) || head.length >= LIMITS.maxErrorBodyBytes) {
-			if (/^\s*[{[]/.test(head.subarray(0, 64).toString('utf8'))) parseEnvelope(response, head.toString('utf8'), endpoint);
+			if (startsLikeJson(head)) parseEnvelope(response, head.toString('utf8'), endpoint);
 			throw notAudio(response, endpoint, head);
 		}
 		return head; // a small audio file without a media type, recognised by its first bytes
 	}
 	const data = await readBytes(response, exchange, LIMITS.maxAudioBytes);
-	if (data.length === 0 || /^\s*[{[]/.test(data.subarray(0, 64).toString('utf8'))) {
-		const envelope = parseEnvelope(response, data.toString('utf8'), endpoint);
-		throw new CozeApiError({ msg: `Coze answered ${endpoint} with ${data.length === 0 ? 'an empty body' : 'JSON'} instead of audio${typeof envelope.msg === 'string' && envelope.msg ? `: ${envelope.msg}` : ''}`, logid: response.logid });
-	}
+	if (data.length === 0 || startsLikeJson(data)) throw envelopeInsteadOfAudio(response, endpoint, data);
 	return data;
+}
+
+function startsLikeJson(bytes: Buffer): boolean {
+	return /^\s*[{[]/.test(bytes.subarray(0, 64).toString('utf8'));
+}
+
+/** Coze's error in a JSON (or empty) answer where audio was expected; a JSON answer without an error code is still no audio. */
+function envelopeInsteadOfAudio(response: HttpResponse, endpoint: string, body: Buffer): CozeApiError {
+	const envelope = parseEnvelope(response, body.toString('utf8'), endpoint);
+	const said = typeof envelope.msg === 'string' && envelope.msg ? `: ${envelope.msg}` : '';
+	return new CozeApiError({ msg: `Coze answered ${endpoint} with ${body.length === 0 ? 'an empty body' : 'JSON'} instead of audio${said}`, logid: response.logid });
 }
 
 function notAudio(response: HttpResponse, endpoint: string, head: Buffer): CozeApiError {
