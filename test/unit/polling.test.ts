@@ -1,5 +1,5 @@
 /**
- * The shared poll with per-waiter outcomes (core/sharedPoll.ts), against a scripted source: which
+ * The shared poll with per-waiter outcomes (core/polling.ts), against a scripted source: which
  * keys each read asks for, the deadline it gets, and how a failed read is narrowed down.
  */
 import { pollUntil, SharedPoll, type KeyReading, type SharedPollSource } from '../../nodes/CozeChat/core/polling';

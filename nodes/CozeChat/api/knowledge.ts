@@ -329,7 +329,7 @@ export async function waitUntilProcessed(
 const progressPolls = new WeakMap<object, Map<string, SharedPoll<DocumentProgress>>>();
 
 /**
- * The one progress poll of a knowledge base within a node run (a SharedPoll, core/sharedPoll.ts):
+ * The one progress poll of a knowledge base within a node run (a SharedPoll, core/polling.ts):
  * POST /v1/datasets/{id}/process for all documents waited for. A document Coze is done with
  * settles its waiters; one it leaves out fails them. Each request is given up at the latest
  * deadline of those waiting for its documents, and after LIMITS.pollRequestMs in any case; one
@@ -357,8 +357,8 @@ function progressPoll(context: IExecuteFunctions, datasetId: string, pollMs: num
 			return readings;
 		},
 		failsAll: (error) => error instanceof TransportError && ['canceled', 'timeout', 'idle'].includes(error.reason),
-		sleep: async (ms) => await new ItemBudget(signal, 0).sleep(ms, activity),
-		now: () => Date.now(),
+		// Between reads: the execution's cancel signal only (each waiter leaves at its own deadline).
+		...new ItemBudget(signal, 0).clock(activity),
 	};
 	perRun.set(key, (poll = new SharedPoll(source, pollMs, () => LIMITS.pollRequestMs)));
 	return poll;

@@ -59,7 +59,8 @@ export async function pollUntil<T>(options: {
 /** What one read says about one key. */
 export type KeyReading<V> = { state: 'pending'; value: V } | { state: 'done'; value: V } | { state: 'failed'; error: unknown };
 
-export interface SharedPollSource<V> {
+/** The reads of a SharedPoll, and the clock it waits between them on (sleep rejects when waiting must stop). */
+export interface SharedPollSource<V> extends PollClock {
 	/**
 	 * One request for `keys`, given up at `deadline` (epoch ms). Resolves with what it learned per
 	 * key (a key left out stays pending); rejects when the request failed as a whole.
@@ -67,9 +68,6 @@ export interface SharedPollSource<V> {
 	read(keys: string[], deadline: number): Promise<Map<string, KeyReading<V>>>;
 	/** True for a failed read that says nothing about its keys (canceled, out of time): not narrowed down. */
 	failsAll(error: unknown): boolean;
-	/** Waits between reads; rejects when waiting must stop (the execution was canceled). */
-	sleep(ms: number): Promise<void>;
-	now(): number;
 }
 
 export interface Watch<V> {
