@@ -108,13 +108,18 @@ export function rememberConversation(
  * plain SHA-256, as before.
  */
 export function keyDigest(scope: KeyScope, botId: string, key: string): string {
-	const text = `n8n-nodes-coze\n${scope.workflowId}\n${botId}\n${key}`;
+	const text = digestedText(scope.workflowId, botId, key);
 	return scope.secret ? createHmac('sha256', scope.secret).update(text).digest('hex') : legacyDigest(scope.workflowId, botId, key);
 }
 
 /** The unkeyed digest conversations started by earlier versions carry: still found by the lookup. */
 export function legacyDigest(workflowId: string, botId: string, key: string): string {
-	return createHash('sha256').update(`n8n-nodes-coze\n${workflowId}\n${botId}\n${key}`).digest('hex');
+	return createHash('sha256').update(digestedText(workflowId, botId, key)).digest('hex');
+}
+
+/** What either digest is taken over: the workflow, the bot and the key. */
+function digestedText(workflowId: string, botId: string, key: string): string {
+	return `n8n-nodes-coze\n${workflowId}\n${botId}\n${key}`;
 }
 
 /** The oldest of the conversations carrying one of `digests` (two started at once for one key: both agree on one). */
