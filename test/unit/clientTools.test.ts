@@ -1,5 +1,4 @@
 import {
-	matchToolName,
 	reportedToolFailure,
 	resolveToolName,
 	textInputOf,
@@ -8,6 +7,12 @@ import {
 	toolNameKey,
 	toolOutputText,
 } from '../../nodes/CozeChat/core/clientTools';
+
+/** The connected tool's name that answers `requested`; undefined when none or several do. */
+function matchToolName(requested: string, available: string[], mapping: Record<string, string> = {}): string | undefined {
+	const match = resolveToolName(requested, available, mapping);
+	return match && 'name' in match ? match.name : undefined;
+}
 
 describe('matching a Coze tool call to a connected n8n tool', () => {
 	const tools = ['get_weather', 'Lookup_Order', 'Rain_Forecast'];

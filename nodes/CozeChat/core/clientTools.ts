@@ -43,12 +43,6 @@ export function resolveToolName(requested: string, available: string[], mapping:
 	return unprefixed === undefined ? undefined : find(unprefixed);
 }
 
-/** The connected tool's name that answers `requested` (see resolveToolName); undefined when none or several do. */
-export function matchToolName(requested: string, available: string[], mapping: Record<string, string> = {}): string | undefined {
-	const match = resolveToolName(requested, available, mapping);
-	return match && 'name' in match ? match.name : undefined;
-}
-
 /**
  * What a tool that takes one text input (n8n's Code Tool without an input schema, LangChain's
  * DynamicTool) is given for Coze's arguments: a lone text argument as it is, anything else as JSON.
