@@ -77,15 +77,30 @@ export function packPackage(outDir: string): string {
 	return path.join(outDir, name);
 }
 
+/** Ports freePort handed out in this process: none is handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A port free on 127.0.0.1 now, never one this process was given before: the OS may offer a port
+ * again once the probe closed it, while the process it was meant for has not bound it yet (a queue
+ * cluster's n8n main got its own task broker's port that way, and could not start).
+ */
 export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const port = (server.address() as net.AddressInfo).port;
-			server.close(() => resolve(port));
+	for (let attempt = 0; attempt < 100; attempt++) {
+		const port = await new Promise<number>((resolve, reject) => {
+			const server = net.createServer();
+			server.once('error', reject);
+			server.listen(0, '127.0.0.1', () => {
+				const address = (server.address() as net.AddressInfo).port;
+				server.close(() => resolve(address));
+			});
 		});
-	});
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
+	throw new Error('no free port on 127.0.0.1 that this process was not given before, after 100 tries');
 }
 
 export interface ExecuteResult {
