@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { nextTurn } from '../boundaries/budget';
+import { CozeClient } from '../api/client';
+import { ItemBudget, nextTurn } from '../boundaries/budget';
 import { errorItem, reportTelemetry, safeError, safeItems } from '../boundaries/output';
-import { parametersOf } from '../boundaries/parameters';
+import { parametersOf, type ItemParameters } from '../boundaries/parameters';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
 import * as audio from './audio/Audio.resource';
 import * as chat from './chat/Chat.resource';
@@ -14,11 +15,17 @@ import { RunTelemetry } from './telemetry';
 import * as variable from './variable/Variable.resource';
 import * as workflow from './workflow/Workflow.resource';
 
-type Execute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+/** An operation runs once per item, sending through the item's client (its budget inside). */
+type Execute = (this: IExecuteFunctions, itemIndex: number, coze: CozeClient) => Promise<INodeExecutionData[]>;
 
 interface Operation {
 	execute: Execute;
 	parallelism?: Parallelism;
+	/**
+	 * The item's Timeout in seconds (0: none), read from its parameters. Without it the item runs
+	 * under the limit of operations without a Timeout option (boundaries/budget.ts LIMITS).
+	 */
+	timeoutSeconds?: (parameters: ItemParameters) => number;
 }
 
 /**
@@ -83,7 +90,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const runItem = async (itemIndex: number): Promise<ItemOutcome> => {
 		try {
 			const operation = lookup(this, itemIndex);
-			const produced = await operation.execute.call(this, itemIndex);
+			// The item's time starts now (after its turn in Items in Parallel): every request,
+			// upload, poll and tool call of the item runs under this one budget.
+			const budget = ItemBudget.of(this, operation.timeoutSeconds?.(parametersOf(this, itemIndex)));
+			const produced = await operation.execute.call(this, itemIndex, CozeClient.forItem(this, itemIndex, budget));
 			for (const item of produced) telemetry.noteItem(item.json);
 			return { items: safeItems(this, produced) };
 		} catch (error) {

@@ -1,9 +1,6 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-
 import { TransportError } from '../core/errors';
 import type { SseEvent } from '../core/types';
-import type { ItemBudget } from '../boundaries/budget';
-import { streamCoze } from '../transport/stream';
+import type { StreamHandler, StreamOutcome } from '../transport/stream';
 
 /** What a streamed turn folds its events into: the chat aggregator or the workflow aggregator. */
 export interface TurnAggregator {
@@ -17,9 +14,10 @@ export interface TurnAggregator {
 	readonly isDone: boolean;
 }
 
+/** Sends the turn's request (an api/ resource's stream method) and feeds its events to `handler`. */
+export type OpenStream = (handler: StreamHandler) => Promise<StreamOutcome>;
+
 export interface StreamedTurnOptions {
-	budget: ItemBudget;
-	retryRateLimit?: boolean;
 	/** Where answer text goes as it arrives, when the execution streams to its caller (a LiveText). */
 	live?: { write(text: string): void };
 	/** How long `done` may take after the answer is complete, whatever heartbeats arrive meanwhile. */
@@ -45,28 +43,21 @@ export type TurnOutcome = { complete: true } | { complete: false; broken: Transp
  * thrown; what to do with an incomplete turn (recover, cancel, report) is the caller's decision.
  */
 export async function streamTurn(
-	context: IExecuteFunctions,
-	request: { path: string; qs?: IDataObject; body: IDataObject },
+	open: OpenStream,
 	aggregator: TurnAggregator,
 	options: StreamedTurnOptions,
 ): Promise<TurnOutcome> {
 	const finished = options.finished ?? (() => aggregator.isDone);
-	const failure = await streamCoze
-		.call(context, request, {
-			budget: options.budget,
-			retryRateLimit: options.retryRateLimit,
-			handler: {
-				onOpen: (logid) => (aggregator.logid = logid),
-				onEvent: (event) => {
-					options.onEvent?.(event);
-					const text = aggregator.push(event);
-					if (text !== undefined) options.live?.write(text);
-				},
-				finished,
-				tailMs: () => (aggregator.isTerminal ? options.tailMs : undefined),
-			},
-		})
-		.then(
+	const failure = await open({
+		onOpen: (logid) => (aggregator.logid = logid),
+		onEvent: (event) => {
+			options.onEvent?.(event);
+			const text = aggregator.push(event);
+			if (text !== undefined) options.live?.write(text);
+		},
+		finished,
+		tailMs: () => (aggregator.isTerminal ? options.tailMs : undefined),
+	}).then(
 			() => undefined,
 			(error: unknown) => error,
 		);

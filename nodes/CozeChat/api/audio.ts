@@ -2,13 +2,12 @@
  * Coze's speech API (coze-js resources/audio): POST /v1/audio/speech (text → audio bytes),
  * POST /v1/audio/transcriptions (multipart `file` → `{ text }`), GET /v1/audio/voices.
  */
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { ItemBudget } from '../boundaries/budget';
 import { CozeApiError, unsupportedByServer } from '../core/errors';
 import { readAudio } from '../transport/body';
-import { cozeApiEnvelope, cozeApiRequest, withRetries } from '../transport/request';
-import { binaryPart } from './file';
+import type { FilesApi } from './file';
+import type { CozeHttp } from './http';
 
 /** The encodings Coze's speech API offers (docs.coze.cn text_to_speech: wav, pcm, ogg_opus, mp3). */
 export const AUDIO_FORMATS = ['mp3', 'wav', 'ogg_opus', 'pcm'] as const;
@@ -48,59 +47,53 @@ const onStudio = (what: string, path: string) => (error: unknown) => {
 	throw unsupportedByServer(error, { what, path, why: 'self-hosted Coze Studio has no speech API' });
 };
 
-/**
- * Synthesizes speech. Coze answers a failure as JSON, often with HTTP 200: a JSON (or empty) body
- * is read as Coze's envelope and its error thrown, never handed back as audio.
- */
-export async function synthesizeSpeech(
-	context: IExecuteFunctions,
-	request: SpeechRequest,
-	budget?: ItemBudget,
-): Promise<{ data: Buffer; contentType: string | undefined; logid: string | undefined }> {
-	const endpoint = `POST ${SPEECH_PATH}`;
-	return await withRetries(
-		context,
-		{ method: 'POST', path: SPEECH_PATH, body: request as unknown as IDataObject, accept: 'audio/*, application/json', activity: 'waiting for Coze to synthesize the speech' },
-		{ budget },
-		async (response, exchange) => {
-			const data = await readAudio(response, exchange, endpoint);
-			const contentType = response.mediaType || undefined;
-			return { data, contentType, logid: response.logid };
-		},
-	).catch(onStudio('Text to Speech is', SPEECH_PATH));
-}
+export class AudioApi {
+	constructor(
+		private readonly http: CozeHttp,
+		private readonly files: FilesApi,
+	) {}
 
-/** Transcribes an input item's binary property (Coze's speech recognition). */
-export async function transcribeBinary(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	propertyName: string,
-	budget?: ItemBudget,
-): Promise<{ text: string; file_name: string; bytes: number; logid?: string }> {
-	const part = await binaryPart(context, itemIndex, propertyName);
-	const envelope = await cozeApiEnvelope
-		.call(context, 'POST', TRANSCRIPTIONS_PATH, { rawBody: part.body, budget, activity: `waiting for Coze to transcribe '${part.fileName}'` })
-		.catch(onStudio('Transcribe is', TRANSCRIPTIONS_PATH));
-	const data = (envelope.data ?? {}) as IDataObject;
-	if (typeof data.text !== 'string') {
-		throw new CozeApiError({ msg: `Coze's transcription of '${part.fileName}' has no text`, logid: (envelope.detail as IDataObject | undefined)?.logid as string | undefined });
+	/**
+	 * Synthesizes speech. Coze answers a failure as JSON, often with HTTP 200: a JSON (or empty) body
+	 * is read as Coze's envelope and its error thrown, never handed back as audio.
+	 */
+	async speech(request: SpeechRequest): Promise<{ data: Buffer; contentType: string | undefined; logid: string | undefined }> {
+		const endpoint = `POST ${SPEECH_PATH}`;
+		return await this.http
+			.send(
+				{ method: 'POST', path: SPEECH_PATH, body: request as unknown as IDataObject, accept: 'audio/*, application/json', activity: 'waiting for Coze to synthesize the speech' },
+				async (response, exchange) => {
+					const data = await readAudio(response, exchange, endpoint);
+					const contentType = response.mediaType || undefined;
+					return { data, contentType, logid: response.logid };
+				},
+			)
+			.catch(onStudio('Text to Speech is', SPEECH_PATH));
 	}
-	const logid = (envelope.detail as IDataObject | undefined)?.logid;
-	return { text: data.text, file_name: part.fileName, bytes: part.bytes, ...(typeof logid === 'string' ? { logid } : {}) };
-}
 
-/** One page of the voices the token may use (system voices and the account's cloned ones). */
-export async function listVoices(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	page: { pageNum: number; pageSize: number; filterSystemVoice?: boolean },
-	budget?: ItemBudget,
-): Promise<{ voices: Voice[]; hasMore: boolean }> {
-	const qs: IDataObject = { page_num: page.pageNum, page_size: page.pageSize };
-	if (page.filterSystemVoice) qs.filter_system_voice = true;
-	const data = (await cozeApiRequest.call(context, 'GET', VOICES_PATH, { qs, budget }).catch(onStudio('Listing voices is', VOICES_PATH))) as IDataObject | undefined;
-	const list = Array.isArray(data?.voice_list) ? (data.voice_list as IDataObject[]) : [];
-	const voices = list
-		.filter((voice) => voice.voice_id !== undefined && voice.voice_id !== null)
-		.map((voice) => ({ ...voice, voice_id: String(voice.voice_id), name: typeof voice.name === 'string' ? voice.name : String(voice.voice_id) }));
-	return { voices, hasMore: data?.has_more === true };
+	/** Transcribes one of the item's binary properties (Coze's speech recognition). */
+	async transcribeBinary(propertyName: string): Promise<{ text: string; file_name: string; bytes: number; logid?: string }> {
+		const part = await this.files.binaryPart(propertyName);
+		const envelope = await this.http
+			.envelope('POST', TRANSCRIPTIONS_PATH, { rawBody: part.body, activity: `waiting for Coze to transcribe '${part.fileName}'` })
+			.catch(onStudio('Transcribe is', TRANSCRIPTIONS_PATH));
+		const data = (envelope.data ?? {}) as IDataObject;
+		const logid = (envelope.detail as IDataObject | undefined)?.logid;
+		if (typeof data.text !== 'string') {
+			throw new CozeApiError({ msg: `Coze's transcription of '${part.fileName}' has no text`, logid: typeof logid === 'string' ? logid : undefined });
+		}
+		return { text: data.text, file_name: part.fileName, bytes: part.bytes, ...(typeof logid === 'string' ? { logid } : {}) };
+	}
+
+	/** One page of the voices the token may use (system voices and the account's cloned ones). */
+	async voices(page: { pageNum: number; pageSize: number; filterSystemVoice?: boolean }): Promise<{ voices: Voice[]; hasMore: boolean }> {
+		const qs: IDataObject = { page_num: page.pageNum, page_size: page.pageSize };
+		if (page.filterSystemVoice) qs.filter_system_voice = true;
+		const data = await this.http.data<IDataObject | undefined>('GET', VOICES_PATH, { qs }).catch(onStudio('Listing voices is', VOICES_PATH));
+		const list = Array.isArray(data?.voice_list) ? (data.voice_list as IDataObject[]) : [];
+		const voices = list
+			.filter((voice) => voice.voice_id !== undefined && voice.voice_id !== null)
+			.map((voice) => ({ ...voice, voice_id: String(voice.voice_id), name: typeof voice.name === 'string' ? voice.name : String(voice.voice_id) }));
+		return { voices, hasMore: data?.has_more === true };
+	}
 }

@@ -3,13 +3,13 @@
  * payload, and which ids go in the query. The cloud always answers under `data`; self-hosted Coze
  * Studio uses `Messages` for message lists and `ChatV3ChatDetail` for cancel.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { ChatPollClient } from '../core/chatPoll';
-import { CozeApiError } from '../core/errors';
-import type { CozeChat, CozeMessage } from '../core/types';
-import { ItemBudget } from '../boundaries/budget';
-import { cozeApiEnvelope } from '../transport/request';
+import type { CozeChat } from '../core/types';
+import type { StreamHandler, StreamOutcome } from '../transport/stream';
+import { envelopeMessages, envelopeObject } from './envelope';
+import type { CozeHttp } from './http';
 
 /** A request that starts (or continues) a chat turn; answered as a stream or, non-stream, as the Chat. */
 export interface ChatTurnRequest {
@@ -45,74 +45,45 @@ export function submitToolOutputsRequest(
 	};
 }
 
-/** Sends a chat turn request in non-stream mode; returns Coze's whole envelope. */
-export async function startChatWithoutStream(
-	context: IExecuteFunctions,
-	request: ChatTurnRequest,
-	options: { budget: ItemBudget; retryRateLimit: boolean },
-): Promise<IDataObject> {
-	return await cozeApiEnvelope.call(context, 'POST', request.path, {
-		...options,
-		qs: request.qs,
-		body: { ...request.body, stream: false },
-	});
-}
+export class ChatApi {
+	constructor(private readonly http: CozeHttp) {}
 
-/**
- * The object an envelope carries under `data` or one of `alternatives`. A successful answer without
- * it is reported, never turned into an empty item.
- */
-export function envelopeObject(envelope: IDataObject, alternatives: string[], what: string, endpoint: string): IDataObject {
-	for (const key of ['data', ...alternatives]) {
-		const value = envelope[key];
-		if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as IDataObject;
+	/** Sends a chat turn request in non-stream mode; returns Coze's whole envelope. */
+	async startWithoutStream(request: ChatTurnRequest, options: { retryRateLimit: boolean }): Promise<IDataObject> {
+		return await this.http.envelope('POST', request.path, { ...options, qs: request.qs, body: { ...request.body, stream: false } });
 	}
-	throw new CozeApiError({
-		msg: `Coze answered ${endpoint} without error but also without the ${what} (response keys: ${Object.keys(envelope).join(', ') || 'none'})`,
-		logid: ((envelope.detail as IDataObject | undefined)?.logid as string | undefined) ?? undefined,
-	});
-}
 
-/**
- * The message list of an envelope: `data` (cloud) or `Messages` (Coze Studio). Neither key means no
- * messages: the cloud leaves `data` out for a failed chat, Studio leaves `Messages` out when empty.
- */
-function envelopeMessages(envelope: IDataObject): CozeMessage[] {
-	for (const key of ['data', 'Messages']) {
-		const value = envelope[key];
-		if (Array.isArray(value)) return value as CozeMessage[];
+	/** Sends a chat turn request in stream mode; its events go to `handler` (transport/stream.ts). */
+	async stream(request: ChatTurnRequest, handler: StreamHandler, options: { retryRateLimit?: boolean }): Promise<StreamOutcome> {
+		return await this.http.stream({ ...request, body: { ...request.body, stream: true } }, handler, options);
 	}
-	return [];
-}
 
-/**
- * The chat companion endpoints (retrieve, message list, cancel) within the item's budget. Cancel,
- * and the retrieve that explains a refused cancel, run on the item's cleanup budget: once the item
- * ran out of time or was canceled, that is one short allowance for the whole item.
- */
-export function chatPollClient(context: IExecuteFunctions, budget = ItemBudget.of(context)): ChatPollClient {
-	const call = async (method: IHttpRequestMethods, path: string, options: { qs?: IDataObject; body?: IDataObject }, callBudget: ItemBudget) =>
-		await cozeApiEnvelope.call(context, method, path, {
-			...options,
-			activity: path === '/v3/chat/cancel' ? 'canceling the chat' : `polling the chat (${path})`,
-			budget: callBudget,
-		});
-	const retrieve = async (conversationId: string, chatId: string, callBudget: ItemBudget) => {
-		const path = '/v3/chat/retrieve';
-		const envelope = await call('GET', path, { qs: { conversation_id: conversationId, chat_id: chatId } }, callBudget);
-		return envelopeObject(envelope, [], 'chat object', `GET ${path}`) as unknown as CozeChat;
-	};
-	return {
-		retrieve: async (conversationId, chatId) => await retrieve(conversationId, chatId, budget),
-		retrieveForCleanup: async (conversationId, chatId) => await retrieve(conversationId, chatId, budget.cleanup()),
-		listMessages: async (conversationId, chatId) =>
-			envelopeMessages(await call('GET', '/v3/chat/message/list', { qs: { conversation_id: conversationId, chat_id: chatId } }, budget)),
-		cancel: async (conversationId, chatId) => {
-			const path = '/v3/chat/cancel';
-			const envelope = await call('POST', path, { body: { conversation_id: conversationId, chat_id: chatId } }, budget.cleanup());
-			return envelopeObject(envelope, ['ChatV3ChatDetail'], 'chat object', `POST ${path}`) as unknown as CozeChat;
-		},
-		sleep: async (ms) => await budget.sleep(ms, 'waiting for the chat to finish'),
-		now: () => Date.now(),
-	};
+	/**
+	 * The chat companion endpoints (retrieve, message list, cancel) as a poll's client. Cancel, and
+	 * the retrieve that explains a refused cancel, run on the item's cleanup allowance: once the item
+	 * ran out of time or was canceled, that is one short allowance for the whole item.
+	 */
+	pollClient(): ChatPollClient {
+		const { http } = this;
+		const retrieve = async (door: CozeHttp, conversationId: string, chatId: string) => {
+			const path = '/v3/chat/retrieve';
+			const envelope = await door.envelope('GET', path, { qs: { conversation_id: conversationId, chat_id: chatId }, activity: `polling the chat (${path})` });
+			return envelopeObject(envelope, [], 'chat object', `GET ${path}`) as unknown as CozeChat;
+		};
+		return {
+			retrieve: async (conversationId, chatId) => await retrieve(http, conversationId, chatId),
+			retrieveForCleanup: async (conversationId, chatId) => await retrieve(http.cleanup(), conversationId, chatId),
+			listMessages: async (conversationId, chatId) => {
+				const path = '/v3/chat/message/list';
+				return envelopeMessages(await http.envelope('GET', path, { qs: { conversation_id: conversationId, chat_id: chatId }, activity: `polling the chat (${path})` }));
+			},
+			cancel: async (conversationId, chatId) => {
+				const path = '/v3/chat/cancel';
+				const envelope = await http.cleanup().envelope('POST', path, { body: { conversation_id: conversationId, chat_id: chatId }, activity: 'canceling the chat' });
+				return envelopeObject(envelope, ['ChatV3ChatDetail'], 'chat object', `POST ${path}`) as unknown as CozeChat;
+			},
+			sleep: async (ms) => await http.budget.sleep(ms, 'waiting for the chat to finish'),
+			now: () => Date.now(),
+		};
+	}
 }

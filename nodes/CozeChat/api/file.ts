@@ -1,9 +1,8 @@
 /** Coze's file API: POST /v1/files/upload (multipart field `file`). */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { ItemBudget } from '../boundaries/budget';
-import { cozeApiEnvelope } from '../transport/request';
 import type { RawBody } from '../transport/wire';
+import type { CozeHttp } from './http';
 
 export interface CozeFile {
 	id: string;
@@ -12,40 +11,40 @@ export interface CozeFile {
 	created_at?: number;
 }
 
-/** Uploads an input item's binary property within the item's time budget. */
-export async function uploadBinary(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	propertyName: string,
-	budget?: ItemBudget,
-): Promise<CozeFile & { mime_type: string }> {
-	const part = await binaryPart(context, itemIndex, propertyName);
-	return { ...(await uploadPart(context, part, budget)), mime_type: part.mimeType };
-}
+export class FilesApi {
+	constructor(
+		private readonly http: CozeHttp,
+		/** The item whose binary properties are read. */
+		private readonly itemIndex: number,
+	) {}
 
-/** Uploads bytes as a file (Coze Studio answers with the object's `uri` beside its id). */
-export async function uploadBytes(
-	context: IExecuteFunctions,
-	file: { data: Buffer; fileName: string; mimeType?: string },
-	budget?: ItemBudget,
-): Promise<CozeFile & { uri?: string }> {
-	return await uploadPart(context, filePart(file.data, file.fileName, file.mimeType), budget);
-}
+	/** Uploads one of the item's binary properties. */
+	async uploadBinary(propertyName: string): Promise<CozeFile & { mime_type: string }> {
+		const part = await this.binaryPart(propertyName);
+		return { ...(await this.upload(part)), mime_type: part.mimeType };
+	}
 
-async function uploadPart(context: IExecuteFunctions, part: ReturnType<typeof filePart>, budget?: ItemBudget): Promise<CozeFile & { uri?: string }> {
-	const envelope = await cozeApiEnvelope.call(context, 'POST', '/v1/files/upload', {
-		rawBody: part.body,
-		budget,
-		activity: `uploading '${part.fileName}' to Coze`,
-	});
-	return (envelope.data ?? {}) as unknown as CozeFile & { uri?: string };
+	/** Uploads bytes as a file (Coze Studio answers with the object's `uri` beside its id). */
+	async uploadBytes(file: { data: Buffer; fileName: string; mimeType?: string }): Promise<CozeFile & { uri?: string }> {
+		return await this.upload(filePart(file.data, file.fileName, file.mimeType));
+	}
+
+	/** One of the item's binary properties as a multipart body (see filePart). */
+	async binaryPart(propertyName: string): Promise<FilePart> {
+		return await binaryPart(this.http.execution, this.itemIndex, propertyName);
+	}
+
+	private async upload(part: FilePart): Promise<CozeFile & { uri?: string }> {
+		const envelope = await this.http.envelope('POST', '/v1/files/upload', { rawBody: part.body, activity: `uploading '${part.fileName}' to Coze` });
+		return (envelope.data ?? {}) as unknown as CozeFile & { uri?: string };
+	}
 }
 
 /**
  * An input item's binary property as a one-part multipart body (field `file`), with its real file
  * name and mime type.
  */
-export async function binaryPart(
+async function binaryPart(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	propertyName: string,

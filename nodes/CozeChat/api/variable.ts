@@ -1,8 +1,8 @@
 /** Coze's user variables of a bot or an app: read (GET /v1/variables) and set (PUT /v1/variables). */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { ItemBudget } from '../boundaries/budget';
-import { cozeApiRequest } from '../transport/request';
+import { unsupportedByServer } from '../core/errors';
+import type { CozeHttp } from './http';
 
 export const VARIABLES_PATH = '/v1/variables';
 
@@ -21,25 +21,34 @@ export interface VariableValue {
 	update_time?: number;
 }
 
-/** The values of `keywords` (all of the owner's user variables when empty). */
-export async function getVariables(context: IExecuteFunctions, owner: VariableOwner, keywords: string[], budget?: ItemBudget): Promise<VariableValue[]> {
-	const qs: IDataObject = { ...owner };
-	// Comma-separated, as Coze's docs and cozepy send it.
-	if (keywords.length > 0) qs.keywords = keywords.join(',');
-	const data = (await cozeApiRequest.call(context, 'GET', VARIABLES_PATH, { qs, budget })) as IDataObject | undefined;
-	const items = Array.isArray(data?.items) ? (data.items as IDataObject[]) : [];
-	return items
-		.filter((item) => typeof item.keyword === 'string')
-		.map((item) => ({
-			keyword: item.keyword as string,
-			value: typeof item.value === 'string' ? item.value : JSON.stringify(item.value ?? ''),
-			create_time: typeof item.create_time === 'number' ? item.create_time : undefined,
-			update_time: typeof item.update_time === 'number' ? item.update_time : undefined,
-		}));
-}
+/** Self-hosted Coze Studio has no variables Open API: say so instead of its web-session 401. */
+const onStudio = (error: unknown) => {
+	throw unsupportedByServer(error, { what: 'Variables are', path: VARIABLES_PATH, why: 'self-hosted Coze Studio does not offer one to API tokens' });
+};
 
-/** Sets the given values (Coze answers with no data). */
-export async function setVariables(context: IExecuteFunctions, owner: VariableOwner, values: Record<string, string>, budget?: ItemBudget): Promise<void> {
-	const data = Object.entries(values).map(([keyword, value]) => ({ keyword, value }));
-	await cozeApiRequest.call(context, 'PUT', VARIABLES_PATH, { body: { ...owner, data }, budget });
+export class VariablesApi {
+	constructor(private readonly http: CozeHttp) {}
+
+	/** The values of `keywords` (all of the owner's user variables when empty). */
+	async get(owner: VariableOwner, keywords: string[]): Promise<VariableValue[]> {
+		const qs: IDataObject = { ...owner };
+		// Comma-separated, as Coze's docs and cozepy send it.
+		if (keywords.length > 0) qs.keywords = keywords.join(',');
+		const data = await this.http.data<IDataObject | undefined>('GET', VARIABLES_PATH, { qs }).catch(onStudio);
+		const items = Array.isArray(data?.items) ? (data.items as IDataObject[]) : [];
+		return items
+			.filter((item) => typeof item.keyword === 'string')
+			.map((item) => ({
+				keyword: item.keyword as string,
+				value: typeof item.value === 'string' ? item.value : JSON.stringify(item.value ?? ''),
+				create_time: typeof item.create_time === 'number' ? item.create_time : undefined,
+				update_time: typeof item.update_time === 'number' ? item.update_time : undefined,
+			}));
+	}
+
+	/** Sets the given values (Coze answers with no data). */
+	async set(owner: VariableOwner, values: Record<string, string>): Promise<void> {
+		const data = Object.entries(values).map(([keyword, value]) => ({ keyword, value }));
+		await this.http.data('PUT', VARIABLES_PATH, { body: { ...owner, data } }).catch(onStudio);
+	}
 }

@@ -3,15 +3,14 @@
  * their node outputs, and the workflow list. The one place that knows these endpoint paths; Coze
  * Studio's variants (its run history path, its `version` field) are chosen here too.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
 import { pollUntil } from '../core/polling';
 import { isObject, normalizeHistory, type WorkflowHistory } from '../core/workflowDecode';
 import { parseWorkflowSchema, type WorkflowSchema } from '../core/workflowSchema';
-import { ItemBudget } from '../boundaries/budget';
-import { cozeApiCall, cozeApiRequest } from '../transport/request';
-import { usesCustomBaseUrl } from '../transport/session';
+import type { StreamHandler, StreamOutcome } from '../transport/stream';
+import type { CozeHttp, Envelope } from './http';
 
 export type RunMode = 'stream' | 'sync' | 'async';
 
@@ -24,24 +23,18 @@ export function runPath(mode: RunMode, resume: boolean): string {
 /** A chatflow turn: the /v3/chat event set, conversation id in the body. */
 export const CHATFLOW_PATH = '/v1/workflows/chat';
 
-/** A Coze JSON answer: the whole envelope (workflow answers keep debug_url, usage… beside `data`). */
-export interface Envelope {
-	envelope: IDataObject;
-	logid: string | undefined;
-}
-
 /**
  * A workflow JSON request (transport/request.ts cozeApiCall; parseEnvelope accepts answers
  * without `code`: Coze's documented async-run answer has none, nor has Coze Studio's run history).
  * A POST whose connection closes before the answer throws CozeApiError with `brokenHint`.
  */
-export async function requestJson(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
+async function requestJson(
+	http: CozeHttp,
 	method: IHttpRequestMethods,
 	path: string,
-	options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string; budget?: ItemBudget } = {},
+	options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string } = {},
 ): Promise<Envelope> {
-	const answer = await cozeApiCall(context, method, path, { qs: options.qs, body: options.body, budget: options.budget }).then(
+	const answer = await http.call(method, path, { qs: options.qs, body: options.body }).then(
 		(envelope) => envelope,
 		(error: unknown) => error as Error,
 	);
@@ -62,40 +55,55 @@ export interface WorkflowBasic {
 	app_id?: string;
 }
 
-/** One page of a workspace's published workflows (or chatflows). */
-export async function listPublishedWorkflows(
-	context: ILoadOptionsFunctions,
-	query: { workspaceId: string; mode: 'workflow' | 'chatflow'; page: number },
-): Promise<{ items?: WorkflowBasic[]; has_more?: boolean }> {
-	return (await cozeApiRequest.call(context, 'GET', '/v1/workflows', {
-		qs: { workspace_id: query.workspaceId, workflow_mode: query.mode, publish_status: 'published_online', page_num: query.page, page_size: WORKFLOW_PAGE_SIZE },
-	})) as { items?: WorkflowBasic[]; has_more?: boolean };
-}
-
 /** A workflow's inputs and outputs, or why the server did not give them. */
 export type SchemaAnswer = { schema: WorkflowSchema; unavailable?: undefined } | { schema?: undefined; unavailable: string; error?: CozeApiError };
 
-/**
- * The workflow's own description of its inputs and outputs (`GET /v1/workflows/{id}?
- * include_input_output=true`, permission getMetaData). Coze Studio answers this route with a
- * chatflow's role only (or code 777777780), an older server not at all: those are `unavailable`,
- * as is a refusal (a token without the permission). A failure to reach the server is thrown.
- */
-export async function getWorkflowSchema(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	workflowId: string,
-	budget?: ItemBudget,
-): Promise<SchemaAnswer> {
-	try {
-		const { envelope } = await requestJson(context, 'GET', `/v1/workflows/${workflowId}`, { qs: { include_input_output: true }, budget });
-		const schema = parseWorkflowSchema(envelope.data, workflowId);
-		if (schema) return { schema };
-		return { unavailable: 'the server answered without the workflow\'s inputs (Coze Studio and older Coze servers do not describe them)' };
-	} catch (error) {
-		// Not reaching the server is the caller's error to report, as for any other request.
-		if (!(error instanceof CozeApiError) || error instanceof TransportError) return Promise.reject(error);
-		const why = error.code !== undefined ? `Coze error ${String(error.code)}: ${error.msg}` : error.msg;
-		return { unavailable: `the server refused to describe the workflow (${why}); a token needs the getMetaData permission for it`, error };
+export class WorkflowsApi {
+	constructor(private readonly http: CozeHttp) {}
+
+	/**
+	 * A workflow JSON request (a run, a resume): the whole envelope. A POST whose connection closes
+	 * before the answer throws CozeApiError with `brokenHint`.
+	 */
+	async request(method: IHttpRequestMethods, path: string, options: { qs?: IDataObject; body?: IDataObject; brokenHint?: string } = {}): Promise<Envelope> {
+		return await requestJson(this.http, method, path, options);
+	}
+
+	/** A run, resume or chatflow turn answered as a stream; its events go to `handler`. */
+	async stream(request: { path: string; body: IDataObject }, handler: StreamHandler): Promise<StreamOutcome> {
+		return await this.http.stream(request, handler);
+	}
+
+	/** One page of a workspace's published workflows (or chatflows). */
+	async listPublished(query: { workspaceId: string; mode: 'workflow' | 'chatflow'; page: number }): Promise<{ items?: WorkflowBasic[]; has_more?: boolean }> {
+		return await this.http.data('GET', '/v1/workflows', {
+			qs: { workspace_id: query.workspaceId, workflow_mode: query.mode, publish_status: 'published_online', page_num: query.page, page_size: WORKFLOW_PAGE_SIZE },
+		});
+	}
+
+	/**
+	 * The workflow's own description of its inputs and outputs (`GET /v1/workflows/{id}?
+	 * include_input_output=true`, permission getMetaData). Coze Studio answers this route with a
+	 * chatflow's role only (or code 777777780), an older server not at all: those are `unavailable`,
+	 * as is a refusal (a token without the permission). A failure to reach the server is thrown.
+	 */
+	async schema(workflowId: string): Promise<SchemaAnswer> {
+		try {
+			const { envelope } = await requestJson(this.http, 'GET', `/v1/workflows/${workflowId}`, { qs: { include_input_output: true } });
+			const schema = parseWorkflowSchema(envelope.data, workflowId);
+			if (schema) return { schema };
+			return { unavailable: 'the server answered without the workflow\'s inputs (Coze Studio and older Coze servers do not describe them)' };
+		} catch (error) {
+			// Not reaching the server is the caller's error to report, as for any other request.
+			if (!(error instanceof CozeApiError) || error instanceof TransportError) return Promise.reject(error);
+			const why = error.code !== undefined ? `Coze error ${String(error.code)}: ${error.msg}` : error.msg;
+			return { unavailable: `the server refused to describe the workflow (${why}); a token needs the getMetaData permission for it`, error };
+		}
+	}
+
+	/** One run's history, and its Output nodes' results (see HistoryClient). */
+	history(workflowId: string, executeId: string): HistoryClient {
+		return new HistoryClient(this.http, workflowId, executeId);
 	}
 }
 
@@ -107,11 +115,14 @@ export class HistoryClient {
 	private studio: boolean | undefined;
 
 	constructor(
-		private readonly context: IExecuteFunctions,
+		private readonly http: CozeHttp,
 		private readonly workflowId: string,
 		private readonly executeId: string,
-		private readonly budget = ItemBudget.of(context),
 	) {}
+
+	private get budget() {
+		return this.http.budget;
+	}
 
 	async get(): Promise<WorkflowHistory> {
 		const cloudPath = `/v1/workflows/${this.workflowId}/run_histories/${this.executeId}`;
@@ -119,21 +130,20 @@ export class HistoryClient {
 		if (this.studio !== true) {
 			let failure: unknown;
 			try {
-				answer = await requestJson(this.context, 'GET', cloudPath, { budget: this.budget });
+				answer = await requestJson(this.http, 'GET', cloudPath);
 				this.studio = false;
 			} catch (error) {
 				failure = error;
 			}
 			if (failure !== undefined) {
 				const missing = failure instanceof CozeApiError && (failure.httpStatus === 404 || failure.httpStatus === 401);
-				if (this.studio === false || !missing || !(await usesCustomBaseUrl(this.context))) throw failure;
+				if (this.studio === false || !missing || !(await this.http.customBaseUrl())) throw failure;
 				this.studio = true;
 			}
 		}
 		if (this.studio) {
-			answer = await requestJson(this.context, 'GET', '/v1/workflow/get_run_history', {
+			answer = await requestJson(this.http, 'GET', '/v1/workflow/get_run_history', {
 				qs: { workflow_id: this.workflowId, execute_id: this.executeId },
-				budget: this.budget,
 			});
 		}
 		const entry = Array.isArray(answer?.envelope.data) ? answer.envelope.data[0] : undefined;
@@ -174,7 +184,7 @@ export class HistoryClient {
 			const clock = this.budget.clock(`waiting for the Output node '${node.node_title}' to finish`);
 			const data = await pollUntil({
 				read: async () => {
-					const read = await requestJson(this.context, 'GET', path, { budget: this.budget }).catch((failure: unknown) => {
+					const read = await requestJson(this.http, 'GET', path).catch((failure: unknown) => {
 						throw seenUnfinished && isTimeout(failure) ? unfinished() : failure;
 					});
 					return isObject(read.envelope.data) ? read.envelope.data : {};

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { listWorkspaces, type Workspace } from '../api/space';
+import type { CozeClient } from '../api/client';
+import type { Workspace } from '../api/space';
 import { siteOfRegion } from '../auth/region';
 import { getSession } from '../transport/session';
 
@@ -31,10 +32,11 @@ export interface WorkspaceWalk<T> {
  */
 export async function searchAcrossWorkspaces<T>(
 	context: ILoadOptionsFunctions,
+	coze: CozeClient,
 	paginationToken: string | undefined,
 	walk: WorkspaceWalk<T>,
 ): Promise<INodeListSearchResult> {
-	const workspaces = await listWorkspaces(context);
+	const workspaces = await coze.workspaces.list();
 	const site = siteOfRegion((await getSession(context)).credentials.data?.region); // either credential type
 	const results: INodeListSearchItems[] = [];
 	let cursor: Cursor | undefined = { workspace: 0, page: 1, seen: 0, ...(paginationToken ? (JSON.parse(paginationToken) as Partial<Cursor>) : {}) };

@@ -5,8 +5,7 @@ import {
 	type INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { listDatasets } from '../api/knowledge';
-import { listWorkspaces } from '../api/space';
+import { CozeClient } from '../api/client';
 import { siteOfRegion } from '../auth/region';
 import { safeError } from '../boundaries/output';
 import { isMissingEndpoint } from '../core/errors';
@@ -23,7 +22,7 @@ export async function searchWorkspaces(this: ILoadOptionsFunctions, filter?: str
 	try {
 		const site = siteOfRegion((await getSession(this)).credentials.data?.region);
 		const wanted = (filter ?? '').trim().toLowerCase();
-		const results: INodeListSearchItems[] = (await listWorkspaces(this))
+		const results: INodeListSearchItems[] = (await CozeClient.forPicker(this).workspaces.list())
 			.filter((w) => wanted === '' || (w.name ?? '').toLowerCase().includes(wanted) || w.id.includes(wanted))
 			.map((w) => ({ name: w.name || w.id, value: w.id, url: site ? `${site}/space/${w.id}/develop` : undefined }));
 		return { results };
@@ -43,11 +42,12 @@ export async function searchKnowledgeBases(this: ILoadOptionsFunctions, filter?:
 	try {
 		const wanted = (filter ?? '').trim();
 		const byId = /^\d+$/.test(wanted);
-		return await searchAcrossWorkspaces(this, paginationToken, {
+		const coze = CozeClient.forPicker(this);
+		return await searchAcrossWorkspaces(this, coze, paginationToken, {
 			maxPages: MAX_PAGES,
 			// A name filter goes to Coze; an id is matched here (Coze searches names only).
 			page: async (workspace, pageNum, seen) => {
-				const page = await listDatasets(this, { spaceId: workspace.id, pageNum, pageSize: PAGE_SIZE, ...(wanted && !byId ? { name: wanted } : {}) });
+				const page = await coze.knowledge.listDatasets({ spaceId: workspace.id, pageNum, pageSize: PAGE_SIZE, ...(wanted && !byId ? { name: wanted } : {}) });
 				return { items: page.datasets, more: hasMorePages({ received: page.datasets.length, seen: seen + page.datasets.length, total: page.total }) };
 			},
 			entry: (dataset, workspace, site) =>

@@ -7,8 +7,7 @@ import {
 
 import { isMissingEndpoint } from '../core/errors';
 import { hasMorePages } from '../core/paging';
-import { listVoices } from '../api/audio';
-import { listPublishedBots } from '../api/space';
+import { CozeClient } from '../api/client';
 import { safeError } from '../boundaries/output';
 import { searchAcrossWorkspaces } from './acrossWorkspaces';
 
@@ -26,10 +25,11 @@ export async function searchBots(
 ): Promise<INodeListSearchResult> {
 	try {
 		const needle = (filter ?? '').trim().toLowerCase();
-		return await searchAcrossWorkspaces(this, paginationToken, {
+		const coze = CozeClient.forPicker(this);
+		return await searchAcrossWorkspaces(this, coze, paginationToken, {
 			maxPages: MAX_BOT_PAGES,
 			page: async (workspace, page, seen) => {
-				const data = await listPublishedBots(this, workspace.id, page);
+				const data = await coze.workspaces.publishedBots(workspace.id, page);
 				const items = data?.items ?? [];
 				return { items, more: hasMorePages({ received: items.length, seen: seen + items.length, hasMore: data?.has_more, total: data?.total }) };
 			},
@@ -61,7 +61,7 @@ export async function searchVoices(
 ): Promise<INodeListSearchResult> {
 	try {
 		const pageNum = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
-		const page = await listVoices(this, { pageNum, pageSize: 100 });
+		const page = await CozeClient.forPicker(this).audio.voices({ pageNum, pageSize: 100 });
 		const wanted = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = page.voices
 			.filter((voice) => wanted === '' || voice.name.toLowerCase().includes(wanted) || voice.voice_id.includes(wanted))

@@ -4,7 +4,7 @@
  */
 import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
-import { getWorkflowSchema } from '../api/workflow';
+import { CozeClient } from '../api/client';
 import { safeError } from '../boundaries/output';
 import { formContextOf } from '../boundaries/parameters';
 import { describeType, FILE_TYPES, type NamedParameter } from '../core/workflowSchema';
@@ -97,7 +97,7 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 	const asTool = this.getNode().type.endsWith('Tool');
 	let answer;
 	try {
-		answer = await getWorkflowSchema(this, workflowId);
+		answer = await CozeClient.forPicker(this).workflows.schema(workflowId);
 	} catch (error) {
 		throw safeError(this, error);
 	}

@@ -5,7 +5,7 @@ import {
 } from 'n8n-workflow';
 
 import { CozeApiError } from '../core/errors';
-import { listPublishedWorkflows } from '../api/workflow';
+import { CozeClient } from '../api/client';
 import { safeError } from '../boundaries/output';
 import { usesCustomBaseUrl } from '../transport/session';
 import { searchAcrossWorkspaces } from './acrossWorkspaces';
@@ -31,10 +31,11 @@ async function search(
 ): Promise<INodeListSearchResult> {
 	try {
 		const needle = (filter ?? '').trim().toLowerCase();
-		return await searchAcrossWorkspaces(context, paginationToken, {
+		const coze = CozeClient.forPicker(context);
+		return await searchAcrossWorkspaces(context, coze, paginationToken, {
 			maxPages: MAX_WORKFLOW_PAGES,
 			page: async (workspace, page) => {
-				const data = await listPublishedWorkflows(context, { workspaceId: workspace.id, mode, page });
+				const data = await coze.workflows.listPublished({ workspaceId: workspace.id, mode, page });
 				return { items: data?.items ?? [], more: data?.has_more === true };
 			},
 			entry: (workflow, workspace, site) => {

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import { CozeApiError, TransportError } from '../core/errors';
-import { ItemBudget } from '../boundaries/budget';
+import type { ItemBudget } from '../boundaries/budget';
 import { logDebug } from '../boundaries/output';
 import { parseEnvelope, readEnvelope, readErrorText } from './body';
 import { Exchange } from './exchange';
@@ -22,8 +22,8 @@ const READ_ATTEMPTS = 3;
 export interface CallOptions {
 	qs?: IDataObject;
 	body?: IDataObject;
-	/** The item's time budget; default: no deadline, the execution's cancel signal only. */
-	budget?: ItemBudget;
+	/** The item's time (api/http.ts CozeHttp passes its own): deadline, cancel signal, rate-limit count. */
+	budget: ItemBudget;
 	/** Resend a request Coze rejected as "too many" (default true). */
 	retryRateLimit?: boolean;
 	/** What the request does, for a timeout's message. */
@@ -34,37 +34,16 @@ export interface CallOptions {
 	readOnly?: boolean;
 }
 
-/** A JSON call: returns the envelope's `data`, or throws CozeApiError for a failed call. */
-export async function cozeApiRequest<T = IDataObject>(
-	this: CozeContext,
-	method: IHttpRequestMethods,
-	path: string,
-	options: CallOptions = {},
-): Promise<T> {
-	const envelope = await cozeApiEnvelope.call(this, method, path, options);
-	return envelope.data as T;
-}
-
-/** A JSON call that returns Coze's whole envelope (for answers with fields beside `data`). */
-export async function cozeApiEnvelope(
-	this: CozeContext,
-	method: IHttpRequestMethods,
-	path: string,
-	options: CallOptions & { rawBody?: HttpRequest['rawBody'] } = {},
-): Promise<IDataObject> {
-	return (await cozeApiCall(this, method, path, options)).envelope;
-}
-
 /**
  * The one JSON entry point: sends a request (retried as withRetries allows), reads the answer through
  * transport/body.ts readEnvelope, and returns Coze's envelope with the answer's log id (from its
- * header). cozeApiRequest and cozeApiEnvelope are its two short forms.
+ * header). api/http.ts CozeHttp is its only caller: every request runs under an item's budget.
  */
 export async function cozeApiCall(
 	context: CozeContext,
 	method: IHttpRequestMethods,
 	path: string,
-	options: CallOptions & { rawBody?: HttpRequest['rawBody'] } = {},
+	options: CallOptions & { rawBody?: HttpRequest['rawBody'] },
 ): Promise<{ envelope: IDataObject; logid: string | undefined }> {
 	const request: HttpRequest = {
 		method,
@@ -97,7 +76,7 @@ export async function withRetries<T>(
 	options: Pick<CallOptions, 'budget' | 'retryRateLimit'>,
 	handle: (response: HttpResponse, exchange: Exchange) => Promise<T>,
 ): Promise<T> {
-	const budget = options.budget ?? ItemBudget.of(context);
+	const { budget } = options;
 	const seenBefore = budget.rateLimited;
 	return await retrying(context, request, { ...options, budget }, handle).catch((error: unknown) => {
 		// However the item ends after Coze rate-limited it (its Timeout ran out meanwhile, say), the

@@ -1,6 +1,5 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { ItemBudget } from '../../boundaries/budget';
 import type { ItemParameters, NumberRule } from '../../boundaries/parameters';
 
 /** One speech request takes seconds, not the minutes a chat may: a shorter default than chats. */
@@ -18,7 +17,7 @@ export function audioTimeoutOption(what: string): INodeProperties {
 	};
 }
 
-/** The item's budget from Options → Timeout (Seconds). */
-export function audioBudgetOf(context: IExecuteFunctions, parameters: ItemParameters): ItemBudget {
-	return ItemBudget.of(context, parameters.number('options.timeout', 'Options → Timeout (Seconds)', AUDIO_TIMEOUT_RULE));
+/** Options → Timeout (Seconds) of an audio operation (0: none). */
+export function audioTimeoutSecondsOf(parameters: ItemParameters): number {
+	return parameters.number('options.timeout', 'Options → Timeout (Seconds)', AUDIO_TIMEOUT_RULE);
 }

@@ -6,8 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { listVoices } from '../../api/audio';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { resultLimitOf, returnAllFields } from '../descriptions';
 
@@ -38,14 +37,13 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['audio'], operation: ['getVoices'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const limit = resultLimitOf(parameters, 'voices');
 	const filterSystemVoice = parameters.boolean('options.filterSystemVoice', 'Options → Only Cloned Voices', false);
-	const budget = ItemBudget.of(this);
 	const voices: IDataObject[] = [];
 	for (let pageNum = 1; pageNum <= MAX_PAGES && voices.length < limit; pageNum++) {
-		const page = await listVoices(this, { pageNum, pageSize: PAGE_SIZE, filterSystemVoice }, budget);
+		const page = await coze.audio.voices({ pageNum, pageSize: PAGE_SIZE, filterSystemVoice });
 		voices.push(...(page.voices as IDataObject[]));
 		if (!page.hasMore || page.voices.length === 0) break;
 	}

@@ -5,11 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { AUDIO_FILE_TYPES, AUDIO_FORMATS, LEGACY_AUDIO_FORMATS, synthesizeSpeech, type AudioFormat } from '../../api/audio';
+import { AUDIO_FILE_TYPES, AUDIO_FORMATS, LEGACY_AUDIO_FORMATS, type AudioFormat } from '../../api/audio';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
-import { audioBudgetOf, audioTimeoutOption } from './common';
+import { audioTimeoutOption, audioTimeoutSecondsOf } from './common';
 
 /** Coze's limit on the text of one request: 1024 bytes of UTF-8 (docs.coze.cn text_to_speech), about 341 Chinese characters. */
 export const MAX_SPEECH_BYTES = 1024;
@@ -105,7 +106,10 @@ export const description = updateDisplayOptions({ show: { resource: ['audio'], o
 /** Each item is its own request: nothing is shared, so items may run side by side. */
 export const parallelism = itemsInParallel();
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds). */
+export const timeoutSeconds = audioTimeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const input = parameters.text('input', 'Text', { required: true, keepSpaces: true });
 	const inputBytes = Buffer.byteLength(input, 'utf8');
@@ -128,15 +132,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		parameters.fail(`Options → Sample Rate: ${sampleRate} Hz is not one Coze offers (${SAMPLE_RATES.join(', ')})`);
 	}
 	const speed = parameters.number('options.speed', 'Options → Speed', { default: 1, min: 0.2, max: 3 });
-	const budget = audioBudgetOf(this, parameters);
 	const fileType = AUDIO_FILE_TYPES[format];
 	const fileName = parameters.text('options.fileName', 'Options → File Name') || `speech.${fileType.extension}`;
 
-	const audio = await synthesizeSpeech(
-		this,
-		{ input, voice_id: voiceId, response_format: format, speed, sample_rate: sampleRate },
-		budget,
-	);
+	const audio = await coze.audio.speech({ input, voice_id: voiceId, response_format: format, speed, sample_rate: sampleRate });
 	const binary = await this.helpers.prepareBinaryData(audio.data, fileName, fileType.mimeType);
 	return [
 		{

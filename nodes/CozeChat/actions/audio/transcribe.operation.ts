@@ -6,11 +6,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { transcribeBinary } from '../../api/audio';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { concurrencyOption, inputBinaryField, inputBinaryFieldOf, sortedOptions } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
-import { audioBudgetOf, audioTimeoutOption } from './common';
+import { audioTimeoutOption, audioTimeoutSecondsOf } from './common';
 
 const properties: INodeProperties[] = [
 	inputBinaryField('The name of the input binary field containing the audio to transcribe'),
@@ -32,10 +32,12 @@ export const description = updateDisplayOptions({ show: { resource: ['audio'], o
 /** Each item is its own request: nothing is shared, so items may run side by side. */
 export const parallelism = itemsInParallel();
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds). */
+export const timeoutSeconds = audioTimeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const property = inputBinaryFieldOf(parameters);
-	const budget = audioBudgetOf(this, parameters);
-	const result = await transcribeBinary(this, itemIndex, property, budget);
+	const result = await coze.audio.transcribeBinary(property);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

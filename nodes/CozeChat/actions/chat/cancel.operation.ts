@@ -8,7 +8,7 @@ import {
 
 import { CozeApiError } from '../../core/errors';
 import { isCannotCancel } from '../../core/chatPoll';
-import { chatPollClient } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
 import { safeError } from '../../boundaries/output';
 import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
@@ -20,9 +20,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const { conversationId, chatId } = chatIdsOf(parametersOf(this, itemIndex));
-	const client = chatPollClient(this);
+	const client = coze.chat.pollClient();
 	try {
 		const chat = await client.cancel(conversationId, chatId);
 		return [{ json: chat as IDataObject, pairedItem: { item: itemIndex } }];

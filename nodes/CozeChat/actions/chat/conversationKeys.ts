@@ -1,8 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { createConversation, listConversations } from '../../api/conversation';
-import type { ItemBudget } from '../../boundaries/budget';
+import type { ConversationsApi } from '../../api/conversation';
 import { logDebug } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
 
@@ -157,27 +156,27 @@ export async function conversationForKey(
 	context: IExecuteFunctions,
 	store: IDataObject,
 	request: { botId: string; key: string },
-	budget: ItemBudget,
+	conversations: ConversationsApi,
 ): Promise<KeyedConversation> {
 	const scope = keyScopeOf(context);
 	const cached = findConversation(store, scope, request.botId, request.key);
 	if (cached) return { conversationId: cached, foundIn: 'static data' };
 	const digest = keyDigest(scope, request.botId, request.key);
 	const legacy = legacyDigest(scope.workflowId, request.botId, request.key);
-	const found = await lookUpInCoze(context, request.botId, [digest, legacy], budget, MAX_LOOKUP_PAGES);
+	const found = await lookUpInCoze(conversations, request.botId, [digest, legacy], MAX_LOOKUP_PAGES);
 	if (found) return { conversationId: found, foundIn: 'coze' };
-	const created = await createConversation(context, { bot_id: request.botId, meta_data: { [DIGEST_FIELD]: digest } }, budget);
+	const created = await conversations.create({ bot_id: request.botId, meta_data: { [DIGEST_FIELD]: digest } });
 	const createdId = String(created.id ?? '');
 	if (createdId === '') throw new Error('Coze did not return the id of the conversation it created for the Conversation Key');
-	const settled = (await lookUpInCoze(context, request.botId, [digest], budget, 1)) ?? createdId;
+	const settled = (await lookUpInCoze(conversations, request.botId, [digest], 1)) ?? createdId;
 	if (settled !== createdId) logDebug(context, 'Conversation Key: another execution started a conversation for this key at the same moment; continuing the older one', { conversationId: settled });
 	return { conversationId: settled, foundIn: 'new' };
 }
 
-async function lookUpInCoze(context: IExecuteFunctions, botId: string, digests: string[], budget: ItemBudget, pages: number): Promise<string | undefined> {
+async function lookUpInCoze(api: ConversationsApi, botId: string, digests: string[], pages: number): Promise<string | undefined> {
 	const seen: IDataObject[] = [];
 	for (let page = 1; page <= pages; page++) {
-		const { conversations, hasMore } = await listConversations(context, { botId, page, sortOrder: 'DESC' }, budget);
+		const { conversations, hasMore } = await api.list({ botId, page, sortOrder: 'DESC' });
 		seen.push(...conversations);
 		const found = oldestKeyedConversation(seen, ...digests);
 		// Newest first: a match on this page may still have an older twin further on only when two

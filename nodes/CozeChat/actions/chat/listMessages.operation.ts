@@ -8,7 +8,7 @@ import {
 
 import { aggregateChatMessages } from '../../core/chatAggregator';
 import { isTerminalStatus, UNANSWERED_STATUSES } from '../../core/types';
-import { chatPollClient } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
 import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
 
@@ -30,11 +30,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const { conversationId, chatId } = chatIdsOf(parameters);
 	const simplify = parameters.boolean('simplify', 'Simplify', true);
-	const client = chatPollClient(this);
+	const client = coze.chat.pollClient();
 	const messages = await client.listMessages(conversationId, chatId);
 	if (!simplify) {
 		return messages.map((message) => ({ json: message as IDataObject, pairedItem: { item: itemIndex } }));

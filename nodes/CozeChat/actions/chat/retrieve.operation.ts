@@ -8,7 +8,7 @@ import {
 
 import { aggregateChatMessages } from '../../core/chatAggregator';
 import type { CozeChat } from '../../core/types';
-import { chatPollClient } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
 import { chatIdsOf, parametersOf } from '../../boundaries/parameters';
 import { chatIdField, conversationIdField } from '../descriptions';
 
@@ -46,12 +46,12 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const { conversationId, chatId } = chatIdsOf(parameters);
 	const includeMessages = parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false);
 	const includeAnswer = parameters.boolean('options.includeAnswer', 'Options → Include Answer', true);
-	const client = chatPollClient(this);
+	const client = coze.chat.pollClient();
 
 	const chat = await client.retrieve(conversationId, chatId);
 	let json: IDataObject = { ...(chat as IDataObject) };

@@ -3,8 +3,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { ChatAggregator, liveStreamCorrection, type ChatResult } from '../../core/chatAggregator';
 import { addMissingUsage, cancelForTimeout, pollChatResult, type ChatPollClient } from '../../core/chatPoll';
 import { CozeApiError, TransportError } from '../../core/errors';
-import { chatPollClient, startChatWithoutStream, type ChatTurnRequest } from '../../api/chat';
-import { ItemBudget } from '../../boundaries/budget';
+import type { ChatTurnRequest } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
 import { withLiveText, type LiveText } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
 import { POLL_INTERVAL_RULE, timeoutSecondsOf } from '../descriptions';
@@ -27,8 +27,6 @@ export interface RunChatOptions {
 	liveStream: boolean;
 	/** Resend a request Coze rejected as "too many" (it created nothing), after a backoff. */
 	retryRateLimit: boolean;
-	/** The item's time budget: uploads before the chat count against it too. */
-	budget: ItemBudget;
 }
 
 /** Reads the shared chat options (see chatRunOptions) of an operation's `options` collection. */
@@ -43,7 +41,6 @@ export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverabl
 		recoverable: extra.recoverable(stream),
 		liveStream: parameters.boolean('options.enableStreaming', 'Options → Stream to Chat Trigger or Webhook', true),
 		retryRateLimit: parameters.boolean('options.retryRateLimit', 'Options → Retry When Rate Limited', true),
-		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 	};
 }
 
@@ -53,15 +50,15 @@ export function chatRunOptionsOf(parameters: ItemParameters, extra: { recoverabl
  */
 export async function runChatForItem(
 	context: IExecuteFunctions,
-	itemIndex: number,
+	coze: CozeClient,
 	request: ChatTurnRequest,
 	options: RunChatOptions,
 ): Promise<ChatResult> {
 	return await withLiveText(
 		context,
-		itemIndex,
+		coze.itemIndex,
 		options.liveStream,
-		async (live) => await runChat(context, request, options, live),
+		async (live) => await runChat(coze, request, options, live),
 		(result, streamed) => liveStreamCorrection(streamed, result.answer),
 	);
 }
@@ -74,13 +71,13 @@ export async function runChatForItem(
  * connection in any phase and cancel the chat when one exists.
  */
 export async function runChat(
-	context: IExecuteFunctions,
+	coze: CozeClient,
 	request: ChatTurnRequest,
 	options: RunChatOptions,
 	live?: Pick<LiveText, 'write'>,
 ): Promise<ChatResult> {
-	const { budget } = options;
-	const poll = chatPollClient(context, budget);
+	const { budget } = coze;
+	const poll = coze.chat.pollClient();
 	const pollOptions = {
 		pollIntervalMs: options.pollIntervalSeconds * 1000,
 		deadline: budget.deadline,
@@ -90,7 +87,7 @@ export async function runChat(
 	};
 
 	if (!options.stream) {
-		const envelope = await startChatWithoutStream(context, request, { budget, retryRateLimit: options.retryRateLimit });
+		const envelope = await coze.chat.startWithoutStream(request, { retryRateLimit: options.retryRateLimit });
 		const ids = startedChatIds(envelope, request.qs);
 		if (!ids) {
 			throw new CozeApiError({
@@ -102,9 +99,7 @@ export async function runChat(
 	}
 
 	const aggregator = new ChatAggregator();
-	const outcome = await streamTurn(context, { ...request, body: { ...request.body, stream: true } }, aggregator, {
-		budget,
-		retryRateLimit: options.retryRateLimit,
+	const outcome = await streamTurn((handler) => coze.chat.stream(request, handler, { retryRateLimit: options.retryRateLimit }), aggregator, {
 		live,
 		tailMs: TAIL_MS,
 		// requires_action may not be followed by `done`.

@@ -8,8 +8,7 @@ import {
 
 import { attachmentType, userMessageContent, type Attachment } from '../../core/content';
 import { startChatRequest } from '../../api/chat';
-import { uploadBinary } from '../../api/file';
-import type { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { assertCozeId, parametersOf, type ItemParameters } from '../../boundaries/parameters';
 import {
 	botIdLocator,
@@ -19,6 +18,7 @@ import {
 	keyValueCollection,
 	messageListCollection,
 	sortedOptions,
+	timeoutSecondsOf,
 	userIdField,
 } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
@@ -201,7 +201,10 @@ export const parallelism = itemsInParallel((parameters) => {
 	return key === '' ? undefined : `key:${key}`;
 });
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds); uploads and the Conversation Key lookup count too. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId();
 	const userId = parameters.text('userId', 'User ID', { required: true });
@@ -239,11 +242,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const previous = enterMessages(parameters.entries('options.additionalMessages', 'Options → Previous Messages'));
 	// Uploads come last: nothing is sent to Coze before every field checked out. They count
 	// against the item's Timeout like the chat.
-	const attachments = await collectAttachments(parameters, runOptions.budget);
+	const attachments = await collectAttachments(parameters, coze);
 	body.additional_messages = [...previous, { role: 'user', type: 'question', ...userMessageContent(message, attachments) }];
-	if (keyStore) conversationId = (await conversationForKey(this, keyStore, { botId, key: conversationKey }, runOptions.budget)).conversationId;
+	if (keyStore) conversationId = (await conversationForKey(this, keyStore, { botId, key: conversationKey }, coze.conversations)).conversationId;
 
-	const result = await runChatWithTools(this, itemIndex, startChatRequest(body, conversationId), runOptions, toolOptions);
+	const result = await runChatWithTools(this, coze, startChatRequest(body, conversationId), runOptions, toolOptions);
 	if (keyStore && result.conversation_id) {
 		rememberConversation(keyStore, keyScopeOf(this), botId, conversationKey, result.conversation_id);
 	}
@@ -252,14 +255,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 /** Uploads the chosen binary fields and adds the file URLs, in that order. */
-async function collectAttachments(parameters: ItemParameters, budget: ItemBudget): Promise<Attachment[]> {
+async function collectAttachments(parameters: ItemParameters, coze: CozeClient): Promise<Attachment[]> {
 	const urls = parameters.list('options.fileUrls', 'Options → File URLs');
 	const badUrl = urls.find((url) => !/^https?:\/\//i.test(url));
 	if (badUrl !== undefined) parameters.fail(`Options → File URLs: '${badUrl}' is not an http(s) URL`);
 	const fields = parameters.list('options.binaryProperties', 'Options → Binary Fields (Images and Files)');
 	const attachments: Attachment[] = [];
 	for (const name of fields) {
-		const file = await uploadBinary(parameters.context, parameters.itemIndex, name, budget);
+		const file = await coze.files.uploadBinary(name);
 		attachments.push({ type: attachmentType({ mimeType: file.mime_type }), file_id: file.id });
 	}
 	for (const url of urls) attachments.push({ type: attachmentType({ url }), file_url: url });

@@ -8,9 +8,10 @@ import {
 
 import { unsupportedByServer } from '../../core/errors';
 import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
 import { safeError } from '../../boundaries/output';
 import { chatIdsOf, parametersOf, toText, type ItemParameters } from '../../boundaries/parameters';
-import { chatIdField, chatRunOptions, conversationIdField, sortedOptions } from '../descriptions';
+import { chatIdField, chatRunOptions, conversationIdField, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -119,7 +120,10 @@ function readToolOutputs(parameters: ItemParameters): ToolOutput[] {
 	return outputs;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds). */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const ids = chatIdsOf(parameters);
 	const toolOutputs = readToolOutputs(parameters);
@@ -127,7 +131,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = { ...chatRunOptionsOf(parameters, { recoverable: () => true }), clientSideCalls: true };
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
 	try {
-		const result = await runChatForItem(this, itemIndex, submitToolOutputsRequest(ids, toolOutputs), options);
+		const result = await runChatForItem(this, coze, submitToolOutputsRequest(ids, toolOutputs), options);
 		return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
 		throw safeError(this, unsupportedByServer(error, CLIENT_TOOLS_ENDPOINT(ids)), itemIndex);

@@ -11,6 +11,8 @@ import { liveStreamCorrection } from '../../core/chatAggregator';
 import { reportedToolFailure, resolveToolName, toolErrorOutput, toolMarker, toolOutputText } from '../../core/clientTools';
 import { CozeApiError, TransportError, unsupportedByServer } from '../../core/errors';
 import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest, type ChatTurnRequest } from '../../api/chat';
+import type { CozeClient } from '../../api/client';
+import type { ItemBudget } from '../../boundaries/budget';
 import type { ItemParameters, NumberRule } from '../../boundaries/parameters';
 import { executionHint, withLiveText, type LiveText } from '../../boundaries/output';
 import { connectedTools, hasToolsInput, type ClientTool } from '../../boundaries/tools';
@@ -176,16 +178,17 @@ const LEFT_WAITING =
 /** Runs the turn that `request` starts, answering client-side tool calls with the connected tools. */
 export async function runChatWithTools(
 	context: IExecuteFunctions,
-	itemIndex: number,
+	coze: CozeClient,
 	request: ChatTurnRequest,
 	runOptions: RunChatOptions,
 	toolOptions: ToolLoopOptions,
 ): Promise<ToolTurnResult> {
+	const { itemIndex } = coze;
 	return await withLiveText(context, itemIndex, runOptions.liveStream, async (live) => {
 		const rounds: ChatResult[] = [];
 		const answered: AnsweredToolCall[] = [];
 		const turn = async (next: ChatTurnRequest) => {
-			const result = await runRound(context, next, runOptions, live);
+			const result = await runRound(coze, next, runOptions, live);
 			rounds.push(result);
 			return result;
 		};
@@ -229,7 +232,7 @@ export async function runChatWithTools(
 			}
 			const outputs: Array<{ tool_call_id: string; output: string }> = [];
 			for (const { call, tool } of plan) {
-				const answer = await callTool(runOptions, toolOptions.onToolError, tool as ClientTool, call, round, ids);
+				const answer = await callTool(coze.budget, toolOptions.onToolError, tool as ClientTool, call, round, ids);
 				if ('failure' in answer) {
 					return unanswered(combine(rounds, [...answered]), ids, toolOptions, answer.failure);
 				}
@@ -245,10 +248,10 @@ export async function runChatWithTools(
 }
 
 /** One round's chat turn; the live stream ends each round with exactly that round's answer. */
-async function runRound(context: IExecuteFunctions, request: ChatTurnRequest, options: RunChatOptions, live: LiveText | undefined): Promise<ChatResult> {
-	if (!live) return await runChat(context, request, options);
+async function runRound(coze: CozeClient, request: ChatTurnRequest, options: RunChatOptions, live: LiveText | undefined): Promise<ChatResult> {
+	if (!live) return await runChat(coze, request, options);
 	let streamed = '';
-	const result = await runChat(context, request, options, {
+	const result = await runChat(coze, request, options, {
 		write: (text: string) => {
 			streamed += text;
 			live.write(text);
@@ -273,7 +276,7 @@ function findTool(tools: ClientTool[], requested: string, mapping: Record<string
  * with the error text. Timeout and cancel are thrown.
  */
 async function callTool(
-	options: RunChatOptions,
+	budget: ItemBudget,
 	onToolError: ToolLoopOptions['onToolError'],
 	tool: ClientTool,
 	call: RequiredToolCall,
@@ -281,7 +284,7 @@ async function callTool(
 	ids: { chatId: string; conversationId: string },
 ): Promise<{ call: AnsweredToolCall } | { failure: Unanswered }> {
 	const started = Date.now();
-	const outcome = await options.budget
+	const outcome = await budget
 		.waitFor(tool.invoke(call.arguments), `running the n8n tool "${tool.name}" for Coze's "${call.name}"`)
 		.then(
 			(output: unknown) => ({ output }),

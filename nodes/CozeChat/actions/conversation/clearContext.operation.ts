@@ -4,7 +4,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { clearConversationContext } from '../../api/conversation';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { conversationIdOnly } from './get.operation';
 
@@ -14,8 +14,8 @@ export const description = updateDisplayOptions(
 );
 
 /** Starts a new section: earlier messages stay readable but are no longer the bot's context. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const conversationId = parametersOf(this, itemIndex).cozeId('conversationId', 'Conversation ID');
-	const section = await clearConversationContext(this, conversationId);
+	const section = await coze.conversations.clearContext(conversationId);
 	return [{ json: section, pairedItem: { item: itemIndex } }];
 }

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { createConversation } from '../../api/conversation';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { botIdLocator, enterMessages, keyValueCollection, messageListCollection } from '../descriptions';
 
@@ -46,7 +46,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId(false);
 	const body: IDataObject = {};
@@ -57,6 +57,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (metaData) body.meta_data = metaData;
 	const seeded = enterMessages(parameters.entries('options.messages', 'Options → Initial Messages'));
 	if (seeded.length > 0) body.messages = seeded;
-	const conversation = await createConversation(this, body);
+	const conversation = await coze.conversations.create(body);
 	return [{ json: conversation, pairedItem: { item: itemIndex } }];
 }

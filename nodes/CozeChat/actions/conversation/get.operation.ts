@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { getConversation } from '../../api/conversation';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 
 export const conversationIdOnly: INodeProperties = {
@@ -23,8 +23,8 @@ export const description = updateDisplayOptions(
 	[conversationIdOnly],
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const conversationId = parametersOf(this, itemIndex).cozeId('conversationId', 'Conversation ID');
-	const conversation = await getConversation(this, conversationId);
+	const conversation = await coze.conversations.get(conversationId);
 	return [{ json: conversation, pairedItem: { item: itemIndex } }];
 }

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { listConversations } from '../../api/conversation';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { botIdLocator, resultLimitOf, returnAllFields } from '../descriptions';
 
@@ -39,14 +39,14 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId();
 	const limit = resultLimitOf(parameters);
 	const sortOrder = parameters.choice('options.sortOrder', 'Options → Sort Order', ['DESC', 'ASC'], 'DESC');
 	const conversations: IDataObject[] = [];
 	for (let page = 1; conversations.length < limit; page++) {
-		const { conversations: list, hasMore } = await listConversations(this, { botId, page, sortOrder });
+		const { conversations: list, hasMore } = await coze.conversations.list({ botId, page, sortOrder });
 		conversations.push(...list);
 		if (!hasMore || list.length === 0) break;
 	}

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { uploadBinary } from '../../api/file';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { inputBinaryField, inputBinaryFieldOf } from '../descriptions';
 
@@ -19,8 +19,8 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const property = inputBinaryFieldOf(parametersOf(this, itemIndex));
-	const file = await uploadBinary(this, itemIndex, property);
+	const file = await coze.files.uploadBinary(property);
 	return [{ json: file as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

@@ -1,9 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { documentState, type DocumentInfo, type DocumentProgress, type UpdateRule } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
 import type { ItemParameters, LocatorField } from '../../boundaries/parameters';
-import { pollIntervalOption, pollIntervalSecondsOf, timeoutOption, timeoutSecondsOf } from '../descriptions';
+import { pollIntervalOption, pollIntervalSecondsOf, timeoutOption } from '../descriptions';
 
 /** A knowledge base's editor URL: https://www.coze.cn/space/<space_id>/knowledge/<dataset_id> (Coze Studio the same). */
 const KNOWLEDGE_URL_REGEX = 'https?://[^/\\s]+/space/\\d+/knowledge/(\\d+)';
@@ -108,10 +107,6 @@ export const formatOptions = [
 
 /** Options → Timeout (Seconds) of the knowledge operations that wait for Coze's processing. */
 export const knowledgeTimeoutOption = timeoutOption('Longest time for the item, waiting for processing included; 0 means no limit. When it runs out the item fails.');
-
-export function knowledgeBudgetOf(context: IExecuteFunctions, parameters: ItemParameters): ItemBudget {
-	return ItemBudget.of(context, timeoutSecondsOf(parameters));
-}
 
 export const knowledgePollIntervalOption = pollIntervalOption('How often to ask Coze for the processing progress while waiting');
 

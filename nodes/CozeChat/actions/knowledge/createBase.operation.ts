@@ -5,8 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { createDataset, FORMAT_TYPES, type FormatName } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
+import { FORMAT_TYPES, type FormatName } from '../../api/knowledge';
 import { parametersOf } from '../../boundaries/parameters';
 import { baseDescriptionField, baseNameField, baseNameOf, formatOptions, iconFileIdField, WORKSPACE_FIELD, workspaceLocator } from './common';
 
@@ -37,17 +37,19 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['createBase'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const spaceId = parameters.locatorId(WORKSPACE_FIELD);
 	const name = baseNameOf(parameters);
 	const formatType = FORMAT_TYPES[parameters.choice<FormatName>('formatType', 'Format', ['text', 'image'], 'text')];
 	const description = parameters.text('options.description', 'Options → Description');
 	const iconFileId = parameters.cozeId('options.iconFileId', 'Options → Icon File ID', { required: false });
-	const created = await createDataset(
-		this,
-		{ name, space_id: spaceId, format_type: formatType, ...(description ? { description } : {}), ...(iconFileId ? { file_id: iconFileId } : {}) },
-		ItemBudget.of(this),
-	);
+	const created = await coze.knowledge.createDataset({
+		name,
+		space_id: spaceId,
+		format_type: formatType,
+		...(description ? { description } : {}),
+		...(iconFileId ? { file_id: iconFileId } : {}),
+	});
 	return [{ json: { dataset_id: created.dataset_id, name, space_id: spaceId, format_type: formatType, description }, pairedItem: { item: itemIndex } }];
 }

@@ -5,8 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { deleteDataset } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator } from './common';
 
@@ -22,9 +21,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['deleteBase'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
-	await deleteDataset(this, datasetId, ItemBudget.of(this));
+	await coze.knowledge.deleteDataset(datasetId);
 	return [{ json: { dataset_id: datasetId, deleted: true }, pairedItem: { item: itemIndex } }];
 }

@@ -5,8 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { deleteDocuments } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 
 /** Coze deletes at most 100 documents per request (cozepy documents.delete). */
@@ -26,12 +25,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['deleteDocuments'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const ids = parameters.cozeIds('documentIds', 'Document IDs');
-	const budget = ItemBudget.of(this);
 	for (let start = 0; start < ids.length; start += MAX_PER_REQUEST) {
-		await deleteDocuments(this, ids.slice(start, start + MAX_PER_REQUEST), budget);
+		await coze.knowledge.deleteDocuments(ids.slice(start, start + MAX_PER_REQUEST));
 	}
 	return [{ json: { deleted_document_ids: ids, deleted: true }, pairedItem: { item: itemIndex } }];
 }

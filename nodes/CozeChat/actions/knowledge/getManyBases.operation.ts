@@ -5,8 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { FORMAT_TYPES, listDatasets, type FormatName } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
+import { FORMAT_TYPES, type FormatName } from '../../api/knowledge';
 import { parametersOf } from '../../boundaries/parameters';
 import { hasMorePages } from '../../core/paging';
 import { resultLimitOf, returnAllFields } from '../descriptions';
@@ -47,20 +47,21 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['getManyBases'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const spaceId = parameters.locatorId(WORKSPACE_FIELD);
 	const limit = resultLimitOf(parameters, 'knowledge bases');
 	const name = parameters.text('filters.name', 'Filters → Name');
 	const format = parameters.choice<FormatName | 'any'>('filters.formatType', 'Filters → Format', ['any', 'text', 'table', 'image'], 'any');
-	const budget = ItemBudget.of(this);
 	const found: INodeExecutionData[] = [];
 	for (let pageNum = 1; pageNum <= MAX_PAGES && found.length < limit; pageNum++) {
-		const page = await listDatasets(
-			this,
-			{ spaceId, pageNum, pageSize: PAGE_SIZE, ...(name ? { name } : {}), ...(format === 'any' ? {} : { formatType: FORMAT_TYPES[format] }) },
-			budget,
-		);
+		const page = await coze.knowledge.listDatasets({
+			spaceId,
+			pageNum,
+			pageSize: PAGE_SIZE,
+			...(name ? { name } : {}),
+			...(format === 'any' ? {} : { formatType: FORMAT_TYPES[format] }),
+		});
 		for (const dataset of page.datasets) found.push({ json: dataset, pairedItem: { item: itemIndex } });
 		if (!hasMorePages({ received: page.datasets.length, seen: found.length, total: page.total })) break;
 	}

@@ -5,8 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { listAllDocuments } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { resultLimitOf, returnAllFields } from '../descriptions';
 import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator } from './common';
@@ -15,10 +14,10 @@ const properties: INodeProperties[] = [knowledgeBaseLocator, ...returnAllFields]
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['getManyDocuments'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
 	const limit = resultLimitOf(parameters, 'documents');
-	const documents = await listAllDocuments(this, datasetId, ItemBudget.of(this), limit);
+	const documents = await coze.knowledge.listAllDocuments(datasetId, limit);
 	return documents.map((document) => ({ json: documentJson(datasetId, document), pairedItem: { item: itemIndex } }));
 }

@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { documentProgress, waitUntilProcessed } from '../../api/knowledge';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
-import { sortedOptions } from '../descriptions';
-import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgeBudgetOf, knowledgePollIntervalOption, knowledgeTimeoutOption, pollMsOf } from './common';
+import { sortedOptions, timeoutSecondsOf } from '../descriptions';
+import { documentJson, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator, knowledgePollIntervalOption, knowledgeTimeoutOption, pollMsOf } from './common';
 
 const properties: INodeProperties[] = [
 	knowledgeBaseLocator,
@@ -43,14 +43,16 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['getProgress'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds), waiting for processing included. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
 	const ids = parameters.cozeIds('documentIds', 'Document IDs');
 	const wait = parameters.boolean('options.waitUntilProcessed', 'Options → Wait Until Processed', false);
 	const pollMs = pollMsOf(parameters);
-	const budget = knowledgeBudgetOf(this, parameters);
-	const progress = wait ? await waitUntilProcessed(this, datasetId, ids, pollMs, budget) : await documentProgress(this, datasetId, ids, budget);
+	const progress = wait ? await coze.knowledge.waitUntilProcessed(datasetId, ids, pollMs) : await coze.knowledge.documentProgress(datasetId, ids);
 	// Coze leaves out a document it does not know (of another knowledge base, or deleted): say which.
 	const reported = new Set(progress.map((entry) => entry.document_id));
 	const missing = ids.filter((id) => !reported.has(id));

@@ -5,8 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { updateDataset } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { baseDescriptionField, baseNameField, baseNameOf, iconFileIdField, KNOWLEDGE_BASE_FIELD, knowledgeBaseLocator } from './common';
 
@@ -25,12 +24,12 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['updateBase'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
 	const name = baseNameOf(parameters);
 	const description = parameters.text('description', 'Description');
 	const iconFileId = parameters.cozeId('iconFileId', 'Icon File ID', { required: false });
-	await updateDataset(this, datasetId, { name, description, ...(iconFileId ? { file_id: iconFileId } : {}) }, ItemBudget.of(this));
+	await coze.knowledge.updateDataset(datasetId, { name, description, ...(iconFileId ? { file_id: iconFileId } : {}) });
 	return [{ json: { dataset_id: datasetId, name, description, ...(iconFileId ? { icon_file_id: iconFileId } : {}), updated: true }, pairedItem: { item: itemIndex } }];
 }

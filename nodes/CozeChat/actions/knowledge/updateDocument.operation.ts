@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { updateDocument } from '../../api/knowledge';
-import { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
+import type { DocumentUpdate } from '../../api/knowledge';
 import { parametersOf } from '../../boundaries/parameters';
 import { updateRuleOf } from './common';
 
@@ -43,16 +43,16 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['knowledge'], operation: ['updateDocument'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const documentId = parameters.cozeId('documentId', 'Document ID');
 	const fields = (parameters.raw('updateFields', 'Update Fields', {}) ?? {}) as IDataObject;
-	const update: Parameters<typeof updateDocument>[1] = { document_id: documentId };
+	const update: DocumentUpdate = { document_id: documentId };
 	if ('name' in fields) update.document_name = parameters.text('updateFields.name', 'Update Fields → Name', { required: true });
 	if ('updateInterval' in fields) update.update_rule = updateRuleOf(parameters, 'updateFields.updateInterval', 'Update Fields → Auto Update Every (Hours)');
 	if (update.document_name === undefined && update.update_rule === undefined) {
 		parameters.fail('Update Fields: add the Name or Auto Update Every (Hours) to change');
 	}
-	await updateDocument(this, update, ItemBudget.of(this));
+	await coze.knowledge.updateDocument(update);
 	return [{ json: { ...update, updated: true }, pairedItem: { item: itemIndex } }];
 }

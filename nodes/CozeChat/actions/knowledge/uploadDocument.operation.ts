@@ -6,27 +6,23 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import type { CozeClient } from '../../api/client';
 import {
-	createDocument,
-	deleteDocuments,
 	documentState,
-	listAllDocuments,
-	waitUntilProcessed,
 	type ChunkStrategy,
 	type DocumentInfo,
 	type DocumentSource,
 } from '../../api/knowledge';
-import { ItemBudget, LIMITS } from '../../boundaries/budget';
+import { LIMITS } from '../../boundaries/budget';
 import { parametersOf, type ItemParameters } from '../../boundaries/parameters';
 import { CozeApiError } from '../../core/errors';
 import { PerRun } from '../../core/perRun';
-import { concurrencyOption, inputBinaryField, inputBinaryFieldOf, sortedOptions } from '../descriptions';
+import { concurrencyOption, inputBinaryField, inputBinaryFieldOf, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
 	documentJson,
 	KNOWLEDGE_BASE_FIELD,
 	knowledgeBaseLocator,
-	knowledgeBudgetOf,
 	knowledgePollIntervalOption,
 	knowledgeTimeoutOption,
 	pollMsOf,
@@ -163,7 +159,10 @@ export const parallelism = itemsInParallel((parameters) => {
 	return `document:${parameters.locatorId(KNOWLEDGE_BASE_FIELD)}:${documentNameOf(parameters, sourceOf(parameters))}`;
 });
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds), waiting for processing included. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const datasetId = parameters.locatorId(KNOWLEDGE_BASE_FIELD);
 	const source = sourceOf(parameters);
@@ -171,12 +170,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const wait = parameters.boolean('options.waitUntilProcessed', 'Options → Wait Until Processed', true);
 	const pollMs = pollMsOf(parameters);
 	const chunkStrategy = chunkStrategyOf(parameters);
-	const budget = knowledgeBudgetOf(this, parameters);
 	const document = await documentSourceOf(parameters, source);
 	const paired = { item: itemIndex };
 
 	// What to do about documents of this name already there.
-	const known = sameName === 'keepBoth' ? undefined : await budget.waitFor(knownDocuments(this, datasetId), `listing the documents of knowledge base ${datasetId}`);
+	const known = sameName === 'keepBoth' ? undefined : await coze.budget.waitFor(knownDocuments(coze, datasetId), `listing the documents of knowledge base ${datasetId}`);
 	const sameNamed = known?.documents.filter((d) => d.name === document.name) ?? [];
 	if (sameName === 'skip') {
 		const present = sameNamed.find((d) => documentState(d.status) !== 'failed');
@@ -185,12 +183,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Skip replaces only documents Coze failed to process.
 	const toDelete = sameName === 'replace' ? sameNamed : sameNamed.filter((d) => documentState(d.status) === 'failed');
 
-	const created = await createDocument(this, datasetId, document, chunkStrategy, budget);
+	const created = await coze.knowledge.createDocument(datasetId, document, chunkStrategy);
 	known?.add(created);
 	let json: IDataObject = documentJson(datasetId, created);
 	// The old document goes only once the new one is processed, even with Wait Until Processed off.
 	if (wait || toDelete.length > 0) {
-		const waited = await waitUntilProcessed(this, datasetId, [created.document_id], pollMs, budget).then(
+		const waited = await coze.knowledge.waitUntilProcessed(datasetId, [created.document_id], pollMs).then(
 			([progress]) => ({ progress }),
 			(error: unknown) => ({ error }),
 		);
@@ -207,7 +205,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	if (toDelete.length > 0) {
 		const ids = toDelete.map((d) => d.document_id);
-		const deleted = await deleteDocuments(this, ids, budget).then(
+		const deleted = await coze.knowledge.deleteDocuments(ids).then(
 			() => undefined,
 			(error: unknown) => error,
 		);
@@ -322,9 +320,9 @@ interface KnownDocuments {
 
 const listings = new PerRun<KnownDocuments>();
 
-async function knownDocuments(context: IExecuteFunctions, datasetId: string): Promise<KnownDocuments> {
-	return await listings.get(context, datasetId, async () => {
-		let documents = await listAllDocuments(context, datasetId, ItemBudget.of(context));
+async function knownDocuments(coze: CozeClient, datasetId: string): Promise<KnownDocuments> {
+	return await listings.get(coze.http.context, datasetId, async () => {
+		let documents = await coze.shared().knowledge.listAllDocuments(datasetId);
 		return {
 			get documents() {
 				return documents;

@@ -1,9 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { VariableOwner } from '../../api/variable';
-import { VARIABLES_PATH } from '../../api/variable';
 import type { ItemParameters } from '../../boundaries/parameters';
-import { unsupportedByServer } from '../../core/errors';
 import { botIdLocator, userIdField } from '../descriptions';
 
 /** Whose variables (shared by Get and Set). */
@@ -59,13 +57,4 @@ export function ownerOf(parameters: ItemParameters): VariableOwner {
 export function sessionIdOf(context: IExecuteFunctions, itemIndex: number): { sessionId?: string } {
 	const sessionId = context.getInputData()[itemIndex]?.json?.sessionId;
 	return typeof sessionId === 'string' && sessionId !== '' ? { sessionId } : {};
-}
-
-/** Self-hosted Coze Studio has no variables Open API: say so instead of its web-session 401. */
-export function unsupportedOnThisServer(error: unknown): unknown {
-	return unsupportedByServer(error, {
-		what: 'Variables are',
-		path: VARIABLES_PATH,
-		why: 'self-hosted Coze Studio does not offer one to API tokens',
-	});
 }

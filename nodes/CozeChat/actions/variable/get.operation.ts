@@ -6,9 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { getVariables } from '../../api/variable';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
-import { ownerFields, ownerOf, sessionIdOf, unsupportedOnThisServer } from './common';
+import { ownerFields, ownerOf, sessionIdOf } from './common';
 
 const properties: INodeProperties[] = [
 	...ownerFields,
@@ -24,13 +24,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['variable'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const owner = ownerOf(parameters);
 	const keywords = parameters.list('keywords', 'Variable Names');
-	const items = await getVariables(this, owner, keywords).catch((error: unknown) => {
-		throw unsupportedOnThisServer(error);
-	});
+	const items = await coze.variables.get(owner, keywords);
 	const variables: IDataObject = {};
 	for (const item of items) variables[item.keyword] = item.value;
 	const json: IDataObject = {

@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { setVariables } from '../../api/variable';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { keyValueCollection } from '../descriptions';
-import { ownerFields, ownerOf, sessionIdOf, unsupportedOnThisServer } from './common';
+import { ownerFields, ownerOf, sessionIdOf } from './common';
 
 const properties: INodeProperties[] = [
 	...ownerFields,
@@ -24,13 +24,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['variable'], operation: ['set'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const owner = ownerOf(parameters);
 	const values = parameters.keyValues('values', 'Values') ?? parameters.fail('Values: add at least one variable to set (its name and value)');
-	await setVariables(this, owner, values).catch((error: unknown) => {
-		throw unsupportedOnThisServer(error);
-	});
+	await coze.variables.set(owner, values);
 	return [
 		{
 			json: { ...(owner.bot_id ? { bot_id: owner.bot_id } : { app_id: owner.app_id }), user_id: owner.connector_uid, set: values, ...sessionIdOf(this, itemIndex) },

@@ -6,8 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import type { CozeClient } from '../../api/client';
 import { assertCozeId, parametersOf } from '../../boundaries/parameters';
-import { concurrencyOption, enterMessages, messageListCollection, sortedOptions } from '../descriptions';
+import { concurrencyOption, enterMessages, messageListCollection, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import {
 	associationFields,
@@ -82,12 +83,15 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 /** Turns of one conversation go one after another. */
 export const parallelism = itemsInParallel(byConversationId);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds); the schema check and uploads count too. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const workflowId = getWorkflowId(parameters);
 	const message = parameters.text('message', 'Message', { required: true });
 	const conversationId = conversationIdOf(parameters);
-	const { budget, timeoutSeconds, liveStream } = workflowRunOptionsOf(parameters, 'stream');
+	const { timeoutSeconds, liveStream } = workflowRunOptionsOf(parameters, 'stream');
 	const body: IDataObject = {
 		workflow_id: workflowId,
 		...getAssociation(parameters),
@@ -103,9 +107,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const version = parameters.text('options.workflowVersion', 'Options → Workflow Version');
 	if (version !== '') body.workflow_version = version;
 	// One budget for the uploads and the chat: the Timeout covers both.
-	body.parameters = await collectParameters(parameters, budget, { workflowId, system: CHATFLOW_SYSTEM_INPUTS, version });
-	const result = await runChatflowForItem(this, itemIndex, body, {
-		budget,
+	body.parameters = await collectParameters(parameters, coze, { workflowId, system: CHATFLOW_SYSTEM_INPUTS, version });
+	const result = await runChatflowForItem(this, coze, body, {
 		timeoutSeconds,
 		includeMessages: parameters.boolean('options.includeMessages', 'Options → Include Raw Messages', false),
 		liveStream,

@@ -1,9 +1,8 @@
 /** Fields and readers shared by the Workflow resource's operations. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { uploadBinary } from '../../api/file';
+import type { CozeClient } from '../../api/client';
 import type { RunMode } from '../../api/workflow';
-import { ItemBudget } from '../../boundaries/budget';
 import { assertCozeId, toText, type ItemParameters, type LocatorField } from '../../boundaries/parameters';
 import {
 	botIdLocator,
@@ -334,8 +333,8 @@ export const fetchNodeOutputsOption: INodeProperties = {
 /** The Start-node parameters of an item, files uploaded last (after every field checked out). */
 export async function collectParameters(
 	parameters: ItemParameters,
-	/** The item's budget: the schema check and uploads count against its Timeout like the run itself. */
-	budget: ItemBudget,
+	/** The item's client: the schema check and uploads count against its Timeout like the run itself. */
+	coze: CozeClient,
 	/** What the values are checked against: the workflow, inputs the node fills itself, a pinned version. */
 	check: { workflowId: string; system?: readonly string[]; version?: string },
 ): Promise<IDataObject> {
@@ -363,10 +362,10 @@ export async function collectParameters(
 	const checked = (await checkedParameters(
 		parameters,
 		{ workflowId: check.workflowId, values: { ...values }, files: uploads.map((f) => f.name), system: check.system, version: check.version },
-		budget,
+		coze,
 	)) as IDataObject;
 	for (const file of uploads) {
-		const uploaded = await uploadBinary(parameters.context, parameters.itemIndex, file.field, budget);
+		const uploaded = await coze.files.uploadBinary(file.field);
 		checked[file.name] = JSON.stringify({ file_id: uploaded.id });
 	}
 	return checked;
@@ -427,7 +426,6 @@ export function extFrom(parameters: ItemParameters): IDataObject | undefined {
 export function workflowRunOptionsOf(parameters: ItemParameters, mode: RunMode, extra: { errorHint?: string } = {}): WorkflowRunOptions {
 	const timeoutSeconds = timeoutSecondsOf(parameters);
 	return {
-		budget: ItemBudget.of(parameters.context, timeoutSeconds),
 		mode,
 		timeoutSeconds,
 		pollIntervalSeconds: pollIntervalSecondsOf(parameters),

@@ -6,7 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { HistoryClient } from '../../api/workflow';
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { fetchNodeOutputsOption, getWorkflowId, workflowLocator } from './common';
 import { withHint } from '../../boundaries/hints';
@@ -34,12 +34,12 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['workflow'], operation: ['getRunHistory'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const workflowId = getWorkflowId(parameters);
 	const executeId = parameters.cozeId('executeId', 'Execute ID');
 	const fetchNodeOutputs = parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false);
-	const histories = new HistoryClient(this, workflowId, executeId);
+	const histories = coze.workflows.history(workflowId, executeId);
 	try {
 		const history = await histories.get();
 		if (history.status !== 'running' && (history.is_output_trimmed || fetchNodeOutputs)) {

@@ -6,8 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
-import { concurrencyOption, sortedOptions } from '../descriptions';
+import { concurrencyOption, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
 	enableStreamingOption,
@@ -72,7 +73,10 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 
 export const parallelism = itemsInParallel();
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds); the schema check and uploads count too. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const workflowId = getWorkflowId(parameters);
 	const mode = runModeOf(parameters);
@@ -83,6 +87,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const resumeData = parameters.text('resumeData', 'Resume Data', { keepSpaces: true });
 	const options = workflowRunOptionsOf(parameters, mode, { errorHint: RESUME_LIMIT_HINT });
 	const body: IDataObject = { workflow_id: workflowId, event_id: eventId, resume_data: resumeData, interrupt_type: interruptType };
-	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: true }, options);
+	const result = await runWorkflowForItem(this, coze, { workflowId, body, resume: true }, options);
 	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

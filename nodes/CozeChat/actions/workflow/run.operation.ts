@@ -6,10 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { usesCustomBaseUrl } from '../../transport/session';
+import type { CozeClient } from '../../api/client';
 import { streamsLive } from '../../boundaries/output';
 import { parametersOf } from '../../boundaries/parameters';
-import { concurrencyOption, sortedOptions } from '../descriptions';
+import { concurrencyOption, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
 	associationFields,
@@ -64,7 +64,10 @@ export const description = updateDisplayOptions({ show: { resource: ['workflow']
 /** Runs are independent: any number may go at once. */
 export const parallelism = itemsInParallel();
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The item's time: Options → Timeout (Seconds); the schema check and uploads count too. */
+export const timeoutSeconds = timeoutSecondsOf;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const workflowId = getWorkflowId(parameters);
 	const mode = runModeOf(parameters);
@@ -76,14 +79,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (version !== '') {
 		body.workflow_version = version;
 		// Coze Studio names the field `version` (idl/workflow/workflow.thrift).
-		if (await usesCustomBaseUrl(this)) body.version = version;
+		if (await coze.http.customBaseUrl()) body.version = version;
 	}
 	// Uploads come last: nothing is sent to Coze before every field checked out. One budget for
 	// the uploads and the run: the Timeout covers both.
-	body.parameters = await collectParameters(parameters, options.budget, { workflowId, version });
+	body.parameters = await collectParameters(parameters, coze, { workflowId, version });
 	// The tip matters only where text would stream to a Chat Trigger or Webhook, not on every run.
-	if (mode === 'stream' && version === '' && streamsLive(this, options.liveStream)) await adviseOnStreamMode(this, workflowId, options.budget);
-	const result = await runWorkflowForItem(this, itemIndex, { workflowId, body, resume: false }, options);
+	if (mode === 'stream' && version === '' && streamsLive(this, options.liveStream)) await adviseOnStreamMode(this, coze, workflowId);
+	const result = await runWorkflowForItem(this, coze, { workflowId, body, resume: false }, options);
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['status', 'output', 'messages', 'interrupt', 'execute_id']);
 	return [{ json, pairedItem: { item: itemIndex } }];
 }

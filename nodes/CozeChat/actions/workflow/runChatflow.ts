@@ -6,9 +6,9 @@ import { tryParseJsonExact } from '../../core/json';
 import type { SseEvent } from '../../core/types';
 import { isObject } from '../../core/workflowDecode';
 import { CHATFLOW_PATH } from '../../api/workflow';
-import type { ItemBudget } from '../../boundaries/budget';
 import { withLiveText } from '../../boundaries/output';
 import { streamTurn } from '../streamedTurn';
+import type { CozeClient } from '../../api/client';
 
 /** After the chat's last status only `done` (with the debug_url) is left. */
 const TAIL_MS = 3 * 1000;
@@ -27,15 +27,14 @@ export type ChatflowResult = Omit<ChatResult, 'required_action'> & {
  */
 export async function runChatflowForItem(
 	context: IExecuteFunctions,
-	itemIndex: number,
+	coze: CozeClient,
 	body: IDataObject,
-	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean; budget: ItemBudget },
+	options: { timeoutSeconds: number; includeMessages: boolean; liveStream: boolean },
 ): Promise<ChatflowResult> {
-	return await withLiveText(context, itemIndex, options.liveStream, async (live) => {
+	return await withLiveText(context, coze.itemIndex, options.liveStream, async (live) => {
 		const aggregator = new ChatAggregator();
 		let interrupted = false;
-		const outcome = await streamTurn(context, { path: CHATFLOW_PATH, body }, aggregator, {
-			budget: options.budget,
+		const outcome = await streamTurn((handler) => coze.workflows.stream({ path: CHATFLOW_PATH, body }, handler), aggregator, {
 			live,
 			tailMs: TAIL_MS,
 			onEvent: (event) => {

@@ -15,8 +15,8 @@ import {
 	type WorkflowHistory,
 	type WorkflowRunResult,
 } from '../../core/workflowDecode';
-import { HistoryClient, requestJson, runPath, type RunMode } from '../../api/workflow';
-import type { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
+import { runPath, type HistoryClient, type RunMode } from '../../api/workflow';
 import { withLiveText } from '../../boundaries/output';
 import { streamTurn } from '../streamedTurn';
 import { SYNC_HINT, withHint } from '../../boundaries/hints';
@@ -37,8 +37,6 @@ export interface WorkflowRunOptions {
 	fetchNodeOutputs: boolean;
 	/** Advice attached to Coze's Error events and error answers (Resume explains its limit). */
 	errorHint?: string;
-	/** The item's budget: uploads of file parameters count against it too. */
-	budget: ItemBudget;
 }
 
 /**
@@ -48,17 +46,17 @@ export interface WorkflowRunOptions {
  */
 export async function runWorkflowForItem(
 	context: IExecuteFunctions,
-	itemIndex: number,
+	coze: CozeClient,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
 ): Promise<WorkflowRunResult> {
 	let endStreamed = false;
 	return await withLiveText(
 		context,
-		itemIndex,
+		coze.itemIndex,
 		options.liveStream,
 		async (live) =>
-			await runWorkflow(context, request, options, live && {
+			await runWorkflow(coze, request, options, live && {
 				write: (text: string) => live.write(text),
 				endShown: () => {
 					endStreamed = true;
@@ -94,24 +92,23 @@ interface RunText {
 }
 
 export async function runWorkflow(
-	context: IExecuteFunctions,
+	coze: CozeClient,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
 	live?: RunText,
 ): Promise<WorkflowRunResult> {
-	const { budget } = options;
 	const path = runPath(options.mode, request.resume);
 	try {
-		if (options.mode === 'stream') return await streamRun(context, path, request.body, options, live);
-		if (options.mode === 'sync') return await syncRun(context, path, request.body, budget);
-		return await asyncRun(context, path, request, options);
+		if (options.mode === 'stream') return await streamRun(coze, path, request.body, options, live);
+		if (options.mode === 'sync') return await syncRun(coze, path, request.body);
+		return await asyncRun(coze, path, request, options);
 	} catch (error) {
 		throw withHint(error, options.mode === 'sync' ? SYNC_HINT : options.errorHint, options.mode === 'sync');
 	}
 }
 
 async function streamRun(
-	context: IExecuteFunctions,
+	coze: CozeClient,
 	path: string,
 	body: IDataObject,
 	options: WorkflowRunOptions,
@@ -119,7 +116,7 @@ async function streamRun(
 ): Promise<WorkflowRunResult> {
 	const aggregator = new WorkflowAggregator();
 	aggregator.errorHint = options.errorHint;
-	const outcome = await streamTurn(context, { path, body }, aggregator, { budget: options.budget, live, tailMs: TAIL_MS }).catch(
+	const outcome = await streamTurn((handler) => coze.workflows.stream({ path, body }, handler), aggregator, { live, tailMs: TAIL_MS }).catch(
 		(error: unknown) => {
 			throw withHint(error, options.errorHint, false); // Coze's Error event, a lost packet, a refused request
 		},
@@ -146,10 +143,9 @@ async function streamRun(
 	);
 }
 
-async function syncRun(context: IExecuteFunctions, path: string, body: IDataObject, budget: ItemBudget): Promise<WorkflowRunResult> {
-	const { envelope } = await requestJson(context, 'POST', path, {
+async function syncRun(coze: CozeClient, path: string, body: IDataObject): Promise<WorkflowRunResult> {
+	const { envelope } = await coze.workflows.request('POST', path, {
 		body,
-		budget,
 		brokenHint: `The connection closed before Coze answered. ${SYNC_HINT} The run was not started again; it may have finished on Coze — check Get Run History.`,
 	});
 	return resultFromAnswer(envelope);
@@ -173,14 +169,14 @@ export function resultFromAnswer(envelope: IDataObject): WorkflowRunResult {
 }
 
 async function asyncRun(
-	context: IExecuteFunctions,
+	coze: CozeClient,
 	path: string,
 	request: { workflowId: string; body: IDataObject; resume: boolean },
 	options: WorkflowRunOptions,
 ): Promise<WorkflowRunResult> {
-	const { budget } = options;
+	const { budget } = coze;
 	const body = request.resume ? request.body : { ...request.body, is_async: true };
-	const { envelope, logid } = await requestJson(context, 'POST', path, { body, budget });
+	const { envelope, logid } = await coze.workflows.request('POST', path, { body });
 	const debugUrl = typeof envelope.debug_url === 'string' ? envelope.debug_url : undefined;
 	const executeId = toId(envelope.execute_id) ?? executeIdFromDebugUrl(debugUrl);
 	if (!executeId) {
@@ -188,7 +184,7 @@ async function asyncRun(
 		if (request.resume) return resultFromAnswer(envelope);
 		throw new CozeApiError({ msg: 'Coze accepted the async run but returned no execute_id to follow it with', logid });
 	}
-	const histories = new HistoryClient(context, request.workflowId, executeId, budget);
+	const histories = coze.workflows.history(request.workflowId, executeId);
 	const history = await pollUntil({
 		read: async () => await histories.get(),
 		done: (read) => read.status !== 'running',

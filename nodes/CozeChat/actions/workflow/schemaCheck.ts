@@ -4,8 +4,8 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { getWorkflowSchema, type SchemaAnswer } from '../../api/workflow';
-import type { ItemBudget } from '../../boundaries/budget';
+import type { CozeClient } from '../../api/client';
+import type { SchemaAnswer } from '../../api/workflow';
 import { executionHint, logDebug } from '../../boundaries/output';
 import type { ItemParameters } from '../../boundaries/parameters';
 import { checkParameters, describeProblems, type WorkflowSchema } from '../../core/workflowSchema';
@@ -17,9 +17,9 @@ export const CHATFLOW_SYSTEM_INPUTS = ['USER_INPUT', 'CONVERSATION_NAME'];
 /** One schema request per workflow per execution, whatever the number of items. */
 const schemas = new PerRun<SchemaAnswer>();
 
-export async function schemaOf(context: IExecuteFunctions, workflowId: string, budget: ItemBudget): Promise<SchemaAnswer> {
+export async function schemaOf(coze: CozeClient, workflowId: string): Promise<SchemaAnswer> {
 	// A failure to reach the server is this item's error; the next item asks again.
-	return await schemas.get(context, workflowId, () => getWorkflowSchema(context, workflowId, budget));
+	return await schemas.get(coze.http.context, workflowId, () => coze.workflows.schema(workflowId));
 }
 
 /** The schema without the inputs the node fills itself. */
@@ -37,10 +37,10 @@ export function withoutSystemInputs(schema: WorkflowSchema, system: readonly str
 export async function checkedParameters(
 	parameters: ItemParameters,
 	request: { workflowId: string; values: Record<string, unknown>; files: string[]; system?: readonly string[]; version?: string },
-	budget: ItemBudget,
+	coze: CozeClient,
 ): Promise<Record<string, unknown>> {
 	if (request.version) return request.values;
-	const answer = await schemaOf(parameters.context, request.workflowId, budget);
+	const answer = await schemaOf(coze, request.workflowId);
 	if (!answer.schema) {
 		logDebug(parameters.context, `Workflow parameters not checked before the run: ${answer.unavailable}`, { workflowId: request.workflowId });
 		return request.values;
@@ -65,8 +65,8 @@ export async function checkedParameters(
  * already for the check, shows such an End node — and only when the run streams to a Chat Trigger
  * or Webhook (the caller checks), where the missing stream is noticed; nothing is asked of Coze for it.
  */
-export async function adviseOnStreamMode(context: IExecuteFunctions, workflowId: string, budget: ItemBudget): Promise<void> {
-	const answer = await schemaOf(context, workflowId, budget).catch(() => undefined);
+export async function adviseOnStreamMode(context: IExecuteFunctions, coze: CozeClient, workflowId: string): Promise<void> {
+	const answer = await schemaOf(coze, workflowId).catch(() => undefined);
 	if (answer?.schema?.terminatePlan !== 'return_variables') return;
 	executionHint(
 		context,
