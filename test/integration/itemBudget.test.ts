@@ -174,6 +174,17 @@ describe('an upload that takes long to send', () => {
 		expect(uploaded.json).toMatchObject({ bytes: file.length, file_name: 'big.bin' });
 	});
 
+	it("a server that reads steadily but slowly (1 MB/s, the kernel's buffers holding seconds of it) is not cut when the last bytes have left the node and wait in those buffers", async () => {
+		// 256 KB every 0.25 s. Loopback socket buffers take several MB the client can no longer see
+		// go: at this rate the server needs longer than the idle limit to read them after the body's
+		// last byte was accepted, and no answer byte comes before it has read everything.
+		emulator.uploadReading = { pauseMs: 250, burstBytes: 256 * 1024 };
+		const file = Buffer.alloc(12 * 1024 * 1024, 7);
+		const item = { json: {}, binary: { data: { data: file.toString('base64'), mimeType: 'application/octet-stream', fileName: 'slow.bin', fileExtension: 'bin' } } };
+		const [uploaded] = await runCoze(emulator, { resource: 'file', operation: 'upload', binaryPropertyName: 'data' }, { items: [item] });
+		expect(uploaded.json).toMatchObject({ bytes: file.length, file_name: 'slow.bin' });
+	}, 60_000);
+
 	it('a server that stops reading altogether is still cut off by the idle limit', async () => {
 		emulator.uploadReading = { pauseMs: 100, stop: true };
 		const file = Buffer.alloc(6 * 1024 * 1024, 7);

@@ -3,7 +3,7 @@ import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n
 import { CozeApiError, TransportError } from '../core/errors';
 import { stringifyJson } from '../core/json';
 import { LIMITS } from '../boundaries/budget';
-import type { Exchange } from './exchange';
+import { UploadPace, type Exchange } from './exchange';
 import type { CozeContext, CozeSession } from './session';
 import { describeUrl, headerValue, networkMessage, rawBodyLength, rawBodyPieces, type ByteStream, type HttpRequest, type HttpResponse, type RawBody } from './wire';
 
@@ -41,7 +41,7 @@ export async function sendHttp(
 	const helperContext = withOwnAbortSignal(context);
 	for (let hop = 0; ; hop++) {
 		// An upload's bytes leave as the socket accepts them, and each piece counts as activity.
-		if (raw) body = sentBytesCounted(raw, () => exchange.touch()) as unknown as IHttpRequestOptions['body'];
+		if (raw) body = sentBytesCounted(raw, exchange) as unknown as IHttpRequestOptions['body'];
 		const options: IHttpRequestOptions = {
 			method,
 			url,
@@ -186,13 +186,21 @@ function notANetworkError(error: unknown): CozeApiError | undefined {
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
 /**
- * A request body that tells `onSent` each time the connection accepted another piece of it, so a
- * slow upload is activity, not silence. n8n hands the body to axios, which takes it as a stream
+ * A request body that tells the exchange each time the connection accepted another piece of it, so
+ * a slow upload is activity, not silence, and when the last piece was accepted, with the time the
+ * server may still need to read what the sockets hold (UploadPace). n8n hands the body to axios, which takes it as a stream
  * (it has `pipe`) and either pipes it into the request (n8n 1.x) or pulls it as an async iterable
  * through a size check (n8n 2.x); both are served, with the connection's back-pressure. No stream
  * module is imported: community nodes may not.
  */
-function sentBytesCounted(data: RawBody, onSent: () => void): object {
+function sentBytesCounted(data: RawBody, exchange: Exchange): object {
+	const pace = new UploadPace();
+	const accepted = (piece: Uint8Array) => {
+		pace.accept(piece.length);
+		exchange.touch();
+	};
+	// The last byte is accepted: its buffered tail may take a while to reach the server (UploadPace).
+	const sent = () => exchange.bodySent(pace.tailMs());
 	type Listener = (...args: unknown[]) => void;
 	const listeners = new Map<string, Listener[]>();
 	let ended = false;
@@ -226,12 +234,17 @@ function sentBytesCounted(data: RawBody, onSent: () => void): object {
 				for (let next = pieces.next(); !next.done; next = pieces.next()) {
 					if (destination.destroyed) return;
 					const piece = next.value;
-					onSent();
+					accepted(piece);
 					if (!destination.write(piece)) {
-						destination.once('drain', more);
+						const since = Date.now();
+						destination.once('drain', () => {
+							pace.waited(since);
+							more();
+						});
 						return;
 					}
 				}
+				sent();
 				destination.end();
 				end();
 			};
@@ -240,9 +253,12 @@ function sentBytesCounted(data: RawBody, onSent: () => void): object {
 		},
 		async *[Symbol.asyncIterator]() {
 			for (const piece of rawBodyPieces(data, UPLOAD_CHUNK_BYTES)) {
-				onSent();
-				yield piece;
+				accepted(piece);
+				const since = Date.now();
+				yield piece; // resumes when the consumer asks for the next piece
+				pace.waited(since);
 			}
+			sent();
 			end();
 		},
 	};
