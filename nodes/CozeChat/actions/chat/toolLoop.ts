@@ -12,7 +12,6 @@ import { reportedToolFailure, resolveToolName, toolErrorOutput, toolMarker, tool
 import { CozeApiError, TransportError, unsupportedByServer } from '../../core/errors';
 import { CLIENT_TOOLS_ENDPOINT, submitToolOutputsRequest, type ChatTurnRequest } from '../../api/chat';
 import type { CozeClient } from '../../api/client';
-import type { ItemBudget } from '../../boundaries/budget';
 import type { ItemParameters, NumberRule } from '../../boundaries/parameters';
 import { executionHint, withLiveText, type LiveText } from '../../boundaries/output';
 import { connectedTools, hasToolsInput, type ClientTool } from '../../boundaries/tools';
@@ -232,7 +231,7 @@ export async function runChatWithTools(
 			}
 			const outputs: Array<{ tool_call_id: string; output: string }> = [];
 			for (const { call, tool } of plan) {
-				const answer = await callTool(coze.budget, toolOptions.onToolError, tool as ClientTool, call, round, ids);
+				const answer = await callTool(coze, toolOptions.onToolError, tool as ClientTool, call, round, ids);
 				if ('failure' in answer) {
 					return unanswered(combine(rounds, [...answered]), ids, toolOptions, answer.failure);
 				}
@@ -276,7 +275,7 @@ function findTool(tools: ClientTool[], requested: string, mapping: Record<string
  * with the error text. Timeout and cancel are thrown.
  */
 async function callTool(
-	budget: ItemBudget,
+	coze: CozeClient,
 	onToolError: ToolLoopOptions['onToolError'],
 	tool: ClientTool,
 	call: RequiredToolCall,
@@ -284,7 +283,7 @@ async function callTool(
 	ids: { chatId: string; conversationId: string },
 ): Promise<{ call: AnsweredToolCall } | { failure: Unanswered }> {
 	const started = Date.now();
-	const outcome = await budget
+	const outcome = await coze.budget
 		.waitFor(tool.invoke(call.arguments), `running the n8n tool "${tool.name}" for Coze's "${call.name}"`)
 		.then(
 			(output: unknown) => ({ output }),
