@@ -1,4 +1,4 @@
-/** Coze's conversation API: create, retrieve, list (per bot), clear context. */
+/** Coze's conversation API: create, retrieve, list (per bot), clear context, rename, delete. */
 import type { IDataObject } from 'n8n-workflow';
 
 import { envelopeObject } from './envelope';
@@ -33,5 +33,17 @@ export class ConversationsApi {
 	/** Starts a new section: earlier messages stay readable but are no longer the bot's context. */
 	async clearContext(conversationId: string): Promise<IDataObject> {
 		return await this.http.data<IDataObject>('POST', `/v1/conversations/${conversationId}/clear`);
+	}
+
+	/** Renames a conversation (PUT /v1/conversations/:id, also on Coze Studio); answers the conversation. */
+	async update(conversationId: string, name: string): Promise<IDataObject> {
+		const path = `/v1/conversations/${conversationId}`;
+		const envelope = await this.http.envelope('PUT', path, { body: { name } });
+		return envelopeObject(envelope, [], 'conversation', 'PUT /v1/conversations/:conversation_id');
+	}
+
+	/** Deletes a conversation and its messages (DELETE /v1/conversations/:id, also on Coze Studio). */
+	async delete(conversationId: string): Promise<void> {
+		await this.http.envelope('DELETE', `/v1/conversations/${conversationId}`);
 	}
 }
