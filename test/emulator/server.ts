@@ -237,7 +237,7 @@ export class CozeEmulator {
 		return this.requests.filter((r) => r.path === path);
 	}
 
-	conversationMessages(conversationId: string): Array<{ role: string; content: string }> {
+	conversationMessages(conversationId: string): ConversationRecord['messages'] {
 		return this.conversations.get(conversationId)?.messages ?? [];
 	}
 
