@@ -52,12 +52,16 @@ interface MessageEntry {
 	context?: { role: string; content: string; id?: string };
 	/** Made by a chat (rateable when an answer), not by Message → Create. */
 	fromChat: boolean;
+	/** Order of creation (created_at has seconds only). */
+	seq: number;
 }
 
 const chars = (text: string) => [...text].length;
 
 export class MessageEmulator {
 	private readonly entries = new Map<string, MessageEntry>();
+
+	private seq = 0;
 
 	/** Feedback by message id: what Coze keeps for its message logs. */
 	readonly feedback = new Map<string, StoredFeedback>();
@@ -103,7 +107,7 @@ export class MessageEmulator {
 	private remember(conversation: ConversationRecord, message: StoredMessage, fromChat: boolean): MessageEntry {
 		const context = { role: message.role, content: message.content, id: message.id };
 		conversation.messages.push(context);
-		const entry: MessageEntry = { message, context, fromChat };
+		const entry: MessageEntry = { message, context, fromChat, seq: ++this.seq };
 		this.entries.set(message.id, entry);
 		return entry;
 	}
@@ -111,7 +115,7 @@ export class MessageEmulator {
 	readonly route: EmulatorRoute = async (request) => {
 		const route = `${request.method} ${request.path}`;
 		const conversationRoute = /^(PUT|DELETE) \/v1\/conversations\/(\d+)$/.exec(route);
-		const messageRoute = /^(POST|GET) \/v1\/conversation\/message\/(create|retrieve|modify|delete)$/.exec(route);
+		const messageRoute = /^(POST|GET) \/v1\/conversation\/message\/(create|retrieve|modify|delete|list)$/.exec(route);
 		const feedbackRoute = /^(POST|DELETE) \/v1\/conversations\/(\d+)\/messages\/(\d+)\/feedback$/.exec(route);
 		if (!conversationRoute && !messageRoute && !feedbackRoute) return false;
 		try {
@@ -128,7 +132,7 @@ export class MessageEmulator {
 
 	private editConversation(request: RouteRequest, method: string, id: string): void {
 		const studio = this.emulator.dialect === 'studio';
-		const conversation = this.conversation(id, studio ? new EmulatorFault(STUDIO_CODES.conversationNotFound, 'conversation not found') : undefined);
+		const conversation = this.conversation(id);
 		if (this.otherUsers.has(request.token ?? '')) {
 			if (studio) {
 				// conversation.go: a stranger's delete reads as not found, a stranger's rename as no permission.
@@ -157,6 +161,7 @@ export class MessageEmulator {
 		const { query } = request;
 		const conversation = this.conversation(query.conversation_id);
 		const body = (request.body ?? {}) as Record<string, unknown>;
+		if (call === 'POST list') return this.list(request, conversation, body);
 		if (call === 'POST create') {
 			const role = body.role;
 			if (role !== 'user' && role !== 'assistant') throw new EmulatorFault(4000, 'Request parameter error: role must be user or assistant');
@@ -199,6 +204,33 @@ export class MessageEmulator {
 		throw new EmulatorFault(4000, `no route ${request.method} ${request.path}`, 404);
 	}
 
+	/**
+	 * A page of the conversation's messages (list_message.md; Coze Studio's ListWithoutPair): newest
+	 * first; after_id gives the older ones after that message, before_id the newer ones (oldest first),
+	 * as Studio's dal/message.go does; first_id / last_id are the page's first and last message.
+	 */
+	private list(request: RouteRequest, conversation: ConversationRecord, body: Record<string, unknown>): void {
+		const studio = this.emulator.dialect === 'studio';
+		if (this.otherUsers.has(request.token ?? '')) {
+			throw studio ? new EmulatorFault(103000001, 'permission denied') : new EmulatorFault(4101, 'Permission denied: only the conversation\'s creator can list its messages');
+		}
+		const limit = body.limit === undefined ? 50 : Number(body.limit);
+		if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new EmulatorFault(4000, 'Request parameter error: limit must be 1 to 50');
+		let all = [...this.entries.values()].filter((e) => e.message.conversation_id === conversation.id);
+		if (body.chat_id !== undefined) all = all.filter((e) => e.message.chat_id === String(body.chat_id));
+		const cursor = (id: unknown) => (id === undefined || id === '0' || id === '' ? undefined : this.entries.get(String(id)));
+		const before = cursor(body.before_id);
+		const after = cursor(body.after_id);
+		let page: MessageEntry[];
+		if (before) page = all.filter((e) => e.seq > before.seq).sort((a, b) => a.seq - b.seq);
+		else page = all.filter((e) => !after || e.seq < after.seq).sort((a, b) => b.seq - a.seq);
+		const hasMore = page.length > limit;
+		page = page.slice(0, limit);
+		const data = page.map((e) => ({ ...e.message }));
+		const ids = { first_id: data[0]?.id ?? '0', last_id: data[data.length - 1]?.id ?? '0' };
+		this.emulator.json(request.res, 200, { code: 0, msg: '', data, has_more: hasMore, ...ids });
+	}
+
 	private feedbackCall(request: RouteRequest, method: string, conversationId: string, messageId: string): void {
 		const conversation = this.conversation(conversationId);
 		if (this.otherUsers.has(request.token ?? '')) {
@@ -223,14 +255,15 @@ export class MessageEmulator {
 		this.emulator.json(request.res, 200, { code: 0, msg: '' });
 	}
 
-	private conversation(id: string | undefined, fault?: EmulatorFault): ConversationRecord {
+	private conversation(id: string | undefined): ConversationRecord {
+		const studio = this.emulator.dialect === 'studio';
 		try {
 			const conversation = this.emulator.findConversation(id);
 			// A chat that is over has its turn stored (and rateable) before anything reads it.
 			this.emulator.settle(conversation);
 			return conversation;
 		} catch (error) {
-			throw fault && error instanceof EmulatorFault ? fault : error;
+			throw studio && error instanceof EmulatorFault ? new EmulatorFault(STUDIO_CODES.conversationNotFound, 'conversation not found') : error;
 		}
 	}
 

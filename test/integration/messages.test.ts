@@ -179,6 +179,47 @@ describe('Message → Create, Get, Update, Delete', () => {
 	});
 });
 
+describe('Message → Get Many', () => {
+	it("lists a conversation's questions, answers and created messages, newest first; Options → Chat ID narrows to one chat", async () => {
+		const conversationId = await newConversation();
+		await runCoze(emulator, messageOp('create', { conversationId, content: 'Seeded', options: {} }));
+		const first = await ask(conversationId, 'First');
+		const second = await ask(conversationId, 'Second');
+		const all = await runCoze(emulator, messageOp('list', { conversationId, returnAll: true, options: {} }));
+		expect(all.map((item) => [item.json.type, item.json.content])).toEqual([
+			['answer', second.answer],
+			['question', 'Second'],
+			['answer', first.answer],
+			['question', 'First'],
+			['', 'Seeded'],
+		]);
+		expect(all.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		const [sent] = emulator.requestsTo('/v1/conversation/message/list');
+		expect(sent).toMatchObject({ method: 'POST', query: { conversation_id: conversationId }, body: { order: 'desc', limit: 50 } });
+
+		const oneChat = await runCoze(emulator, messageOp('list', { conversationId, returnAll: true, options: { chatId: first.chat_id as string } }));
+		expect(oneChat.map((item) => item.json.content)).toEqual([first.answer, 'First']);
+		expect(emulator.requestsTo('/v1/conversation/message/list').pop()?.body).toMatchObject({ chat_id: first.chat_id });
+	});
+
+	it('pages with after_id = the last page\'s last_id until has_more is false; Limit stops early', async () => {
+		const conversationId = await newConversation();
+		const items = Array.from({ length: 57 }, (_, i) => ({ json: { text: `m${i}` } }));
+		await runCoze(emulator, messageOp('create', { conversationId, content: '={{ $json.text }}', options: { concurrency: 5 } }), { items });
+		emulator.requests.length = 0;
+		const all = await runCoze(emulator, messageOp('list', { conversationId, returnAll: true, options: {} }));
+		expect(all.map((item) => item.json.content)).toEqual(items.map((item) => item.json.text).reverse());
+		const pages = emulator.requestsTo('/v1/conversation/message/list');
+		expect(pages.map((page) => page.body)).toEqual([
+			{ order: 'desc', limit: 50 },
+			{ order: 'desc', limit: 50, after_id: all[49].json.id },
+		]);
+		const some = await runCoze(emulator, messageOp('list', { conversationId, limit: 3, options: {} }));
+		expect(some.map((item) => item.json.content)).toEqual(['m56', 'm55', 'm54']);
+		expect(emulator.requestsTo('/v1/conversation/message/list').pop()?.body).toEqual({ order: 'desc', limit: 3 });
+	});
+});
+
 describe('Feedback → Submit and Delete', () => {
 	it("rates Send Message's answer: Coze keeps the feedback, a second one replaces it, Delete removes it", async () => {
 		const conversationId = await newConversation();
@@ -257,6 +298,15 @@ describe('on a self-hosted Coze Studio', () => {
 		expect(deleted.json).toEqual({ id, deleted: true });
 		const gone = await rejectionOf(runCoze(studio, conversationOp('delete', { conversationId: id })));
 		expect(gone.message).toBe('Coze error 103000002: conversation not found');
+	});
+
+	it("lists a conversation's messages (Studio serves the list)", async () => {
+		const [answer] = await runCoze(studio, sendMessage(scenarios.memory.botId, { message: 'Hello Studio' }));
+		const listed = await runCoze(studio, messageOp('list', { conversationId: answer.json.conversation_id as string, returnAll: true, options: {} }));
+		expect(listed.map((item) => [item.json.type, item.json.content])).toEqual([
+			['answer', answer.json.answer],
+			['question', 'Hello Studio'],
+		]);
 	});
 
 	it.each([

@@ -52,7 +52,7 @@ export const operations = {
 		update: conversation.update,
 		delete: conversation.deleteConversation,
 	},
-	message: { create: message.create, get: message.get, update: message.update, delete: message.deleteMessage },
+	message: { create: message.create, get: message.get, list: message.list, update: message.update, delete: message.deleteMessage },
 	feedback: { submit: feedback.submit, delete: feedback.deleteFeedback },
 	file: { upload: file.upload },
 	knowledge: {

@@ -2,8 +2,8 @@
  * Coze's message API (one message of a conversation: create, retrieve, modify, delete) and message
  * feedback (a like or unlike on a bot's answer), in the shapes of Coze's docs (create_message,
  * retrieve_message, modify_message, delete_message, message_feedback, delete_message_feedback) and
- * cozepy's conversations.messages(.feedback). The conversation and message ids go in the query
- * (messages) or the path (feedback). Self-hosted Coze Studio serves none of these.
+ * cozepy's conversations.messages(.feedback), and the list of a conversation's messages. The conversation and message ids go in the query
+ * (messages) or the path (feedback). Self-hosted Coze Studio serves only the list.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -92,6 +92,22 @@ export class MessagesApi {
 			.envelope('POST', path, { qs: { conversation_id: ids.conversationId, message_id: ids.messageId } })
 			.catch(onStudio('Message → Delete is', path));
 		return envelopeObject(envelope, [], 'deleted message', `POST ${path}`);
+	}
+
+	/**
+	 * One page of a conversation's messages, newest first (POST /v1/conversation/message/list, also on
+	 * Coze Studio): the user's questions, the bot's answers and the messages created in it, not the
+	 * tool calls or follow-ups of its chats. The next page is the one after `lastId` (as cozepy pages);
+	 * Coze Studio ignores `order`, so only newest first is asked for.
+	 */
+	async list(query: { conversationId: string; chatId?: string; afterId?: string; limit: number }): Promise<{ messages: IDataObject[]; hasMore: boolean; lastId?: string }> {
+		const body: IDataObject = { order: 'desc', limit: query.limit };
+		if (query.chatId) body.chat_id = query.chatId;
+		if (query.afterId) body.after_id = query.afterId;
+		const envelope = await this.http.envelope('POST', `${MESSAGE_PATH}/list`, { qs: { conversation_id: query.conversationId }, body, readOnly: true });
+		const messages = Array.isArray(envelope.data) ? (envelope.data as IDataObject[]) : [];
+		const lastId = typeof envelope.last_id === 'string' && envelope.last_id !== '' && envelope.last_id !== '0' ? envelope.last_id : undefined;
+		return { messages, hasMore: envelope.has_more === true, lastId };
 	}
 
 	/** Submits (or replaces) the feedback on a bot's answer; Coze answers with no data. */

@@ -3,9 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as create from './create.operation';
 import * as deleteMessage from './delete.operation';
 import * as get from './get.operation';
+import * as list from './list.operation';
 import * as update from './update.operation';
 
-export { create, deleteMessage, get, update };
+export { create, deleteMessage, get, list, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -34,6 +35,12 @@ export const description: INodeProperties[] = [
 				action: 'Get a message',
 			},
 			{
+				name: 'Get Many',
+				value: 'list',
+				description: 'List a conversation\'s messages (questions, answers and created messages of all its chats), newest first',
+				action: 'Get many messages',
+			},
+			{
 				name: 'Update',
 				value: 'update',
 				description: 'Change a message\'s content or metadata',
@@ -44,6 +51,7 @@ export const description: INodeProperties[] = [
 	},
 	...create.description,
 	...get.description,
+	...list.description,
 	...update.description,
 	...deleteMessage.description,
 ];
