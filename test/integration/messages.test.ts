@@ -7,6 +7,7 @@
  */
 import { NodeApiError, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
+import { EDIT_CONVERSATION_HINT } from '../../nodes/CozeChat/api/conversation';
 import { FEEDBACK_RULES } from '../../nodes/CozeChat/api/message';
 import { scenarios } from '../emulator/scenarios';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
@@ -77,6 +78,9 @@ describe('Conversation → Update and Delete', () => {
 		const refused = await rejectionOf(runCoze(emulator, conversationOp('delete', { conversationId: id }), { token: 'pat_another_user' }));
 		expect(refused).toBeInstanceOf(NodeApiError);
 		expect(refused.message).toMatch(/^Coze error 4101: Permission denied: only the conversation's creator/);
+		expect(String(refused.description)).toContain(EDIT_CONVERSATION_HINT);
+		const rename = await rejectionOf(runCoze(emulator, conversationOp('update', { conversationId: id, name: 'Mine now' }), { token: 'pat_another_user' }));
+		expect(String(rename.description)).toContain(EDIT_CONVERSATION_HINT);
 		expect((await runCoze(emulator, conversationOp('get', { conversationId: id })))[0].json.id).toBe(id);
 	});
 });
@@ -298,6 +302,11 @@ describe('on a self-hosted Coze Studio', () => {
 		expect(deleted.json).toEqual({ id, deleted: true });
 		const gone = await rejectionOf(runCoze(studio, conversationOp('delete', { conversationId: id })));
 		expect(gone.message).toBe('Coze error 103000002: conversation not found');
+		const [other] = await runCoze(studio, conversationOp('create', { options: {} }));
+		studio.messages.anotherUser('pat_studio_stranger');
+		const stranger = await rejectionOf(runCoze(studio, conversationOp('update', { conversationId: other.json.id as string, name: 'x' }), { token: 'pat_studio_stranger' }));
+		expect(stranger.message).toBe('Coze error 103000001: user not match');
+		expect(String(stranger.description)).toContain(EDIT_CONVERSATION_HINT);
 	});
 
 	it("lists a conversation's messages (Studio serves the list)", async () => {
