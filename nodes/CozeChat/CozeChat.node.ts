@@ -11,8 +11,10 @@ import {
 import * as audio from './actions/audio/Audio.resource';
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
+import * as feedback from './actions/feedback/Feedback.resource';
 import * as file from './actions/file/File.resource';
 import * as knowledge from './actions/knowledge/Knowledge.resource';
+import * as message from './actions/message/Message.resource';
 import * as variable from './actions/variable/Variable.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
@@ -22,8 +24,10 @@ const RESOURCES = [
 	{ name: 'Audio', value: 'audio', operations: audio.description },
 	{ name: 'Chat', value: 'chat', operations: chat.description },
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
+	{ name: 'Feedback', value: 'feedback', operations: feedback.description },
 	{ name: 'File', value: 'file', operations: file.description },
 	{ name: 'Knowledge', value: 'knowledge', operations: knowledge.description },
+	{ name: 'Message', value: 'message', operations: message.description },
 	{ name: 'Variable', value: 'variable', operations: variable.description },
 	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
 ];
@@ -128,8 +132,10 @@ export class CozeChat implements INodeType {
 			...audio.description,
 			...chat.description,
 			...conversation.description,
+			...feedback.description,
 			...file.description,
 			...knowledge.description,
+			...message.description,
 			...variable.description,
 			...workflow.description,
 		],

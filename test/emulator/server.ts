@@ -17,6 +17,7 @@ import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent 
 import { installStudioDialect } from './studio';
 import { AudioEmulator } from './audio';
 import { KnowledgeEmulator } from './knowledge';
+import { MessageEmulator } from './messages';
 import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
@@ -52,7 +53,8 @@ export interface ConversationRecord {
 	createdAt: number;
 	metaData: Record<string, string>;
 	name?: string;
-	messages: Array<{ role: string; content: string }>;
+	/** The context of the next chat, oldest first (`id`: the stored message, see messages.ts). */
+	messages: Array<{ role: string; content: string; id?: string }>;
 }
 
 export interface ChatRecord {
@@ -173,6 +175,9 @@ export class CozeEmulator {
 	/** Knowledge bases and their documents (test/emulator/knowledge.ts). */
 	readonly knowledge: KnowledgeEmulator = new KnowledgeEmulator(this);
 
+	/** Conversation edits, messages and their feedback (test/emulator/messages.ts). */
+	readonly messages: MessageEmulator = new MessageEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
@@ -180,6 +185,7 @@ export class CozeEmulator {
 		this.demo = options.demo === true;
 		if (this.dialect === 'studio') installStudioDialect(this);
 		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route);
+		this.routes.push(this.messages.route);
 	}
 
 	get url(): string {
@@ -231,7 +237,7 @@ export class CozeEmulator {
 		return this.requests.filter((r) => r.path === path);
 	}
 
-	conversationMessages(conversationId: string): Array<{ role: string; content: string }> {
+	conversationMessages(conversationId: string): ConversationRecord['messages'] {
 		return this.conversations.get(conversationId)?.messages ?? [];
 	}
 
@@ -640,10 +646,20 @@ export class CozeEmulator {
 		if (record.finished) return;
 		record.finished = true;
 		if (!record.saveHistory || record.chat.status !== 'completed') return;
-		record.conversation.messages.push({ role: 'user', content: record.userMessage });
-		for (const m of record.transcript.messages) {
-			if (m.type === 'answer') record.conversation.messages.push({ role: 'assistant', content: m.content });
-		}
+		// The question and answers become context, and messages one can get, change, delete and rate.
+		this.messages.saveTurn(record);
+	}
+
+	/** Core: finishes the conversation's chats that are over (their turns are saved). */
+	settle(conversation: ConversationRecord): void {
+		for (const record of this.chats.values()) if (record.conversation === conversation) this.isOver(record);
+	}
+
+	/** Core: deletes a conversation (its chats go with it). */
+	deleteConversation(id: string): void {
+		const conversation = this.findConversation(id);
+		for (const [chatId, record] of this.chats) if (record.conversation === conversation) this.chats.delete(chatId);
+		this.conversations.delete(id);
 	}
 
 	/** Core: a chat by its ids (query or body), or Coze's 4000. */

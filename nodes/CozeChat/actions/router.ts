@@ -8,8 +8,10 @@ import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
 import * as audio from './audio/Audio.resource';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
+import * as feedback from './feedback/Feedback.resource';
 import * as file from './file/File.resource';
 import * as knowledge from './knowledge/Knowledge.resource';
+import * as message from './message/Message.resource';
 import type { Parallelism } from './parallelism';
 import { RunTelemetry } from './telemetry';
 import * as variable from './variable/Variable.resource';
@@ -47,7 +49,11 @@ export const operations = {
 		get: conversation.get,
 		list: conversation.list,
 		clearContext: conversation.clearContext,
+		update: conversation.update,
+		delete: conversation.deleteConversation,
 	},
+	message: { create: message.create, get: message.get, list: message.list, update: message.update, delete: message.deleteMessage },
+	feedback: { submit: feedback.submit, delete: feedback.deleteFeedback },
 	file: { upload: file.upload },
 	knowledge: {
 		createBase: knowledge.createBase,

@@ -13,6 +13,7 @@ import { ConversationsApi } from './conversation';
 import { FilesApi } from './file';
 import { CozeHttp } from './http';
 import { KnowledgeApi } from './knowledge';
+import { MessagesApi } from './message';
 import { VariablesApi } from './variable';
 import { WorkflowsApi } from './workflow';
 import { WorkspacesApi } from './space';
@@ -23,6 +24,8 @@ export class CozeClient {
 	readonly conversations: ConversationsApi;
 	readonly files: FilesApi;
 	readonly knowledge: KnowledgeApi;
+	/** Messages of a conversation and their feedback (api/message.ts). */
+	readonly messages: MessagesApi;
 	readonly variables: VariablesApi;
 	readonly workflows: WorkflowsApi;
 	readonly workspaces: WorkspacesApi;
@@ -40,6 +43,7 @@ export class CozeClient {
 		this.workspaces = new WorkspacesApi(http);
 		this.knowledge = new KnowledgeApi(http, this.files, this.workspaces);
 		this.variables = new VariablesApi(http);
+		this.messages = new MessagesApi(http);
 		this.workflows = new WorkflowsApi(http);
 	}
 

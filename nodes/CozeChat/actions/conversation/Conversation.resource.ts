@@ -2,10 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as clearContext from './clearContext.operation';
 import * as create from './create.operation';
+import * as deleteConversation from './delete.operation';
 import * as get from './get.operation';
 import * as list from './list.operation';
+import * as update from './update.operation';
 
-export { clearContext, create, get, list };
+export { clearContext, create, deleteConversation, get, list, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -28,6 +30,12 @@ export const description: INodeProperties[] = [
 				action: 'Create a conversation',
 			},
 			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'Delete a conversation and its messages',
+				action: 'Delete a conversation',
+			},
+			{
 				name: 'Get',
 				value: 'get',
 				description: 'Get a conversation',
@@ -39,6 +47,12 @@ export const description: INodeProperties[] = [
 				description: 'List the conversations of a bot',
 				action: 'Get many conversations',
 			},
+			{
+				name: 'Update',
+				value: 'update',
+				description: 'Rename a conversation',
+				action: 'Rename a conversation',
+			},
 		],
 		default: 'create',
 	},
@@ -46,4 +60,6 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...list.description,
 	...clearContext.description,
+	...update.description,
+	...deleteConversation.description,
 ];
