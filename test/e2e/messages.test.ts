@@ -2,7 +2,7 @@
  * End to end for conversations, messages and feedback (issue 32): the packed tarball in each pinned
  * real n8n. A conversation is created and renamed, seeded with Message → Create (a user message with
  * metadata), Send Message answers with that context, the answer is rated with Feedback → Submit (its
- * id read from the raw messages by an n8n expression), the conversation's messages are listed, a
+ * id from Send Message's answer_message_id), the conversation's messages are listed, a
  * rating of a message that is not an answer is Coze's refusal under Continue On Fail, the seed is
  * deleted, and the conversation is deleted. One `n8n execute` per version.
  */
@@ -46,7 +46,7 @@ function messagesWorkflow(): Record<string, unknown> {
 				resource: 'feedback',
 				operation: 'submit',
 				conversationId: '={{ $json.conversation_id }}',
-				messageId: "={{ $json.messages.find(m => m.type === 'answer').id }}",
+				messageId: '={{ $json.answer_message_id }}',
 				feedbackType: 'unlike',
 				options: { reasons: 'Too short, 不够详细', comment: 'It should say when the order ships' },
 			}),
@@ -78,9 +78,10 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(answer.json.answer).toBe(`Turn 2. You said: "Where is it?". Before that you said: "${SEED}".`);
 	});
 
-	it("Feedback → Submit rates the answer (its id from the raw messages); Coze keeps the rating", () => {
+	it("Feedback → Submit rates the answer (its id from Send Message's answer_message_id, the raw answer message's id); Coze keeps the rating", () => {
 		const [answer] = nodeItems(executed.run, 'Ask');
 		const answerId = (answer.json.messages as Array<{ id: string; type: string }>).find((m) => m.type === 'answer')!.id;
+		expect(answer.json.answer_message_id).toBe(answerId);
 		expect(nodeItems(executed.run, 'Rate')[0].json).toEqual({
 			conversation_id: answer.json.conversation_id,
 			message_id: answerId,

@@ -148,6 +148,7 @@ describe('chat v3 stream: other real shapes', () => {
 			usage: { input_count: 91, output_count: 24, token_count: 115 },
 			status: 'completed',
 			chat_id: 'chat_id',
+			answer_message_id: 'message_id',
 			conversation_id: 'conversation_id',
 			section_id: 'conversation_id',
 			bot_id: 'bot_id',

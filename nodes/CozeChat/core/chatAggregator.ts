@@ -57,6 +57,8 @@ export interface ChatResult {
 	required_action?: { tool_calls: RequiredToolCall[] };
 	chat_id: string;
 	conversation_id: string;
+	/** The id of the (last) answer message: what Feedback → Submit and Message → Get take. */
+	answer_message_id?: string;
 	section_id?: string;
 	bot_id?: string;
 	debug_url?: string;
@@ -293,6 +295,7 @@ export class ChatAggregator {
 		// id are that answer (docs.coze.cn workflow_chat interrupt example: deltas of id 122, completed
 		// id 124): count it once.
 		const completedAnswers = new Set<string>();
+		let answerMessageId: string | undefined;
 		for (const buffer of this.buffers.values()) {
 			if (buffer.completed && buffer.message.type === 'answer') completedAnswers.add(buffer.content.join(''));
 		}
@@ -304,7 +307,10 @@ export class ChatAggregator {
 				// The card's JSON, ids kept exact; a card that is not JSON stays its text.
 				if (text !== '') cards.push(tryParseJsonExact(text) ?? text);
 			} else if (type === 'answer') {
-				if (text !== '' && (buffer.completed || !completedAnswers.has(text))) answers.push(text);
+				if (text !== '' && (buffer.completed || !completedAnswers.has(text))) {
+					answers.push(text);
+					if (buffer.message.id) answerMessageId = buffer.message.id;
+				}
 			} else if (type === 'follow_up') {
 				followUps.push(text);
 			} else if (type === 'function_call') {
@@ -356,6 +362,7 @@ export class ChatAggregator {
 				})),
 			};
 		}
+		if (answerMessageId) result.answer_message_id = answerMessageId;
 		if (chat.section_id) result.section_id = chat.section_id;
 		if (chat.bot_id) result.bot_id = chat.bot_id;
 		if (this.debugUrl) result.debug_url = this.debugUrl;
