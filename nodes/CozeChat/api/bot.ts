@@ -25,7 +25,7 @@ export type BotListStatus = 'all' | 'published_online' | 'published_draft' | 'un
 export const PUBLISH_RETRY_CODE = 702042078;
 
 /** The endpoints Coze Studio lacks, for "not supported by this Coze server". */
-const STUDIO_WHY = 'self-hosted Coze Studio manages its agents in its own web UI; its Open API only reads one (GET /v1/bots/:bot_id)';
+const STUDIO_WHY = 'self-hosted Coze Studio manages agents in its web UI; its Open API only reads one, with GET /v1/bots/:bot_id';
 
 function onStudio(what: string, path: string) {
 	return (error: unknown): never => {
