@@ -6,10 +6,14 @@
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
+import { CozeApi } from '../../credentials/CozeApi.credentials';
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
+
 import { DRAFT_AGENT, STORE_HELPER } from '../emulator/bots';
 import { PERSONAL_SPACE, TEAM_SPACE } from '../emulator/knowledge';
 import { scenarios } from '../emulator/scenarios';
-import { CozeEmulator } from '../emulator/server';
+import { CozeEmulator, EMULATOR_TOKEN } from '../emulator/server';
+import { runListSearch } from '../harness';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
 import { useEmulator } from './emulatorSetup';
 
@@ -60,6 +64,26 @@ describe('Agent (Bot) → Get Many', () => {
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toMatch(/^Workspace: 'my space' is not a Coze workspace ID/);
 		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('Agent (Bot) picker (searchBotsWithDrafts)', () => {
+	const search = (server: CozeEmulator, filter?: string) =>
+		runListSearch({
+			node: new CozeChat(),
+			credentialType: new CozeApi(),
+			credentials: { region: 'custom', baseUrl: server.url, accessToken: EMULATOR_TOKEN },
+			method: 'searchBotsWithDrafts',
+			filter,
+		});
+
+	it('lists drafts that were never published too, saying so, and filters by name or id', async () => {
+		const page = await search(emulator);
+		expect(page.results.find((r) => r.value === DRAFT_AGENT.id)?.name).toBe('Draft Agent (draft, never published) (Personal)');
+		expect(page.results.find((r) => r.value === STORE_HELPER.id)?.name).toBe('Store Helper (Personal)');
+		expect(emulator.requestsTo('/v1/bots').every((r) => r.query.publish_status === 'all')).toBe(true);
+		expect((await search(emulator, 'store')).results.map((r) => r.value)).toEqual([STORE_HELPER.id]);
+		expect((await search(emulator, DRAFT_AGENT.id)).results.map((r) => r.value)).toEqual([DRAFT_AGENT.id]);
 	});
 });
 
@@ -293,6 +317,13 @@ describe('Agent (Bot) on a self-hosted Coze Studio', () => {
 		await studio.start();
 	});
 	afterAll(async () => studio.stop());
+
+	it('the picker says to enter the ID or URL', async () => {
+		const error = await rejectionOf(
+			runListSearch({ node: new CozeChat(), credentialType: new CozeApi(), credentials: { region: 'custom', baseUrl: studio.url, accessToken: EMULATOR_TOKEN }, method: 'searchBotsWithDrafts' }),
+		);
+		expect(error.message).toMatch(/^This Coze server cannot list bots .* Choose "By ID"/);
+	});
 
 	it('Get works (Studio serves GET /v1/bots/:id)', async () => {
 		const [bot] = await runCoze(studio, op('get', { botId: helper }));
