@@ -42,7 +42,8 @@ describe('Agent (Bot) → Get Many', () => {
 			expect(all.find((item) => item.json.id === DRAFT_AGENT.id)?.json).toMatchObject({ is_published: false, name: 'Draft Agent', workspace_id: PERSONAL_SPACE });
 			const pages = emulator.requestsTo('/v1/bots');
 			expect(pages.length).toBeGreaterThan(2);
-			expect(pages[0].query).toMatchObject({ workspace_id: PERSONAL_SPACE, publish_status: 'all', page_num: '1' });
+			expect(pages[0].query).toMatchObject({ workspace_id: PERSONAL_SPACE, publish_status: 'all', page_num: '1', page_index: '1' });
+			expect(pages[1].query).toMatchObject({ page_num: '2', page_index: '2' });
 			expect(pages[0].query.connector_id).toBeUndefined();
 		} finally {
 			emulator.botPageCap = Infinity;

@@ -38,7 +38,9 @@ export class BotsApi {
 
 	/** One page of a workspace's bots in one publish status. */
 	async list(query: { workspaceId: string; status: BotListStatus; connectorId?: string; page: number }): Promise<{ items: IDataObject[]; total?: number; hasMore?: boolean }> {
-		const qs: IDataObject = { workspace_id: query.workspaceId, publish_status: query.status, page_num: query.page, page_size: BOT_LIST_PAGE_SIZE };
+		// Coze's docs name the page page_num; cozepy (6b0f4cd _list_v2) sends page_index: send both, so
+		// whichever the server reads, page 2 is page 2 and not page 1 again.
+		const qs: IDataObject = { workspace_id: query.workspaceId, publish_status: query.status, page_num: query.page, page_index: query.page, page_size: BOT_LIST_PAGE_SIZE };
 		if (query.connectorId && (query.status === 'published_online' || query.status === 'published_draft')) qs.connector_id = query.connectorId;
 		const data = await this.http.data<IDataObject | undefined>('GET', '/v1/bots', { qs }).catch(onStudio('Listing bots is', 'GET /v1/bots'));
 		const items = Array.isArray(data?.items) ? (data.items as IDataObject[]) : [];
