@@ -189,6 +189,7 @@ describe('Agent (Bot) → Update', () => {
 			[{}, /^Update Fields: add at least one field to change$/],
 			[{ name: 'A name far longer than twenty' }, /^Update Fields → Name is 29 characters long; Coze allows at most 20$/],
 			[{ prompt: 'x'.repeat(20001) }, /^Update Fields → Prompt is 20001 characters long; Coze allows at most 20000$/],
+			[{ prompt: '={{ $json.noSuchField }}' }, /^Update Fields → Prompt is empty: enter a value or an expression$/],
 			[{ workflowIds: '7460491086110370001, my-flow' }, /^Update Fields → Workflow IDs: 'my-flow' is not a Coze ID/],
 			[{ plugins: { entries: [{ plugin_id: '7500000000000000001', api_id: 'weather' }] } }, /^Update Fields → Plugins #1: Tool ID 'weather' is not a Coze ID/],
 			[{ modelSettings: { temperature: 3 } }, /^Update Fields → Model Settings → Temperature: 3 is not allowed/],

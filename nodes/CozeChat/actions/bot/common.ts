@@ -172,8 +172,8 @@ export function configurationFields(forUpdate: boolean): INodeProperties[] {
 }
 
 /** Which fields of a collection the user added (n8n leaves the others out of its value). */
-function added(parameters: ItemParameters, collection: string): Set<string> {
-	const value = parameters.raw(collection, collection, {});
+function added(parameters: ItemParameters, collection: string, label: string): Set<string> {
+	const value = parameters.raw(collection, label, {});
 	return new Set(typeof value === 'object' && value !== null ? Object.keys(value) : []);
 }
 
@@ -195,8 +195,8 @@ export interface ConfigurationChange {
 }
 
 /** Reads Create's or Update's configuration fields under `collection`, checking Coze's limits. */
-export function configurationOf(parameters: ItemParameters, collection: string, label: string): ConfigurationChange {
-	const given = added(parameters, collection);
+export function configurationOf(parameters: ItemParameters, collection: string, label: string, options: { update: boolean }): ConfigurationChange {
+	const given = added(parameters, collection, label);
 	const at = (name: string) => `${collection}.${name}`;
 	const named = (field: string) => `${label} → ${field}`;
 	const change: ConfigurationChange = { body: {}, listMode: 'replace' };
@@ -207,11 +207,16 @@ export function configurationOf(parameters: ItemParameters, collection: string, 
 		const icon = parameters.cozeId(at('iconFileId'), named('Icon File ID'), { required: false });
 		if (icon) body.icon_file_id = icon;
 	}
-	if (given.has('prompt')) body.prompt_info = { prompt: limited(parameters, at('prompt'), named('Prompt'), MAX_PROMPT, { keepSpaces: true }) };
+	if (given.has('prompt')) {
+		// An empty prompt (an expression that found nothing) would wipe the agent's prompt: refused on
+		// Update; on Create it is the same as none.
+		const prompt = limited(parameters, at('prompt'), named('Prompt'), MAX_PROMPT, { keepSpaces: true, required: options.update });
+		if (prompt.trim() !== '') body.prompt_info = { prompt };
+	}
 	if (given.has('modelId') || given.has('modelSettings')) {
 		const model: IDataObject = {};
 		if (given.has('modelId')) model.model_id = parameters.cozeId(at('modelId'), named('Model ID'));
-		const settings = added(parameters, at('modelSettings'));
+		const settings = added(parameters, at('modelSettings'), named('Model Settings'));
 		const setting = (name: string) => `${at('modelSettings')}.${name}`;
 		const settingLabel = (field: string) => named(`Model Settings → ${field}`);
 		for (const [name, field, rule] of [

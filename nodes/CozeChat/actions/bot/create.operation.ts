@@ -31,7 +31,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const parameters = parametersOf(this, itemIndex);
 	const spaceId = parameters.locatorId(WORKSPACE_FIELD);
 	const name = nameOf(parameters);
-	const change = configurationOf(parameters, 'additionalFields', 'Additional Fields');
+	const change = configurationOf(parameters, 'additionalFields', 'Additional Fields', { update: false });
 	const body: IDataObject = { space_id: spaceId, name, ...change.body };
 	if (change.model) {
 		if (!change.model.model_id) parameters.fail('Additional Fields → Model Settings: add Model ID too (Coze needs the model the settings are for)');

@@ -39,7 +39,7 @@ export const description = updateDisplayOptions({ show: { resource: ['bot'], ope
 export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId();
-	const change = configurationOf(parameters, 'updateFields', 'Update Fields');
+	const change = configurationOf(parameters, 'updateFields', 'Update Fields', { update: true });
 	const touchesLists = change.plugins !== undefined || change.workflows !== undefined || change.knowledge?.dataset_ids !== undefined;
 	const empty = Object.keys(change.body).length === 0 && !change.model && !change.onboarding && !change.suggestions && !touchesLists && !change.knowledge;
 	if (empty) parameters.fail('Update Fields: add at least one field to change');
