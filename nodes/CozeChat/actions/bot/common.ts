@@ -8,6 +8,10 @@ import { botIdLocator } from '../descriptions';
 export const botLocator: INodeProperties = {
 	...botIdLocator,
 	description: 'The agent (bot): pick it, paste its editor URL (…/space/<space_id>/bot/<bot_id>) or enter its ID',
+	builderHint: {
+		propertyHint:
+			"Which Coze agent (bot) to read, change or publish. Unless the user gave its ID or URL, leave it for them to pick from the list in the editor (drafts included); with an ID (19 digits, from the agent's URL …/bot/<id>) use { __rl: true, mode: 'id', value: '<id>' }.",
+	},
 	modes: (botIdLocator.modes ?? []).map((mode) =>
 		mode.name === 'list'
 			? { ...mode, placeholder: 'Select an agent (bot)...', typeOptions: { searchListMethod: 'searchBotsWithDrafts', searchable: true } }
