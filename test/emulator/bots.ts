@@ -17,7 +17,8 @@
  * object it is sent (model_info_config, onboarding_info, suggest_reply_info, knowledge) — fields of
  * it left out take their defaults, the worst case a client must survive; that unpublishing the last
  * channel leaves the bot unpublished; the version numbers (milliseconds, as Coze's samples).
- * On Coze Studio only GET /v1/bots/:id is served (its other paths answer Studio's 401, studio.ts).
+ * On Coze Studio only GET /v1/bots/:id is served, and it ignores is_published (coze-studio
+ * SingleAgentApplicationService.OpenGetBotInfo); its other paths answer Studio's 401 (studio.ts).
  */
 import { newId } from './ids';
 import { PERSONAL_SPACE, TEAM_SPACE } from './knowledge';
@@ -193,7 +194,8 @@ export class BotEmulator {
 		try {
 			if (method === 'GET' && path === '/v1/bots') return this.emulator.ok(res, this.list(query)), true;
 			const one = /^\/v1\/bots\/(\d+)$/.exec(path);
-			if (method === 'GET' && one) return this.emulator.ok(res, this.configuration(one[1], query.is_published !== 'false')), true;
+			// Studio's OpenGetBotInfo ignores is_published: it always reads the online agent.
+			if (method === 'GET' && one) return this.emulator.ok(res, this.configuration(one[1], this.emulator.dialect === 'studio' || query.is_published !== 'false')), true;
 			if (this.emulator.dialect === 'studio') return false;
 			if (method === 'POST' && path === '/v1/bot/create') return this.emulator.ok(res, { bot_id: this.create(body) }), true;
 			if (method === 'POST' && path === '/v1/bot/update') return this.update(body), this.emulator.json(res, 200, { code: 0, msg: '' }), true;

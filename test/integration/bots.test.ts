@@ -327,9 +327,14 @@ describe('Agent (Bot) on a self-hosted Coze Studio', () => {
 		expect(error.message).toMatch(/^This Coze server cannot list bots .* Choose "By ID"/);
 	});
 
-	it('Get works (Studio serves GET /v1/bots/:id)', async () => {
+	it('Get works (Studio serves GET /v1/bots/:id); its draft cannot be read there', async () => {
 		const [bot] = await runCoze(studio, op('get', { botId: helper }));
 		expect(bot.json).toMatchObject({ bot_id: STORE_HELPER.id, prompt_info: { prompt: STORE_HELPER.publishedPrompt } });
+		const before = studio.requestsTo(`/v1/bots/${STORE_HELPER.id}`).length;
+		const draft = await rejectionOf(runCoze(studio, op('get', { botId: helper, version: 'draft' })));
+		expect(draft).toBeInstanceOf(NodeOperationError);
+		expect(draft.message).toBe("Version: Draft is not supported by this Coze server (self-hosted Coze Studio's API reads the published agent only); choose Published");
+		expect(studio.requestsTo(`/v1/bots/${STORE_HELPER.id}`)).toHaveLength(before);
 	});
 
 	it('the other operations say the server does not support them', async () => {

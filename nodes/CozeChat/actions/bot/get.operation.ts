@@ -44,6 +44,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const parameters = parametersOf(this, itemIndex);
 	const botId = parameters.botId();
 	const version = parameters.choice('version', 'Version', ['published', 'draft'], 'published');
+	if (version === 'draft' && (await coze.workspaces.dialect()) === 'studio') {
+		// Studio's GET /v1/bots/:bot_id ignores is_published (OpenGetBotInfo reads the online agent):
+		// its answer would be the published configuration labelled as the draft.
+		parameters.fail('Version: Draft is not supported by this Coze server (self-hosted Coze Studio\'s API reads the published agent only); choose Published');
+	}
 	const bot = botJson(await coze.bots.get(botId, version === 'draft'));
 	return [{ json: { bot_id: botId, ...bot, is_draft: version === 'draft' }, pairedItem: { item: itemIndex } }];
 }
