@@ -415,8 +415,10 @@ export class CozeEmulator {
 		}
 		if (typeof data.user_id !== 'string' || data.user_id === '') throw new EmulatorFault(4000, 'user_id is required');
 		if (!stream && !saveHistory) throw new EmulatorFault(4000, 'auto_save_history must be true when stream is false');
-		// The version the chat talks to (draft, pinned or published) and its prompt (bots.ts).
-		const prompt = this.bots.promptFor(botId, data.publish_status, data.bot_version);
+		// The version the chat talks to (draft, pinned or published) and its prompt (bots.ts); Coze
+		// Studio always talks to the published agent.
+		const studio = this.dialect === 'studio';
+		const prompt = this.bots.promptFor(botId, studio ? undefined : data.publish_status, studio ? undefined : data.bot_version);
 		const messages = (data.additional_messages as Array<{ role: string; content: string; content_type?: string }>) ?? [];
 		const last = messages[messages.length - 1];
 		const parsed = last ? this.parseUserContent(last) : { text: '', attachments: [] };

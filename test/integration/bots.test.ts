@@ -337,6 +337,11 @@ describe('Agent (Bot) on a self-hosted Coze Studio', () => {
 		expect(studio.requestsTo(`/v1/bots/${STORE_HELPER.id}`)).toHaveLength(before);
 	});
 
+	it('a chat asked to talk to the draft talks to the published agent there (Studio ignores Talk To)', async () => {
+		const [item] = await runCoze(studio, sendMessage(STORE_HELPER.id, { message: 'When does the store open?', options: { publishStatus: 'unpublished_draft' } }));
+		expect(item.json.answer).toBe('The store opens at 9 am on weekdays.');
+	});
+
 	it('the other operations say the server does not support them', async () => {
 		const cases: Array<[INodeParameters, RegExp]> = [
 			[op('getMany', { workspaceId: workspace(PERSONAL_SPACE) }), /^Coze error 401: Listing bots is not supported by this Coze server: it has no GET \/v1\/bots endpoint/],
