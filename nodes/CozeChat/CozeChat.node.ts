@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import * as audio from './actions/audio/Audio.resource';
+import * as bot from './actions/bot/Bot.resource';
 import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as feedback from './actions/feedback/Feedback.resource';
@@ -21,6 +22,7 @@ import { router } from './actions/router';
 import { credentialTest, listSearch, resourceMapping } from './methods';
 
 const RESOURCES = [
+	{ name: 'Agent (Bot)', value: 'bot', operations: bot.description },
 	{ name: 'Audio', value: 'audio', operations: audio.description },
 	{ name: 'Chat', value: 'chat', operations: chat.description },
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
@@ -129,6 +131,7 @@ export class CozeChat implements INodeType {
 				options: RESOURCES.map(({ name, value }) => ({ name, value })),
 				default: 'chat',
 			},
+			...bot.description,
 			...audio.description,
 			...chat.description,
 			...conversation.description,

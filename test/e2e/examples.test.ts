@@ -8,7 +8,9 @@
  * - answer with voice, published and called over HTTP: the reply carries the bot's answer and its audio;
  * - folder sync into a knowledge base, run twice with `n8n execute`: the base ends up mirroring the folder;
  * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
- *   each, turn 2 of each session must see its own turn 1 and never the other session's.
+ *   each, turn 2 of each session must see its own turn 1 and never the other session's;
+ * - test the draft, then publish, with `n8n execute`: a copy whose prompt misses a fact reports the
+ *   failing check and publishes nothing; the shipped one updates the draft, passes and publishes it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,6 +19,7 @@ import * as path from 'path';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { clientToolAnswer, scenarios } from '../emulator/scenarios';
 import { KNOWLEDGE_BASES } from '../emulator/knowledge';
+import { STORE_HELPER } from '../emulator/bots';
 import { examplesForImport, parseCsv, prepareBatchFolder, prepareKnowledgeFolder, readExample } from './examples';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
 import { emulatorCredential, openAiEmulatorCredential } from './workflows';
@@ -236,5 +239,50 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(map?.every(([key]) => /^[0-9a-f]{64}$/.test(key))).toBe(true);
 		expect(JSON.stringify(saved[0].staticData)).not.toContain('session-');
 		expect(map?.map(([, conversation]) => conversation)).toEqual([conversations[0], conversations[1]]);
+	});
+
+	it('test the draft, then publish: a draft missing a fact is reported and not published; the shipped prompt passes and is published', async () => {
+		const workflow = readExample('testTheDraft');
+		const promptOf = (w: typeof workflow) => {
+			const settings = w.nodes.find((n) => n.name === 'New draft prompt')?.parameters.assignments as { assignments: Array<{ name: string; value: string }> };
+			return settings.assignments.find((a) => a.name === 'prompt')!;
+		};
+		const shippedPrompt = promptOf(workflow).value;
+		const helper = () => emulator.bots.bots.get(STORE_HELPER.id)!;
+		const publishedBefore = helper().online?.version;
+
+		// A copy whose new prompt leaves out the shipping fact: that check fails, nothing is published.
+		const failing = structuredClone(workflow);
+		failing.id = 'cozeExPromptOps2';
+		failing.name = `${workflow.name} (missing a fact)`;
+		promptOf(failing).value = 'You are the Acme Store helper. The store opens at 8 am on weekdays. Returns are accepted within 30 days.';
+		await n8n.importWorkflows([failing]);
+		const chatsBefore = emulator.requestsTo('/v3/chat').length;
+		const failed = await execute(n8n, failing.id);
+		const [report] = nodeItems(failed, 'What failed');
+		expect(report.json).toMatchObject({ result: 'not published: the draft failed checks', checks: '2 of 3 passed' });
+		expect(report.json.failed).toEqual([{ question: 'Is shipping free?', expected: 'over 50 euros', answer: 'I don\'t know that: it is not in my instructions.', passed: false }]);
+		expect(failed.data.resultData.runData.Publish).toBeUndefined();
+		expect(emulator.requestsTo('/v1/bot/publish')).toHaveLength(0);
+		expect(helper().draft.prompt).toBe(promptOf(failing).value);
+		expect(helper().online?.version).toBe(publishedBefore);
+		const asked = emulator.requestsTo('/v3/chat').slice(chatsBefore);
+		expect(asked.map((r) => (r.body as { publish_status?: string }).publish_status)).toEqual(['unpublished_draft', 'unpublished_draft', 'unpublished_draft']);
+
+		const passed = await execute(n8n, workflow.id);
+		expect(nodeItems(passed, 'Update the draft')[0].json).toMatchObject({ bot_id: STORE_HELPER.id, changed: ['prompt_info'] });
+		expect(nodeItems(passed, 'Ask the draft').map((i) => i.json.answer)).toEqual([
+			'The store opens at 8 am on weekdays.',
+			'Returns are accepted within 30 days.',
+			'Shipping is free for orders over 50 euros.',
+		]);
+		const [published] = nodeItems(passed, 'Published');
+		expect(published.json).toMatchObject({ result: 'published', checks: '3 of 3 passed' });
+		expect(published.json.version).toBe(helper().online?.version);
+		expect(helper().online?.version).not.toBe(publishedBefore);
+		expect(helper().online?.config.prompt).toBe(shippedPrompt);
+		expect(emulator.requestsTo('/v1/bot/publish').map((r) => r.body)).toEqual([{ bot_id: STORE_HELPER.id, connector_ids: ['1024'] }]);
+		// Only the prompt was sent: the rest of the agent is as it was.
+		expect(emulator.requestsTo('/v1/bot/update').map((r) => Object.keys(r.body as object))).toEqual([['bot_id', 'prompt_info'], ['bot_id', 'prompt_info']]);
 	});
 });

@@ -23,6 +23,8 @@ export interface ChatContext {
 	variables?: Record<string, string>;
 	/** `npm start`'s emulator: a question outside the script is answered with what the bot knows. */
 	demo?: boolean;
+	/** The prompt of the version the chat talks to (its draft or a published one; bots.ts). */
+	prompt?: string;
 }
 
 export interface ChatObject {
@@ -263,6 +265,7 @@ export const DEMO_BOTS: ReadonlySet<string> = new Set([
 	'n8nToolsOneRound',
 	'n8nToolsTwoRounds',
 	'n8nToolsThreeRounds',
+	'promptOps',
 ]);
 
 /** Which day a question asks about: 0 today, 1 tomorrow …; undefined when it names none. */
@@ -810,10 +813,45 @@ const scenarioList: Scenario[] = [
 			return new TranscriptBuilder(ctx).start().answer([`Hello, ${name}! `, `Your city is ${variables.city || 'Hangzhou'}.`]).complete().build({ answer: text, status: 'completed', usage: USAGE });
 		},
 	},
+	{
+		// A bot that answers from its prompt (test/emulator/bots.ts keeps it): the prompt's sentence
+		// that shares most words with the question, so its draft and its published version answer
+		// differently when their prompts differ. Created bots answer this way too.
+		name: 'promptOps',
+		botId: '7400000000000000036',
+		botName: 'Store Helper',
+		build: (ctx) => {
+			const text = answerFromPrompt(ctx.prompt ?? '', ctx.userMessage);
+			return new TranscriptBuilder(ctx).start().answer(splitAnswer(text)).complete().build({ answer: text, status: 'completed', usage: USAGE });
+		},
+	},
 	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
 		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
 	]),
 ];
+
+const STOP_WORDS = new Set(['what', 'when', 'where', 'which', 'who', 'does', 'the', 'how', 'many', 'much', 'are', 'you', 'your', 'can', 'for', 'and', 'with', 'there', 'any', 'have', 'this', 'that', 'its']);
+
+/** The sentence of `prompt` that shares most words with `question`, or that it does not know. */
+export function answerFromPrompt(prompt: string, question: string): string {
+	const words = question.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.filter((w) => w.length >= 3 && !STOP_WORDS.has(w)) ?? [];
+	let best = '';
+	let bestScore = 0;
+	for (const sentence of prompt.split(/(?<=[.!?。！？])\s+|\n+/)) {
+		const lower = sentence.toLowerCase();
+		const score = words.filter((w) => lower.includes(w)).length;
+		if (score > bestScore) {
+			best = sentence.trim();
+			bestScore = score;
+		}
+	}
+	return bestScore > 0 ? best : "I don't know that: it is not in my instructions.";
+}
+
+function splitAnswer(text: string): string[] {
+	const middle = Math.ceil(text.length / 2);
+	return text.length > 1 ? [text.slice(0, middle), text.slice(middle)] : [text];
+}
 
 /** The card the Survey Bot sends (see cardBot), parsed; on the wire template_id is a bare number. */
 export const CARD_CONTENT = {

@@ -12,10 +12,11 @@ import type { AddressInfo } from 'net';
 
 import { newId, newLogId } from './ids';
 import { completion, models, type CompletionRequest } from './openai';
-import { DEMO_BOTS, continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
+import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
 import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent } from './sse';
 import { installStudioDialect } from './studio';
 import { AudioEmulator } from './audio';
+import { BotEmulator } from './bots';
 import { KnowledgeEmulator } from './knowledge';
 import { MessageEmulator } from './messages';
 import { VariableEmulator } from './variables';
@@ -178,14 +179,16 @@ export class CozeEmulator {
 	/** Conversation edits, messages and their feedback (test/emulator/messages.ts). */
 	readonly messages: MessageEmulator = new MessageEmulator(this);
 
+	/** Bots (agents): drafts, published versions, channels (test/emulator/bots.ts). */
+	readonly bots: BotEmulator = new BotEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
 		this.dialect = options.dialect ?? 'cloud';
 		this.demo = options.demo === true;
 		if (this.dialect === 'studio') installStudioDialect(this);
-		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route);
-		this.routes.push(this.messages.route);
+		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route, this.bots.route, this.messages.route);
 	}
 
 	get url(): string {
@@ -320,8 +323,6 @@ export class CozeEmulator {
 				return this.ok(res, { user_id: '7400000000000009999', user_name: 'emulator', nick_name: 'Emulator User', avatar_url: '' });
 			case 'GET /v1/workspaces':
 				return this.ok(res, paginate(WORKSPACES, query, 'workspaces', 'total_count'));
-			case 'GET /v1/bots':
-				return this.listBots(res, query);
 			case 'POST /v1/conversation/create':
 				return this.ok(res, this.publicConversation(this.createConversation(data)));
 			case 'POST /v3/chat':
@@ -348,27 +349,6 @@ export class CozeEmulator {
 				return this.json(res, 404, { code: 4200, msg: `no route ${route}` });
 			}
 		}
-	}
-
-	private listBots(res: http.ServerResponse, query: Record<string, string>): void {
-		const workspace = WORKSPACES.find((w) => w.id === query.workspace_id);
-		if (!workspace) return this.json(res, 200, { code: 4000, msg: 'workspace_id is invalid' });
-		const bots = Object.values(scenarios)
-			.filter((_, i) => (workspace === WORKSPACES[0] ? i % 2 === 0 : i % 2 === 1))
-			.filter((s) => !this.demo || DEMO_BOTS.has(s.name))
-			.map((s) => ({
-				id: s.botId,
-				name: s.botName,
-				description: `Scenario ${s.name}`,
-				icon_url: '',
-				is_published: true,
-				updated_at: 1718792949,
-				published_at: 1718792949,
-				owner_user_id: '7400000000000009999',
-				folder_id: '0',
-			}));
-		const size = Math.min(Number(query.page_size ?? 20), this.botPageCap);
-		this.ok(res, paginate(bots, { ...query, page_size: String(size) }, 'items', 'total'));
 	}
 
 	/** Core: a new conversation (bot_id, meta_data, name, messages as the cloud takes them). */
@@ -433,12 +413,17 @@ export class CozeEmulator {
 	 */
 	openChat(request: { conversationId?: string; data: Record<string, unknown>; stream: boolean; saveHistory: boolean }): ChatRecord {
 		const { data, stream, saveHistory } = request;
-		const scenario = scenariosByBotId[String(data.bot_id ?? '')];
+		const botId = String(data.bot_id ?? '');
+		const scenario = scenariosByBotId[botId] ?? scenarios[this.bots.scenarioOf(botId) ?? ''];
 		if (!scenario) {
 			throw new EmulatorFault(4200, `Bot ${String(data.bot_id)} is not published to the API channel or does not exist`);
 		}
 		if (typeof data.user_id !== 'string' || data.user_id === '') throw new EmulatorFault(4000, 'user_id is required');
 		if (!stream && !saveHistory) throw new EmulatorFault(4000, 'auto_save_history must be true when stream is false');
+		// The version the chat talks to (draft, pinned or published) and its prompt (bots.ts); Coze
+		// Studio always talks to the published agent.
+		const studio = this.dialect === 'studio';
+		const prompt = this.bots.promptFor(botId, studio ? undefined : data.publish_status, studio ? undefined : data.bot_version);
 		const messages = (data.additional_messages as Array<{ role: string; content: string; content_type?: string }>) ?? [];
 		const last = messages[messages.length - 1];
 		const parsed = last ? this.parseUserContent(last) : { text: '', attachments: [] };
@@ -458,7 +443,8 @@ export class CozeEmulator {
 			chatId: newId(),
 			conversationId: conversation.id,
 			sectionId: conversation.sectionId,
-			botId: scenario.botId,
+			botId,
+			prompt,
 			userMessage,
 			history: [...conversation.messages, ...messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content }))],
 			createdAt: Math.floor(Date.now() / 1000),

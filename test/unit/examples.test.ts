@@ -95,6 +95,18 @@ describe.each(EXAMPLES)('examples/%s', (_file, workflow) => {
 describe('example notes say what the examples really do', () => {
 	const note = (file: string) => String(EXAMPLES.find(([f]) => f === file)?.[1].nodes.find((n) => n.type === STICKY)?.parameters.content);
 
+	it('the prompt-ops example talks to the draft, changes only its prompt, and publishes only on the passing branch', () => {
+		const [, workflow] = EXAMPLES.find(([f]) => f === 'test-the-draft-then-publish.json')!;
+		const node = (name: string) => workflow.nodes.find((n) => n.name === name)!;
+		expect(node('Update the draft').parameters).toMatchObject({ resource: 'bot', operation: 'update', updateFields: { prompt: '={{ $json.prompt }}' } });
+		expect(Object.keys(node('Update the draft').parameters.updateFields as object)).toEqual(['prompt']);
+		expect(node('Ask the draft').parameters).toMatchObject({ operation: 'sendMessage', options: { publishStatus: 'unpublished_draft' } });
+		expect(node('Publish').parameters).toMatchObject({ resource: 'bot', operation: 'publish' });
+		const branches = workflow.connections['Every check passed?'].main.map((outputs) => outputs.map((c) => c.node));
+		expect(branches).toEqual([['Publish'], ['What failed']]);
+		expect(note('test-the-draft-then-publish.json')).toMatch(/only if every check passes/);
+	});
+
 	it('the AI Agent example says that the emulator\'s model is scripted', () => {
 		expect(note('ai-agent-tool.json')).toMatch(/scripted/);
 	});

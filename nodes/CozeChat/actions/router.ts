@@ -6,6 +6,7 @@ import { errorItem, reportTelemetry, safeError, safeItems } from '../boundaries/
 import { parametersOf, type ItemParameters } from '../boundaries/parameters';
 import { AdaptiveLimiter, setExecutionLimiter } from '../transport/rateLimit';
 import * as audio from './audio/Audio.resource';
+import * as bot from './bot/Bot.resource';
 import * as chat from './chat/Chat.resource';
 import * as conversation from './conversation/Conversation.resource';
 import * as feedback from './feedback/Feedback.resource';
@@ -37,6 +38,15 @@ interface Operation {
  */
 export const operations = {
 	audio: { textToSpeech: audio.textToSpeech, transcribe: audio.transcribe, getVoices: audio.getVoices },
+	bot: {
+		create: bot.create,
+		get: bot.get,
+		getMany: bot.getMany,
+		getVersions: bot.getVersions,
+		publish: bot.publish,
+		unpublish: bot.unpublish,
+		update: bot.update,
+	},
 	chat: {
 		sendMessage: chat.sendMessage,
 		retrieve: chat.retrieve,

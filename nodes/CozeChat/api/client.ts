@@ -8,6 +8,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { ItemBudget } from '../boundaries/budget';
 import type { CozeContext } from '../transport/session';
 import { AudioApi } from './audio';
+import { BotsApi } from './bot';
 import { ChatApi } from './chat';
 import { ConversationsApi } from './conversation';
 import { FilesApi } from './file';
@@ -20,6 +21,7 @@ import { WorkspacesApi } from './space';
 
 export class CozeClient {
 	readonly audio: AudioApi;
+	readonly bots: BotsApi;
 	readonly chat: ChatApi;
 	readonly conversations: ConversationsApi;
 	readonly files: FilesApi;
@@ -38,6 +40,7 @@ export class CozeClient {
 	) {
 		this.files = new FilesApi(http, itemIndex);
 		this.audio = new AudioApi(http, this.files);
+		this.bots = new BotsApi(http);
 		this.chat = new ChatApi(http);
 		this.conversations = new ConversationsApi(http);
 		this.workspaces = new WorkspacesApi(http);
