@@ -13,6 +13,7 @@ import * as chat from './actions/chat/Chat.resource';
 import * as conversation from './actions/conversation/Conversation.resource';
 import * as file from './actions/file/File.resource';
 import * as knowledge from './actions/knowledge/Knowledge.resource';
+import * as plugin from './actions/plugin/Plugin.resource';
 import * as variable from './actions/variable/Variable.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
@@ -24,6 +25,7 @@ const RESOURCES = [
 	{ name: 'Conversation', value: 'conversation', operations: conversation.description },
 	{ name: 'File', value: 'file', operations: file.description },
 	{ name: 'Knowledge', value: 'knowledge', operations: knowledge.description },
+	{ name: 'Plugin', value: 'plugin', operations: plugin.description },
 	{ name: 'Variable', value: 'variable', operations: variable.description },
 	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
 ];
@@ -130,6 +132,7 @@ export class CozeChat implements INodeType {
 			...conversation.description,
 			...file.description,
 			...knowledge.description,
+			...plugin.description,
 			...variable.description,
 			...workflow.description,
 		],

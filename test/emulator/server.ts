@@ -17,6 +17,7 @@ import { REAL_FRAMING, renderEventTexts, toChunks, type Framing, type WireEvent 
 import { installStudioDialect } from './studio';
 import { AudioEmulator } from './audio';
 import { KnowledgeEmulator } from './knowledge';
+import { PluginEmulator } from './plugins';
 import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
@@ -173,6 +174,9 @@ export class CozeEmulator {
 	/** Knowledge bases and their documents (test/emulator/knowledge.ts). */
 	readonly knowledge: KnowledgeEmulator = new KnowledgeEmulator(this);
 
+	/** Coze's plugin store (test/emulator/plugins.ts). */
+	readonly plugins: PluginEmulator = new PluginEmulator(this);
+
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
 		this.pollsUntilDone = options.pollsUntilDone ?? 1;
@@ -180,6 +184,8 @@ export class CozeEmulator {
 		this.demo = options.demo === true;
 		if (this.dialect === 'studio') installStudioDialect(this);
 		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route);
+		// The plugin store is a cloud feature: Coze Studio answers its paths with its NoRoute.
+		if (this.dialect !== 'studio') this.routes.push(this.plugins.route);
 	}
 
 	get url(): string {

@@ -38,6 +38,7 @@ export function useEmulator(setup: EmulatorSetup = {}): CozeEmulator {
 		emulator.uploadReading = undefined;
 		emulator.workflows.reset();
 		emulator.knowledge.reset();
+		emulator.plugins.reset();
 	});
 	// The emulator exists only once beforeAll ran: hand out a view that reads through to it.
 	return new Proxy({} as CozeEmulator, {

@@ -11,6 +11,7 @@ import * as conversation from './conversation/Conversation.resource';
 import * as file from './file/File.resource';
 import * as knowledge from './knowledge/Knowledge.resource';
 import type { Parallelism } from './parallelism';
+import * as plugin from './plugin/Plugin.resource';
 import { RunTelemetry } from './telemetry';
 import * as variable from './variable/Variable.resource';
 import * as workflow from './workflow/Workflow.resource';
@@ -60,6 +61,7 @@ export const operations = {
 		updateDocument: knowledge.updateDocument,
 		uploadDocument: knowledge.uploadDocument,
 	},
+	plugin: { callTool: plugin.callTool, get: plugin.get, search: plugin.search },
 	variable: { get: variable.get, set: variable.set },
 	workflow: {
 		run: workflow.run,

@@ -13,6 +13,7 @@ import { ConversationsApi } from './conversation';
 import { FilesApi } from './file';
 import { CozeHttp } from './http';
 import { KnowledgeApi } from './knowledge';
+import { PluginsApi } from './plugin';
 import { VariablesApi } from './variable';
 import { WorkflowsApi } from './workflow';
 import { WorkspacesApi } from './space';
@@ -23,6 +24,7 @@ export class CozeClient {
 	readonly conversations: ConversationsApi;
 	readonly files: FilesApi;
 	readonly knowledge: KnowledgeApi;
+	readonly plugins: PluginsApi;
 	readonly variables: VariablesApi;
 	readonly workflows: WorkflowsApi;
 	readonly workspaces: WorkspacesApi;
@@ -39,6 +41,7 @@ export class CozeClient {
 		this.conversations = new ConversationsApi(http);
 		this.workspaces = new WorkspacesApi(http);
 		this.knowledge = new KnowledgeApi(http, this.files, this.workspaces);
+		this.plugins = new PluginsApi(http);
 		this.variables = new VariablesApi(http);
 		this.workflows = new WorkflowsApi(http);
 	}

@@ -79,3 +79,5 @@ export async function searchVoices(
 }
 
 export { searchKnowledgeBases, searchWorkspaces } from './knowledgeSearch';
+
+export { searchPluginCategories, searchPlugins, searchPluginTools } from './pluginSearch';
