@@ -180,6 +180,16 @@ export const PLUGINS: EmulatedPlugin[] = [
 	},
 ];
 
+/**
+ * The Arguments form of Call Tool → Toutiao News → getToutiaoNews as the tool variant's editor fills
+ * it (methods/pluginSearch.ts getPluginToolInputs; the integration tests hold the two equal).
+ */
+export const NEWS_TOOL_FORM = {
+	q: "={{ $fromAI('q', 'Search keyword (string, required)', 'string') }}",
+	count: "={{ $fromAI('count', 'How many articles (1-10) (integer, optional) A whole number.', 'number') }}",
+	filter: "={{ $fromAI('filter', 'Narrow the search (object, optional) Fields: since (string, required), sources (array of string).', 'json') }}",
+};
+
 /** A 19-digit id in a tool's result, beyond 2^53: sent as a JSON number, as Coze's ids in results are. */
 export const CRM_ORDER_ID = '7533148958613412345';
 

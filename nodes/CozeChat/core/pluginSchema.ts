@@ -26,7 +26,7 @@ function typeOf(raw: Record<string, unknown>): string {
 
 function describe(raw: Record<string, unknown>): string {
 	const parts = [text(raw.description).trim()];
-	if (Array.isArray(raw.enum) && raw.enum.length > 0) parts.push(`One of: ${raw.enum.map((v) => JSON.stringify(v)).join(', ')}.`);
+	if (Array.isArray(raw.enum) && raw.enum.length > 0) parts.push(`One of: ${raw.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}.`);
 	return parts.filter(Boolean).join(' ');
 }
 
