@@ -95,8 +95,9 @@ describe.each(EXAMPLES)('examples/%s', (_file, workflow) => {
 describe('example notes say what the examples really do', () => {
 	const note = (file: string) => String(EXAMPLES.find(([f]) => f === file)?.[1].nodes.find((n) => n.type === STICKY)?.parameters.content);
 
-	it('the AI Agent example says that the emulator\'s model is scripted', () => {
+	it('the AI Agent examples say that the emulator\'s model is scripted', () => {
 		expect(note('ai-agent-tool.json')).toMatch(/scripted/);
+		expect(note('ai-agent-coze-plugins.json')).toMatch(/scripted/);
 	});
 
 	it('the voice example\'s chat reply shows the file name and size its note promises', () => {
