@@ -7,7 +7,8 @@
  * {tool_name, arguments} → data.result.
  *
  * Assumed, not sourced (Coze's docs name no code for them): the codes and texts of the refusals —
- * an unknown plugin, a call on a free plan, an unknown tool, a tool that fails. The emulator does
+ * an unknown plugin, a call on a free plan, a call of a plugin that is not a paid store plugin, an
+ * unknown tool, a tool that fails. The emulator does
  * not check arguments against the schema: the node must (a refused call is still billed on Coze).
  */
 import type { CozeEmulator, EmulatorRoute } from './server';
@@ -19,7 +20,7 @@ export const PLUGIN_CATEGORIES = [
 ];
 
 /** Codes the emulator answers refusals with (assumed, see above). */
-export const PLUGIN_CODES = { notFound: 4200, freePlan: 4101, unknownTool: 4000, toolFailed: 720702002 };
+export const PLUGIN_CODES = { notFound: 4200, freePlan: 4101, notPaidPlugin: 4000, unknownTool: 4000, toolFailed: 720702002 };
 
 interface EmulatedPlugin {
 	plugin_id: string;
@@ -39,8 +40,13 @@ interface EmulatedPlugin {
 export const NEWS_PLUGIN = '7506818401994735616';
 export const IMAGE_PLUGIN = '7426655854067351562';
 export const UNSIGNED_PLUGIN = '7426655854067351999';
-/** A workspace's own plugin: Get and Call Tool work by ID, the store does not list it. */
-export const OWN_PLUGIN = '7533148958613400001';
+/** A third-party paid plugin whose results carry 19-digit ids. */
+export const CRM_PLUGIN = '7533148958613400001';
+/**
+ * A workspace's own plugin: Get works by ID (get_plugin.md), the store does not list it, and its
+ * tools cannot be called through the Open API (call_plugin_tool.md: paid store plugins only).
+ */
+export const OWN_PLUGIN = '7533148958613400101';
 
 export const PLUGINS: EmulatedPlugin[] = [
 	{
@@ -158,10 +164,31 @@ export const PLUGINS: EmulatedPlugin[] = [
 		],
 	},
 	{
+		plugin_id: CRM_PLUGIN,
+		name: 'CRM Lookup',
+		name_for_model: 'crm_lookup',
+		description: 'Customer records (third-party, 19-digit ids).',
+		category: PLUGIN_CATEGORIES[2],
+		is_official: false,
+		is_call_available: true,
+		listed: true,
+		heat: 100,
+		listed_at: 1757000000,
+		tools: [
+			{
+				name: 'lookupCustomer',
+				description: 'Find a customer and their last order.',
+				tool_id: '7533148958613400002',
+				inputSchema: { type: 'object', required: ['customer_id'], properties: { customer_id: { type: 'integer', description: 'Customer number' } } },
+				outputSchema: { type: 'object', properties: { order_id: { type: 'integer' } } },
+			},
+		],
+	},
+	{
 		plugin_id: OWN_PLUGIN,
-		name: 'My CRM',
-		name_for_model: 'my_crm',
-		description: 'The workspace\'s own customer lookup.',
+		name: 'Team Tools',
+		name_for_model: 'team_tools',
+		description: 'The workspace\'s own plugin (not in the store).',
 		category: PLUGIN_CATEGORIES[2],
 		is_official: false,
 		is_call_available: true,
@@ -170,11 +197,11 @@ export const PLUGINS: EmulatedPlugin[] = [
 		listed_at: 0,
 		tools: [
 			{
-				name: 'lookupCustomer',
-				description: 'Find a customer and their last order.',
-				tool_id: '7533148958613400002',
-				inputSchema: { type: 'object', required: ['customer_id'], properties: { customer_id: { type: 'integer', description: 'Customer number' } } },
-				outputSchema: { type: 'object', properties: { order_id: { type: 'integer' } } },
+				name: 'ping',
+				description: 'Answers pong.',
+				tool_id: '7533148958613400102',
+				inputSchema: { type: 'object', properties: {} },
+				outputSchema: { type: 'object', properties: {} },
 			},
 		],
 	},
@@ -282,6 +309,7 @@ export class PluginEmulator {
 				this.rateLimitedCalls--;
 				return this.emulator.json(res, 429, { code: 4013, msg: 'The requests exceed the limit' }), true;
 			}
+			if (!plugin.listed) return this.refuse(res, PLUGIN_CODES.notPaidPlugin, `plugin ${plugin.plugin_id} is not a paid plugin of the store: only paid plugins can be called`), true;
 			if (this.plan === 'free') return this.refuse(res, PLUGIN_CODES.freePlan, 'Calling paid plugins is only available on paid plans'), true;
 			const body = (request.body ?? {}) as { tool_name?: string; arguments?: Record<string, unknown> };
 			const tool = plugin.tools.find((t) => t.name === body.tool_name);

@@ -8,7 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { CozeApi } from '../../credentials/CozeApi.credentials';
 import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { CozeEmulator, EMULATOR_TOKEN } from '../emulator/server';
-import { CRM_ORDER_ID, IMAGE_PLUGIN, NEWS_PLUGIN, NEWS_TOOL_FORM, OWN_PLUGIN, PLUGIN_CATEGORIES, UNSIGNED_PLUGIN } from '../emulator/plugins';
+import { CRM_ORDER_ID, CRM_PLUGIN, IMAGE_PLUGIN, NEWS_PLUGIN, NEWS_TOOL_FORM, OWN_PLUGIN, PLUGIN_CATEGORIES, UNSIGNED_PLUGIN } from '../emulator/plugins';
 import { runListSearch, runResourceMapping } from '../harness';
 import { rejectionOf, runCoze } from './helpers';
 import { useEmulator } from './emulatorSetup';
@@ -39,7 +39,7 @@ const credentials = () => ({ region: 'custom', baseUrl: emulator.url, accessToke
 describe('Plugin → Search', () => {
 	it('lists the store by popularity, one item per plugin with its ID, category and availability', async () => {
 		const items = await runCoze(emulator, search());
-		expect(items.map((i) => i.json.plugin_id)).toEqual([NEWS_PLUGIN, IMAGE_PLUGIN, UNSIGNED_PLUGIN]);
+		expect(items.map((i) => i.json.plugin_id)).toEqual([NEWS_PLUGIN, IMAGE_PLUGIN, UNSIGNED_PLUGIN, CRM_PLUGIN]);
 		expect(items[0].json).toMatchObject({ name: 'Toutiao News', category_id: PLUGIN_CATEGORIES[0].id, category_name: 'News', is_official: true, is_call_available: true, tools_count: 3 });
 		expect(items.every((i) => i.pairedItem !== undefined)).toBe(true);
 		expect(emulator.requestsTo('/v1/stores/plugins')[0].query).toMatchObject({ page_num: '1', page_size: '50', sort_type: 'heat' });
@@ -62,7 +62,7 @@ describe('Plugin → Search', () => {
 		const two = await runCoze(emulator, search({ limit: 2 }));
 		expect(two).toHaveLength(2);
 		const all = await runCoze(emulator, search({ returnAll: true }));
-		expect(all).toHaveLength(3);
+		expect(all).toHaveLength(4);
 		const pages = emulator.requestsTo('/v1/stores/plugins').map((r) => [r.query.page_num, r.query.page_size]);
 		expect(pages).toEqual([['1', '2'], ['1', '100']]);
 	});
@@ -102,7 +102,7 @@ describe('Plugin → Get', () => {
 
 	it("a workspace's own plugin by ID or editor URL; an unknown plugin is Coze's refusal", async () => {
 		const [own] = await runCoze(emulator, { ...get(OWN_PLUGIN), pluginId: { __rl: true, mode: 'url', value: `https://www.coze.cn/space/7498204883280400000/plugin/${OWN_PLUGIN}` } });
-		expect(own.json).toMatchObject({ plugin_id: OWN_PLUGIN, name: 'My CRM' });
+		expect(own.json).toMatchObject({ plugin_id: OWN_PLUGIN, name: 'Team Tools' });
 		const error = await rejectionOf(runCoze(emulator, get('7000000000000000001')));
 		expect(error.message).toMatch(/plugin 7000000000000000001 not found/);
 	});
@@ -151,7 +151,7 @@ describe('Plugin → Call Tool', () => {
 	});
 
 	it('JSON mode, 19-digit integers exact both ways; a tool without arguments', async () => {
-		const [crm] = await runCoze(emulator, callJson(OWN_PLUGIN, 'lookupCustomer', `{"customer_id": 7533148958613400777}`));
+		const [crm] = await runCoze(emulator, callJson(CRM_PLUGIN, 'lookupCustomer', `{"customer_id": 7533148958613400777}`));
 		expect(calls()[0].text).toContain('"customer_id":7533148958613400777');
 		expect(String(crm.json.order_id)).toBe(CRM_ORDER_ID);
 		expect(String(crm.json.customer_id)).toBe('7533148958613400777');
@@ -181,7 +181,7 @@ describe('Plugin → Call Tool', () => {
 		expect(calls()).toHaveLength(0);
 	});
 
-	it("Coze's refusals: a free plan, a tool that fails, a plugin not in the store — with what to check", async () => {
+	it("Coze's refusals: a free plan, a tool that fails, an unknown plugin, a workspace's own plugin (not callable) — with what to check", async () => {
 		emulator.plugins.plan = 'free';
 		const free = await rejectionOf(runCoze(emulator, callJson(NEWS_PLUGIN, 'getHotTopics', {})));
 		expect(free.message).toMatch(/only available on paid plans/);
@@ -191,6 +191,9 @@ describe('Plugin → Call Tool', () => {
 		expect(broken.message).toMatch(/plugin tool execution failed: upstream timeout/);
 		const missing = await rejectionOf(runCoze(emulator, callJson('7000000000000000001', 'anything', {})));
 		expect(missing.message).toMatch(/plugin 7000000000000000001 not found/);
+		const own = await rejectionOf(runCoze(emulator, callJson(OWN_PLUGIN, 'ping', {})));
+		expect(own.message).toMatch(/not a paid plugin of the store/);
+		expect(own.description).toMatch(/a paid plugin of Coze's store/);
 	});
 
 	it('rate limits: a call Coze refuses as too many is sent again, and the item succeeds', async () => {

@@ -45,10 +45,10 @@ const onStudio = (error: unknown) => {
 
 /** What a failed tool call may mean: Coze names none of these by code in its docs. */
 const CALL_HINT =
-	'Calling plugin tools needs a paid Coze plan, a token with the Plugin.callTool permission (not a channel token), and a plugin from the store (official or third-party paid) or your own; check those, and the tool\'s arguments (Plugin → Get shows its schema).';
+	'Calling a plugin tool needs a paid Coze plan, a token with the Plugin.callTool permission (not a channel token), and a paid plugin of Coze\'s store (official or third-party; a workspace\'s own plugins cannot be called through the API). Check those, and the tool\'s arguments (Plugin → Get shows its schema).';
 
 function withCallHint(error: unknown): never {
-	if (error instanceof CozeApiError && error.hint === undefined && error.httpStatus !== 429) {
+	if (error instanceof CozeApiError && error.hint === undefined && error.httpStatus !== 429 && error.code !== 4013) {
 		throw new CozeApiError({ code: error.code, msg: error.msg, logid: error.logid, httpStatus: error.httpStatus, retryAfterMs: error.retryAfterMs, hint: CALL_HINT });
 	}
 	throw error;
