@@ -124,6 +124,9 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		const sent = calls().slice(before);
 		expect(sent).toHaveLength(1);
 		expect(sent[0].body).toEqual({ tool_name: 'getToutiaoNews', arguments: { q: 'Hangzhou autumn holiday', count: 3 } });
+		// The model is told what the tool does in the plugin's and the tool's own words.
+		const asked = emulator.requestsTo('/v1/chat/completions').map((r) => (r.body as { tools?: Array<{ function: { name: string; description: string } }> }).tools ?? []);
+		expect(asked.flat().find((t) => t.function.name === 'Toutiao_News')?.function.description).toMatch(/^Toutiao News \(Search the latest news articles from Toutiao\.\): getToutiaoNews/);
 		expect(String(nodeItems(run, 'AI Agent')[0].json.output)).toContain('News about Hangzhou autumn holiday');
 	});
 

@@ -52,6 +52,8 @@ function pluginE2e(): Record<string, unknown> {
 			`${NODE_TYPE}Tool`,
 			1.1,
 			{
+				// 'manual': without it n8n gives the model its own "Call a plugin tool in Coze Chat".
+				descriptionType: 'manual',
 				toolDescription: TOOL_DESCRIPTION,
 				resource: 'plugin',
 				operation: 'callTool',
