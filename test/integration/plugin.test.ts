@@ -211,6 +211,16 @@ describe('Plugin → Call Tool', () => {
 	});
 });
 
+describe('Plugin → Call Tool, several items', () => {
+	it('Items in Parallel: calls go at once, outputs keep input order', async () => {
+		const items = ['a', 'b', 'c', 'd'].map((q) => ({ json: { q } }));
+		const out = await runCoze(emulator, { ...callFields(NEWS_PLUGIN, 'getToutiaoNews', { q: '={{ $json.q }}' }), options: { concurrency: 4 } }, { items });
+		expect(out.map((i) => (i.json.echo as { q: string }).q)).toEqual(['a', 'b', 'c', 'd']);
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(calls()).toHaveLength(4);
+	});
+});
+
 describe('Plugin on a self-hosted Coze Studio', () => {
 	let studio: CozeEmulator;
 	beforeAll(async () => {
