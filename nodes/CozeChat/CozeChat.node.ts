@@ -16,6 +16,7 @@ import * as feedback from './actions/feedback/Feedback.resource';
 import * as file from './actions/file/File.resource';
 import * as knowledge from './actions/knowledge/Knowledge.resource';
 import * as message from './actions/message/Message.resource';
+import * as plugin from './actions/plugin/Plugin.resource';
 import * as variable from './actions/variable/Variable.resource';
 import * as workflow from './actions/workflow/Workflow.resource';
 import { router } from './actions/router';
@@ -30,6 +31,7 @@ const RESOURCES = [
 	{ name: 'File', value: 'file', operations: file.description },
 	{ name: 'Knowledge', value: 'knowledge', operations: knowledge.description },
 	{ name: 'Message', value: 'message', operations: message.description },
+	{ name: 'Plugin', value: 'plugin', operations: plugin.description },
 	{ name: 'Variable', value: 'variable', operations: variable.description },
 	{ name: 'Workflow', value: 'workflow', operations: workflow.description },
 ];
@@ -139,6 +141,7 @@ export class CozeChat implements INodeType {
 			...file.description,
 			...knowledge.description,
 			...message.description,
+			...plugin.description,
 			...variable.description,
 			...workflow.description,
 		],

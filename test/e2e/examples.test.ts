@@ -3,7 +3,7 @@
  * run against the Coze emulator:
  * - nightly batch, through its "Run once now" Manual Trigger with `n8n execute` (the CLI can only
  *   start at a Manual Trigger; the Schedule Trigger feeds the very same nodes);
- * - AI Agent with the Coze Chat Tool, the bot with n8n tools and the manual client-side tool round
+ * - AI Agent with the Coze Chat Tool, AI Agent with Coze plugins, the bot with n8n tools and the manual client-side tool round
  *   trip, with `n8n execute`;
  * - answer with voice, published and called over HTTP: the reply carries the bot's answer and its audio;
  * - folder sync into a knowledge base, run twice with `n8n execute`: the base ends up mirroring the folder;
@@ -20,6 +20,7 @@ import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/se
 import { clientToolAnswer, scenarios } from '../emulator/scenarios';
 import { KNOWLEDGE_BASES } from '../emulator/knowledge';
 import { STORE_HELPER } from '../emulator/bots';
+import { NEWS_PLUGIN } from '../emulator/plugins';
 import { examplesForImport, parseCsv, prepareBatchFolder, prepareKnowledgeFolder, readExample } from './examples';
 import { N8nInstance, REPO_ROOT, TARGETS, freePort, log, nodeItems, packPackage, timed, type RunJson } from './n8n';
 import { emulatorCredential, openAiEmulatorCredential } from './workflows';
@@ -117,6 +118,19 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(asked).toHaveLength(1);
 		expect((asked[0].body as { bot_id: string }).bot_id).toBe(scenarios.plain.botId);
 		expect(String(nodeItems(run, 'AI Agent')[0].json.output)).toContain('2024 年 10 月 1 日是星期二。');
+	});
+
+	it('AI Agent with Coze plugins: the model fills the plugin tool\'s arguments from its schema and answers with the result', async () => {
+		const calls = () => emulator.requests.filter((r) => r.method === 'POST' && r.path === `/v1/plugins/${NEWS_PLUGIN}/tools/call`);
+		const before = calls().length;
+		const run = await execute(n8n, readExample('aiAgentPlugins').id);
+		const sent = calls().slice(before);
+		expect(sent).toHaveLength(1);
+		expect(sent[0].body).toEqual({ tool_name: 'getToutiaoNews', arguments: { q: 'Hangzhou autumn holiday', count: 3 } });
+		// The model is told what the tool does in the plugin's and the tool's own words.
+		const asked = emulator.requestsTo('/v1/chat/completions').map((r) => (r.body as { tools?: Array<{ function: { name: string; description: string } }> }).tools ?? []);
+		expect(asked.flat().find((t) => t.function.name === 'Toutiao_News')?.function.description).toMatch(/^Toutiao News \(Search the latest news articles from Toutiao\.\): getToutiaoNews/);
+		expect(String(nodeItems(run, 'AI Agent')[0].json.output)).toContain('News about Hangzhou autumn holiday');
 	});
 
 	it('client-side tool round trip: requires_action → Split Out → Set → Aggregate → Submit Tool Outputs', async () => {

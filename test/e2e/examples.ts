@@ -16,6 +16,7 @@ export const EXAMPLES = {
 	nightlyBatch: 'nightly-batch.json',
 	chatbotWithMemory: 'chatbot-with-memory.json',
 	aiAgentTool: 'ai-agent-tool.json',
+	aiAgentPlugins: 'ai-agent-coze-plugins.json',
 	clientToolRoundTrip: 'client-tool-round-trip.json',
 	botWithN8nTools: 'coze-bot-with-n8n-tools.json',
 	answerWithVoice: 'answer-with-voice.json',

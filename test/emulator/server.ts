@@ -19,6 +19,7 @@ import { AudioEmulator } from './audio';
 import { BotEmulator } from './bots';
 import { KnowledgeEmulator } from './knowledge';
 import { MessageEmulator } from './messages';
+import { PluginEmulator } from './plugins';
 import { VariableEmulator } from './variables';
 import { WorkflowEmulator } from './workflows';
 
@@ -181,6 +182,8 @@ export class CozeEmulator {
 
 	/** Bots (agents): drafts, published versions, channels (test/emulator/bots.ts). */
 	readonly bots: BotEmulator = new BotEmulator(this);
+	/** Coze's plugin store (test/emulator/plugins.ts). */
+	readonly plugins: PluginEmulator = new PluginEmulator(this);
 
 	constructor(private readonly options: EmulatorOptions = {}) {
 		this.framing = { ...REAL_FRAMING, ...options.framing };
@@ -189,6 +192,8 @@ export class CozeEmulator {
 		this.demo = options.demo === true;
 		if (this.dialect === 'studio') installStudioDialect(this);
 		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route, this.bots.route, this.messages.route);
+		// The plugin store is a cloud feature: Coze Studio answers its paths with its NoRoute.
+		if (this.dialect !== 'studio') this.routes.push(this.plugins.route);
 	}
 
 	get url(): string {

@@ -39,6 +39,7 @@ export function useEmulator(setup: EmulatorSetup = {}): CozeEmulator {
 		emulator.workflows.reset();
 		emulator.knowledge.reset();
 		emulator.bots.reset();
+		emulator.plugins.reset();
 	});
 	// The emulator exists only once beforeAll ran: hand out a view that reads through to it.
 	return new Proxy({} as CozeEmulator, {

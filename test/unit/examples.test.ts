@@ -107,8 +107,9 @@ describe('example notes say what the examples really do', () => {
 		expect(note('test-the-draft-then-publish.json')).toMatch(/only if every check passes/);
 	});
 
-	it('the AI Agent example says that the emulator\'s model is scripted', () => {
+	it('the AI Agent examples say that the emulator\'s model is scripted', () => {
 		expect(note('ai-agent-tool.json')).toMatch(/scripted/);
+		expect(note('ai-agent-coze-plugins.json')).toMatch(/scripted/);
 	});
 
 	it('the voice example\'s chat reply shows the file name and size its note promises', () => {

@@ -14,6 +14,7 @@ import * as file from './file/File.resource';
 import * as knowledge from './knowledge/Knowledge.resource';
 import * as message from './message/Message.resource';
 import type { Parallelism } from './parallelism';
+import * as plugin from './plugin/Plugin.resource';
 import { RunTelemetry } from './telemetry';
 import * as variable from './variable/Variable.resource';
 import * as workflow from './workflow/Workflow.resource';
@@ -76,6 +77,7 @@ export const operations = {
 		updateDocument: knowledge.updateDocument,
 		uploadDocument: knowledge.uploadDocument,
 	},
+	plugin: { callTool: plugin.callTool, get: plugin.get, search: plugin.search },
 	variable: { get: variable.get, set: variable.set },
 	workflow: {
 		run: workflow.run,

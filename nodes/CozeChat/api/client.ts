@@ -15,6 +15,7 @@ import { FilesApi } from './file';
 import { CozeHttp } from './http';
 import { KnowledgeApi } from './knowledge';
 import { MessagesApi } from './message';
+import { PluginsApi } from './plugin';
 import { VariablesApi } from './variable';
 import { WorkflowsApi } from './workflow';
 import { WorkspacesApi } from './space';
@@ -28,6 +29,7 @@ export class CozeClient {
 	readonly knowledge: KnowledgeApi;
 	/** Messages of a conversation and their feedback (api/message.ts). */
 	readonly messages: MessagesApi;
+	readonly plugins: PluginsApi;
 	readonly variables: VariablesApi;
 	readonly workflows: WorkflowsApi;
 	readonly workspaces: WorkspacesApi;
@@ -45,6 +47,7 @@ export class CozeClient {
 		this.conversations = new ConversationsApi(http);
 		this.workspaces = new WorkspacesApi(http);
 		this.knowledge = new KnowledgeApi(http, this.files, this.workspaces);
+		this.plugins = new PluginsApi(http);
 		this.variables = new VariablesApi(http);
 		this.messages = new MessagesApi(http);
 		this.workflows = new WorkflowsApi(http);

@@ -210,6 +210,18 @@ export function formContextOf(context: ILoadOptionsFunctions): { workflowId: str
 	return { workflowId: /^\d+$/.test(workflowId) ? workflowId : '', operation: toText(context.getNodeParameter('operation', '')) };
 }
 
+/** The Plugin form's choice: the plugin (digits, or '' while none is chosen) and the tool's name. */
+export function pluginFormContextOf(context: ILoadOptionsFunctions): { pluginId: string; toolName: string } {
+	const pluginId = toText(context.getNodeParameter('pluginId', '', { extractValue: true })).trim();
+	let toolName = '';
+	try {
+		toolName = toText(context.getNodeParameter('toolName', '', { extractValue: true })).trim();
+	} catch {
+		// Search and Get have no Tool field.
+	}
+	return { pluginId: /^\d+$/.test(pluginId) ? pluginId : '', toolName };
+}
+
 /** Coze ids are digits; catch a pasted URL or name early, with the field's name. */
 export function assertCozeId(parameters: ItemParameters, value: string, label: string): string {
 	if (!/^\d+$/.test(value)) parameters.fail(`${label}: '${value}' is not a Coze ID (digits only, e.g. 7381473525342978089)`);

@@ -187,13 +187,14 @@ function checkObject(
 	prefix: string,
 	problems: ParameterProblem[],
 	topLevel: boolean,
+	owner = 'this workflow',
 ): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	const known = new Set(fields.map((f) => f.name));
 	for (const [name, value] of Object.entries(given)) {
 		if (known.has(name)) continue;
 		if (topLevel) {
-			problems.push({ path: `${prefix}${name}`, message: `is not an input of this workflow` });
+			problems.push({ path: `${prefix}${name}`, message: `is not an input of ${owner}` });
 		} else {
 			out[name] = value; // nested extras are the workflow's business
 		}
@@ -217,9 +218,9 @@ function checkObject(
  * default by the workflow), every value of its type (recursively for objects and arrays), no name
  * the workflow does not have. Empty optional values are left out, so the workflow's defaults apply.
  */
-export function checkParameters(schema: WorkflowSchema, given: Record<string, unknown>): CheckedParameters {
+export function checkParameters(schema: WorkflowSchema, given: Record<string, unknown>, owner = 'this workflow'): CheckedParameters {
 	const problems: ParameterProblem[] = [];
-	const values = checkObject(schema.inputs, given, '', problems, true);
+	const values = checkObject(schema.inputs, given, '', problems, true, owner);
 	return { values, problems };
 }
 

@@ -81,3 +81,4 @@ export async function searchVoices(
 export { searchKnowledgeBases, searchWorkspaces } from './knowledgeSearch';
 
 export { searchBotsWithDrafts } from './botSearch';
+export { searchPluginCategories, searchPlugins, searchPluginTools } from './pluginSearch';

@@ -106,7 +106,16 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 	}
 	const inputs = answer.schema.inputs.filter((input) => operation !== 'chat' || !CHATFLOW_SYSTEM_INPUTS.includes(input.name));
 	if (inputs.length === 0) return { fields: [], emptyFieldsNotice: 'This workflow\'s Start node has no inputs.' };
-	const fields: ResourceMapperField[] = inputs.map((input) => {
+	return { fields: formFields(inputs, asTool, 'Workflow') };
+}
+
+/**
+ * The form's fields for a list of inputs (a workflow's Start node, a plugin tool's arguments). As an
+ * AI Agent tool each one starts as a `$fromAI(name, description, type)` input, so the model is asked
+ * for every parameter by its own name and description.
+ */
+export function formFields(inputs: NamedParameter[], asTool: boolean, owner: 'Workflow' | 'Tool'): ResourceMapperField[] {
+	return inputs.map((input) => {
 		const hint = typeHint(input);
 		const name = hint ? `${input.name} (${hint})` : input.name;
 		const described = input.description.trim() ? `${name} — ${input.description.trim()}` : name;
@@ -125,7 +134,7 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 			// Untouched, nothing is sent and the workflow's own default applies.
 			const fallback = defaultValue(input);
 			field.options = [
-				{ name: fallback === null ? 'Not Sent' : `Not Sent (the Workflow's Default: ${String(fallback)})`, value: '' },
+				{ name: fallback === null ? 'Not Sent' : `Not Sent (the ${owner}'s Default: ${String(fallback)})`, value: '' },
 				{ name: 'True', value: true },
 				{ name: 'False', value: false },
 			];
@@ -136,5 +145,4 @@ export async function getWorkflowInputs(this: ILoadOptionsFunctions): Promise<Re
 		}
 		return field;
 	});
-	return { fields };
 }
