@@ -191,6 +191,10 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(asked).toHaveLength(1);
 		expect((asked[0].body as { additional_messages: Array<{ content: string }> }).additional_messages[0].content).toBe('What day is 2024-10-01?');
 		const [answer] = nodeItems(result.run, 'AI Agent');
+		// The model is offered the tool with the description the workflow wrote (Set Manually; left on
+		// Set Automatically n8n would ignore it and describe the node generically).
+		const offered = emulator.requestsTo('/v1/chat/completions').slice(-2)[0].body as { tools?: Array<{ function: { description: string } }> };
+		expect(offered.tools?.map((t) => t.function.description)).toEqual(['Ask the Coze calendar bot a question about dates']);
 		// The scripted model answers in words, quoting what the tool found.
 		expect(String(answer.json.output)).toBe('I asked the Coze bot. It says: 2024 年 10 月 1 日是星期二。');
 		// What the model was given: the tool's simplified output (answer and ids), no usage counters.

@@ -101,6 +101,7 @@ function workflowE2e(): Record<string, unknown> {
 			`${NODE_TYPE}Tool`,
 			1,
 			{
+				descriptionType: 'manual',
 				toolDescription: 'Greets a person by name with a Coze workflow',
 				resource: 'workflow',
 				operation: 'run',
@@ -142,6 +143,7 @@ function workflowE2e(): Record<string, unknown> {
 			`${NODE_TYPE}Tool`,
 			1.1,
 			{
+				descriptionType: 'manual',
 				toolDescription: 'Plans a trip with a Coze workflow',
 				resource: 'workflow',
 				operation: 'run',

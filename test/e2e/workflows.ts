@@ -330,6 +330,7 @@ export function agentWorkflow(): Record<string, unknown> {
 				{ credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'OpenAI (emulator)' } } },
 			),
 			node('Coze Chat Tool', 'n8n-nodes-coze.cozeChatTool', 1, {
+				descriptionType: 'manual',
 				toolDescription: 'Ask the Coze calendar bot a question about dates',
 				resource: 'chat',
 				operation: 'sendMessage',
