@@ -337,6 +337,18 @@ export class EditorPage {
 		);
 	}
 
+	/** The canvas's "Open chat" (a workflow with a Chat Trigger): sends `message` and returns the chat's text once it shows `expected`. */
+	async chat(message: string, expected: string | RegExp): Promise<string> {
+		await this.page.locator('[data-test-id="workflow-chat-button"]').first().click();
+		const chat = this.page.locator('[data-test-id="canvas-chat"]').first();
+		const input = chat.locator('textarea').first();
+		await input.waitFor();
+		await input.fill(message);
+		await this.page.keyboard.press('Enter');
+		await chat.getByText(expected).first().waitFor({ timeout: 60_000 });
+		return await chat.innerText();
+	}
+
 	/** Opens a canvas node after a run and returns its output panel's text once it shows `expected`. */
 	async outputOf(nodeName: string, expected: string | RegExp): Promise<string> {
 		await this.openNode(nodeName);

@@ -254,6 +254,17 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			expect(await tools()).toEqual(['Calculator', 'Code Tool']);
 		});
 
+		it('the demo workflow: "Open chat" asks the bot your own question and the chat shows its answer', async () => {
+			page = await page.inNewTab();
+			await page.openWorkflow('cozeDemoAskBot001');
+			const shown = await page.chat('What is the weather in Kyoto?', 'Kyoto: cloudy, 18°C');
+			log(`n8n ${version}: demo chat → ${shown.replace(/\s+/g, ' ').slice(0, 300)}`);
+			expect(shown).toContain('Kyoto: cloudy, 18°C');
+			// The answer as text (its Reply node), not the node's whole item as JSON.
+			expect(shown).not.toContain('"answer"');
+			await shot('demo-chat.png');
+		});
+
 		it('the demo workflow (it has a Chat Trigger): Tools "+" search finds Code Tool from the canvas and from the node view; a Code Tool named for the bot\'s plugin answers it when the workflow runs', async () => {
 			page = await page.inNewTab();
 			await page.openWorkflow('cozeDemoAskBot001');
