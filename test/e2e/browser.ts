@@ -184,7 +184,11 @@ export class EditorPage {
 	async chooseFromList(parameter: string, filter: string, item: string): Promise<void> {
 		await this.page.locator(`[data-test-id="resource-locator-${parameter}"] [data-test-id="rlc-input"]`).click();
 		await this.page.keyboard.type(filter, { delay: 40 });
-		await this.page.getByText(item, { exact: false }).first().click();
+		// An item of the list the picker opened (n8n's rlc-item), not the same words elsewhere on the
+		// page (a sticky note naming the bot).
+		const listed = this.page.locator('[data-test-id="rlc-item"]:visible', { hasText: item }).first();
+		if (await listed.waitFor({ timeout: 15_000 }).then(() => true, () => false)) await listed.click();
+		else await this.page.getByText(item, { exact: false }).first().click();
 	}
 
 	/** Picks `option` in the options parameter `parameter` (a dropdown in both versions). */
@@ -244,9 +248,113 @@ export class EditorPage {
 	}
 
 	async closeNode(): Promise<void> {
-		// 2.x has a close button; 1.x a "Back to canvas" link; Escape closes both.
+		// 2.x has a close button; 1.x a "Back to canvas" link; Escape closes both — unless a code
+		// editor has the focus (it keeps Escape): then the button or link, as a person clicks it.
 		await this.page.keyboard.press('Escape');
-		await this.page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
+		const ndv = this.page.locator('[data-test-id="ndv"]');
+		if (!(await ndv.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) {
+			await this.page.locator('[data-test-id="ndv-close-button"]:visible, [data-test-id="back-to-canvas"]:visible').first().click();
+		}
+		await ndv.waitFor({ state: 'hidden' });
+	}
+
+	/** In the open node's panel: the "+" of its sub-node input (e.g. Send Message's Tools) below the parameters. */
+	async openSubnodePicker(type = 'ai_tool'): Promise<void> {
+		await this.page.locator(`[data-test-id="ndv"] [data-test-id="add-subnode-${type}-0"]`).click();
+		await this.searchBar().waitFor();
+		await this.page.waitForTimeout(300);
+	}
+
+	/** Renames the open node from its panel's title, as a person does (click the name, type, Enter). */
+	async renameOpenNode(name: string): Promise<void> {
+		await this.page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"] [data-test-id="inline-edit-preview"]').first().click();
+		const input = this.page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"] [data-test-id="inline-edit-input"]').first();
+		await input.waitFor();
+		await input.fill(name);
+		await this.page.keyboard.press('Enter');
+		// The title shows the new name (the canvas's connections say it too: see connectionsInto).
+		await this.page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"] [data-test-id="inline-edit-preview"]', { hasText: name }).first().waitFor({ state: 'attached' });
+	}
+
+	/** Replaces the code in the open node's code editor parameter (e.g. a Code Tool's jsCode). */
+	async fillCode(parameter: string, code: string): Promise<void> {
+		await this.page.locator(`[data-test-id="parameter-input-${parameter}"] .cm-content`).first().click();
+		await this.page.keyboard.press('Control+A');
+		await this.page.keyboard.press('Delete');
+		// Inserted as pasted text: the editor's auto-closing of quotes and brackets does not double them.
+		await this.page.keyboard.insertText(code);
+	}
+
+	/** In the open node: adds an entry to its (only) list of key/value pairs, e.g. Variable → Set's Values. */
+	async addEntry(values: Record<string, string>): Promise<void> {
+		const before = await this.page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-key"]').count();
+		await this.page.locator('[data-test-id="ndv"] [data-test-id^="fixed-collection-add"]:visible').first().click();
+		await this.page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-key"]').nth(before).waitFor();
+		for (const [parameter, value] of Object.entries(values)) {
+			await this.page
+				.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`)
+				.nth(before)
+				.locator('textarea, input')
+				.first()
+				.fill(value);
+		}
+	}
+
+	/**
+	 * In the open node's output: shows its binary data (n8n's "Binary" view, then "View") and returns
+	 * how long n8n's audio player says the file plays, in seconds, once the browser has read it.
+	 */
+	async playedAudioDuration(): Promise<number> {
+		const output = this.page.locator('[data-test-id="output-panel"]');
+		const binaryTab = output.locator('[data-test-id="radio-button-binary"]');
+		if (await binaryTab.isVisible().catch(() => false)) await binaryTab.click();
+		await output.locator('[data-test-id="ndv-view-binary-data"]').first().click();
+		const audio = this.page.locator('audio').first();
+		await audio.waitFor({ state: 'attached', timeout: 30_000 });
+		return await audio.evaluate(
+			(element) =>
+				new Promise<number>((resolve, reject) => {
+					const player = element as HTMLAudioElement;
+					const done = () => (Number.isFinite(player.duration) && player.duration > 0 ? resolve(player.duration) : undefined);
+					if (player.readyState >= 1) done();
+					player.addEventListener('loadedmetadata', done);
+					player.addEventListener('durationchange', done);
+					setTimeout(() => reject(new Error(`no duration after 20 s: readyState ${player.readyState}, networkState ${player.networkState}, duration ${player.duration}, error ${player.error?.code ?? '-'}`)), 20_000);
+				}),
+		);
+	}
+
+	/** The canvas's "Execute workflow" button; resolves once the run has finished. */
+	async executeWorkflow(): Promise<void> {
+		const button = this.page.locator('[data-test-id="execute-workflow-button"]').first();
+		await button.click();
+		// While it runs the button says so (and is disabled); back to its label when the run ended.
+		await this.page.waitForTimeout(1000);
+		await this.page.waitForFunction(
+			() => !/Executing|Waiting/i.test(document.querySelector('[data-test-id="execute-workflow-button"]')?.textContent ?? ''),
+			undefined,
+			{ timeout: 60_000 },
+		);
+	}
+
+	/** The canvas's "Open chat" (a workflow with a Chat Trigger): sends `message` and returns the chat's text once it shows `expected`. */
+	async chat(message: string, expected: string | RegExp): Promise<string> {
+		await this.page.locator('[data-test-id="workflow-chat-button"]').first().click();
+		const chat = this.page.locator('[data-test-id="canvas-chat"]').first();
+		const input = chat.locator('textarea').first();
+		await input.waitFor();
+		await input.fill(message);
+		await this.page.keyboard.press('Enter');
+		await chat.getByText(expected).first().waitFor({ timeout: 60_000 });
+		return await chat.innerText();
+	}
+
+	/** Opens a canvas node after a run and returns its output panel's text once it shows `expected`. */
+	async outputOf(nodeName: string, expected: string | RegExp): Promise<string> {
+		await this.openNode(nodeName);
+		const output = this.page.locator('[data-test-id="output-panel"]');
+		await output.getByText(expected).first().waitFor({ timeout: 30_000 });
+		return await output.innerText();
 	}
 
 	/** The subtitle a node shows on the canvas. */

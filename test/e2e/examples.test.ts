@@ -84,8 +84,15 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		n8n = new N8nInstance(target, { userFolder, env: { N8N_RESTRICT_FILE_ACCESS_TO: path.dirname(batchFolder) } });
 		n8n.installPackage(packPackage(path.join(REPO_ROOT, '.e2e-tmp', 'examples')));
 		await n8n.importCredentials([emulatorCredential(emulator.url, EMULATOR_TOKEN), openAiEmulatorCredential(emulator.url)]);
-		await timed(`${target.name}: import the examples`, () => n8n.importWorkflows(examplesForImport({ batch: batchFolder, knowledge: knowledgeFolder })));
+		await timed(`${target.name}: import the examples`, () => n8n.importWorkflows([...examplesForImport({ batch: batchFolder, knowledge: knowledgeFolder }), toolTurnedOn()]));
 	});
+
+	/** The advanced round trip as its note says to change it: its Local Data Assistant (a Code Tool, not connected as shipped) connected to Tools. */
+	function toolTurnedOn(): ReturnType<typeof readExample> {
+		const shipped = readExample('clientToolRoundTrip');
+		const connections = { ...(shipped.connections as object), 'Local Data Assistant': { ai_tool: [[{ node: 'Ask Coze', type: 'ai_tool', index: 0 }]] } };
+		return { ...shipped, id: 'cozeExToolTripOn', name: `${shipped.name} (tool connected)`, connections };
+	}
 
 	afterAll(async () => {
 		await n8n?.dispose();
@@ -148,6 +155,19 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect((submit.body as { tool_outputs: Array<{ tool_call_id: string }> }).tool_outputs.map((t) => t.tool_call_id)).toEqual(
 			toolCalls.map((t) => t.id),
 		);
+	});
+
+	it('client-side tool round trip with its Local Data Assistant connected (as its note says): Ask Coze answers the plugin itself and takes "Answer without tools"', async () => {
+		const run = await execute(n8n, 'cozeExToolTripOn');
+		const [answer] = nodeItems(run, 'Ask Coze');
+		expect(answer.json).toMatchObject({
+			status: 'completed',
+			tool_rounds: 1,
+			answer: 'According to local_data_assistant: {"city":"南京","forecast":"rain","temperature_c":18}',
+		});
+		expect((answer.json.tool_calls as Array<{ n8n_node: string }>).map((c) => c.n8n_node)).toEqual(['Local Data Assistant']);
+		expect(nodeItems(run, 'Answer without tools')).toHaveLength(1);
+		expect(Object.keys(run.data.resultData.runData)).not.toContain('Submit Tool Outputs');
 	});
 
 	it('Coze bot with n8n tools: the Code Tool and the sub-workflow answer the plugins, the answer holds both outputs', async () => {

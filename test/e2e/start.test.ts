@@ -9,6 +9,12 @@
  *  - a bot waiting for a client-side plugin with no tools connected shows a hint naming it and the two
  *    ways to answer; Send Message's notice on adding tools holds: with no AI node in the workflow n8n's
  *    Tools panel search finds no tool, picking Code Tool from the list connects it, then search works;
+ *  - in the demo workflow (a Chat Trigger on its canvas) and the tool examples, the Tools "+" search
+ *    finds Code Tool, from the canvas and from the node view; a Code Tool added there, named for the
+ *    Day Planner Bot's plugin and given code, answers it when the workflow runs;
+ *  - Text to Speech plays in n8n's own player with a duration of seconds;
+ *  - Variable → Set for the default user, then Send Message with the default User ID: the bot reads it;
+ *  - Workflow → Run's form of the workflow's inputs;
  *  - the credential test passes, and a wrong token shows Coze's actionable error.
  * Ctrl-C must stop everything. The documentation's editor screenshots are retaken from the 2.x run.
  */
@@ -248,6 +254,62 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			expect(await tools()).toEqual(['Calculator', 'Code Tool']);
 		});
 
+		it('the demo workflow: "Open chat" asks the bot your own question and the chat shows its answer', async () => {
+			page = await page.inNewTab();
+			await page.openWorkflow('cozeDemoAskBot001');
+			const shown = await page.chat('What is the weather in Kyoto?', 'Kyoto: cloudy, 18°C');
+			log(`n8n ${version}: demo chat → ${shown.replace(/\s+/g, ' ').slice(0, 300)}`);
+			expect(shown).toContain('Kyoto: cloudy, 18°C');
+			// The answer as text (its Reply node), not the node's whole item as JSON.
+			expect(shown).not.toContain('"answer"');
+			await shot('demo-chat.png');
+		});
+
+		it('the demo workflow (it has a Chat Trigger): Tools "+" search finds Code Tool from the canvas and from the node view; a Code Tool named for the bot\'s plugin answers it when the workflow runs', async () => {
+			page = await page.inNewTab();
+			await page.openWorkflow('cozeDemoAskBot001');
+			const node = 'Coze Chat';
+			// From the canvas: the Tools connector's "+", search "Code".
+			await page.openToolPicker(node);
+			expect(await page.search('Code')).toContain('Code Tool');
+			await shot('tools-search.png');
+			await page.closeNodePanel();
+			// From the node view, as the demo's note says: the bot that calls a client-side plugin
+			// (get_local_weather), then the "+" of Tools under the parameters, search "Code".
+			await page.openNode(node);
+			await page.chooseFromList('botId', 'Day', 'Day Planner Bot');
+			await page.openSubnodePicker('ai_tool');
+			expect(await page.search('Code')).toContain('Code Tool');
+			await page.pick('Code Tool');
+			// n8n opens the new tool: the name the bot asks for (n8n names a tool after its node), code.
+			await page.page.locator('[data-test-id="parameter-input-jsCode"]').first().waitFor();
+			await page.renameOpenNode('Get Local Weather');
+			await page.fillText('description', 'The current weather in a city');
+			await page.fillCode('jsCode', 'return `${query}: 21°C and sunny (from the Code Tool)`;');
+			await shot('code-tool.png');
+			await page.closeNode();
+			const tools = (await page.connectionsInto(node)).filter((c) => c.type === 'ai_tool').map((c) => c.from);
+			expect(tools).toEqual(['Get Local Weather']);
+			// Run the workflow (its Manual Trigger asks the Message's question): the bot's answer quotes the tool.
+			await page.executeWorkflow();
+			const shown = await page.outputOf(node, 'from the Code Tool');
+			log(`n8n ${version}: demo with a Code Tool → ${shown.replace(/\s+/g, ' ').slice(0, 400)}`);
+			expect(shown).toContain('Done with your tools. (1) Hangzhou: 21°C and sunny (from the Code Tool)');
+			expect(shown).toContain('Get Local Weather');
+			await shot('tools-answer.png');
+			await page.closeNode();
+		});
+
+		it('the tool examples: Send Message\'s Tools "+" search finds Code Tool (a tool or a Chat Trigger is on their canvas)', async () => {
+			for (const example of ['botWithN8nTools', 'clientToolRoundTrip'] as const) {
+				page = await page.inNewTab();
+				await page.openWorkflow(readExample(example).id);
+				await page.openToolPicker('Ask Coze');
+				expect({ example, found: await page.search('Code') }).toEqual({ example, found: expect.arrayContaining(['Code Tool']) });
+				await page.closeNodePanel();
+			}
+		});
+
 		it("the AI Agent example's OpenAI (emulator) credential passes n8n's test (the emulator answers GET /v1/models)", async () => {
 			expect(await page.openCredential('OpenAI (emulator)')).toBe('Connection tested successfully');
 			await page.closeCredential();
@@ -263,6 +325,43 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			await shot('credential-error.png');
 			expect(await page.changeAccessToken(EMULATOR_TOKEN)).toBe('Connection tested successfully');
 			await page.closeCredential();
+		});
+
+		it("Audio → Convert text to speech: the speech plays in n8n's own player with a duration > 0", async () => {
+			page = await newCozeNode(page, 'Convert text to speech');
+			await page.chooseFromList('voiceId', 'Calm', 'Calm Narrator');
+			const text = 'Kyoto: 17°C and cloudy. Take a light jacket.';
+			await page.fillText('input', text);
+			const shown = await page.executeStep('audio/mpeg');
+			expect(shown).toContain('mp3');
+			const seconds = await page.playedAudioDuration();
+			log(`n8n ${version}: Text to Speech (${text.length} characters, MP3) plays ${seconds.toFixed(2)} s in n8n's player`);
+			// About as long as a person takes to say it: seconds, not the 0:00 of a few-byte file.
+			expect(seconds).toBeGreaterThan(1);
+			expect(seconds).toBeLessThan(20);
+			await shot('speech-player.png');
+		});
+
+		it('Variable → Set for the default user, then Send Message with the default User ID: the bot reads what was set', async () => {
+			page = await newCozeNode(page, 'Set user variables');
+			await page.chooseFromList('botId', 'Memory', 'Memory Bot');
+			await page.addEntry({ key: 'name', value: 'Ada' });
+			await page.addEntry({ key: 'city', value: 'Kyoto' });
+			const set = await page.executeStep('Ada');
+			log(`n8n ${version}: Variable → Set → ${set.replace(/\s+/g, ' ').slice(0, 300)}`);
+			expect(set).toContain('n8n-workflow-');
+			await page.closeNode();
+			// The next node, as a newcomer adds it: "+" after Set, Coze, Send a message; nothing typed for the user.
+			await page.openNodePanelAfter('Set user variables');
+			await page.search('Coze');
+			await page.pick('Coze Chat');
+			await page.actions();
+			await page.pickAction('Send a message to a bot');
+			await page.chooseFromList('botId', 'Memory', 'Memory Bot');
+			await page.fillText('message', 'Who am I?');
+			const shown = await page.executeStep('Hello, Ada!');
+			expect(shown).toContain('Hello, Ada! Your city is Kyoto.');
+			await shot('variables-then-chat.png');
 		});
 
 		it('Knowledge → Upload Document: the picker finds a knowledge base by name, and a text upload waits until Coze processed it', async () => {

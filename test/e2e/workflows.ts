@@ -243,6 +243,10 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			trigger(),
+			// A Chat Trigger: ask the bot from the editor's chat too. It is also what lets n8n's node panel
+			// search tools from Send Message's Tools "+" (n8n's search finds AI sub-nodes only once a
+			// node of its AI package is on the canvas).
+			node('When chat message received', '@n8n/n8n-nodes-langchain.chatTrigger', 1.2, { public: false, options: { responseMode: 'lastNode' } }, { position: [220, 200], webhookId: `c0ze0000-de70-4000-8000-00000000c4a${options.credentialId ? '8' : '7'}` }),
 			coze(
 				'Coze Chat',
 				{
@@ -250,25 +254,32 @@ export function demoWorkflow(options: { credentialId?: string; credentialName?: 
 					operation: 'sendMessage',
 					// The emulator's bot from the list, with its name (as the bot picker shows it); a real bot by ID.
 					botId: options.botId ? bot(options.botId) : { __rl: true, mode: 'list', value: scenarios.toolCall.botId, cachedResultName: 'Weather Bot (Team Space)' },
-					message: 'What is the weather in Hangzhou?',
+					message: "={{ $json.chatInput || 'What is the weather in Hangzhou?' }}",
 					options: {},
 				},
 				{},
 				options.credentialId,
 				options.credentialName,
 			),
+			// What the chat shows: the bot's answer as text (a Chat Trigger answering when the last node
+			// finishes shows that node's `output`; the editor's test chat does not stream).
+			node('Reply', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: '={{ JSON.stringify({ output: $json.answer }) }}', options: {} }, { position: [980, 0] }),
 			...(options.credentialId
 				? []
 				: [
 						node('About the emulator', 'n8n-nodes-base.stickyNote', 1, {
 							content:
-								'## Scripted answers\nThis workflow talks to the **local Coze emulator** that `npm start` runs, not to Coze. Its bots are scripted: the Weather Bot answers for the city and day you ask about (Hangzhou, Kyoto, Beijing, Shanghai, Tokyo, Paris, London, New York; today, tomorrow, the day after), and says so, starting with `[emulator]`, when you ask something else. No AI is involved.\n\nTo use real Coze bots, start with `COZE_API_TOKEN=pat_…` or add a **Coze API** credential.',
-							height: 260,
-							width: 380,
-						}, { position: [220, -300] }),
+								'## Scripted answers\nThis workflow talks to the **local Coze emulator** that `npm start` runs, not to Coze. Its bots are scripted: the Weather Bot answers for the city and day you ask about (Hangzhou, Kyoto, Beijing, Shanghai, Tokyo, Paris, London, New York; today, tomorrow, the day after), and says so, starting with `[emulator]`, when you ask something else. No AI is involved. **Execute workflow** asks the question in *Coze Chat*\'s Message; **Open chat** lets you ask your own.\n\n**n8n tools**: open *Coze Chat*, pick the bot *Day Planner Bot*, click **+** under *Tools*, search `Code` and add a **Code Tool**. Rename it *Get Local Weather* (the plugin the bot asks for) and give it code such as ``return `${query}: 21°C and sunny`;``, then **Execute workflow**: the answer quotes your tool.\n\nTo use real Coze bots, start with `COZE_API_TOKEN=pat_…` or add a **Coze API** credential.',
+							height: 360,
+							width: 520,
+						}, { position: [180, -400] }),
 					]),
 		],
-		connections: { 'Manual Trigger': { main: [[link('Coze Chat')]] } },
+		connections: {
+			'Manual Trigger': { main: [[link('Coze Chat')]] },
+			'When chat message received': { main: [[link('Coze Chat')]] },
+			'Coze Chat': { main: [[link('Reply')]] },
+		},
 	};
 }
 

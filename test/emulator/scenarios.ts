@@ -262,6 +262,8 @@ export const DEMO_BOTS: ReadonlySet<string> = new Set([
 	'vision',
 	'voice',
 	'cardBot',
+	// It greets with the user variables it reads (Variable → Set, then Send Message for the same user).
+	'memoryBot',
 	'n8nToolsOneRound',
 	'n8nToolsTwoRounds',
 	'n8nToolsThreeRounds',
