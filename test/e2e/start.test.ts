@@ -21,7 +21,10 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 
+import type { INodeProperties } from 'n8n-workflow';
 import type { Browser } from 'playwright-core';
+
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 
 import { EMULATOR_TOKEN } from '../emulator/server';
 import { EditorPage, ensureChromium, launchChromium } from './browser';
@@ -30,38 +33,19 @@ import { EXAMPLES, readExample, type ExampleName } from './examples';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
 const NAMES = ['Coze', '扣子', 'Kouzi', 'Doubao', 'bot'];
-/** The node's own operations, as n8n lists them as actions. */
-const ACTIONS = [
-	// In each resource's option order (its operations' names, A to Z).
-	'Get many voices',
-	'Convert text to speech',
-	'Transcribe audio to text',
-	'Cancel a chat',
-	'List the messages of a chat',
-	'Retrieve a chat',
-	'Send a message to a bot',
-	'Submit tool outputs to a chat',
-	'Clear the context of a conversation',
-	'Create a conversation',
-	'Get a conversation',
-	'Get many conversations',
-	'Upload a file',
-	'Create a knowledge base',
-	'Delete documents',
-	'Delete a knowledge base',
-	'Get many documents',
-	'Get many knowledge bases',
-	'Get the processing progress of documents',
-	'Update a document',
-	'Update a knowledge base',
-	'Upload a document',
-	'Get user variables',
-	'Set user variables',
-	'Chat with a chatflow',
-	'Get the run history of a workflow run',
-	'Resume an interrupted workflow run',
-	'Run a workflow',
-];
+/**
+ * The node's own operations, as n8n lists them as actions: each resource's (in the node's Resource
+ * order) operations in their option order (names A to Z), read from the node's description.
+ */
+const ACTIONS: string[] = (() => {
+	const properties = new CozeChat().description.properties as INodeProperties[];
+	const resources = ((properties.find((p) => p.name === 'resource')?.options ?? []) as Array<{ value: string }>).map((r) => r.value);
+	return resources.flatMap((resource) =>
+		properties
+			.filter((p) => p.name === 'operation' && ((p.displayOptions?.show?.resource ?? []) as string[]).includes(resource))
+			.flatMap((p) => ((p.options ?? []) as Array<{ action?: string }>).map((o) => String(o.action))),
+	);
+})();
 
 /** A new tab with a new workflow whose first node is Coze Chat with `action` picked, as a newcomer adds it. */
 async function newCozeNode(page: EditorPage, action: string): Promise<EditorPage> {
