@@ -3,6 +3,7 @@
  * object and message list that /v3/chat/retrieve and /v3/chat/message/list return once the chat
  * is over, plus what a correct client must output. A scenario is chosen by the bot id.
  */
+import { pictureAnswer } from './files';
 import { newId } from './ids';
 import type { WireEvent } from './sse';
 
@@ -23,6 +24,8 @@ export interface ChatContext {
 	variables?: Record<string, string>;
 	/** `npm start`'s emulator: a question outside the script is answered with what the bot knows. */
 	demo?: boolean;
+	/** The emulator's own URL (its /files/ host serves the links bots answer with). */
+	baseUrl?: string;
 }
 
 export interface ChatObject {
@@ -191,6 +194,14 @@ class TranscriptBuilder {
 	/** An answer message of content_type card (Coze sends a card whole; its content is the card's JSON). */
 	card(json: string): this {
 		const message = this.message('answer', json, { content_type: 'card' });
+		this.events.push({ event: 'conversation.message.completed', data: message });
+		this.messages.push(message);
+		return this;
+	}
+
+	/** An answer message of content_type object_string (a JSON array of text / image / file items). */
+	objectAnswer(json: string): this {
+		const message = this.message('answer', json, { content_type: 'object_string' });
 		this.events.push({ event: 'conversation.message.completed', data: message });
 		this.messages.push(message);
 		return this;
@@ -808,6 +819,21 @@ const scenarioList: Scenario[] = [
 			const name = variables.name || 'stranger';
 			const text = `Hello, ${name}! Your city is ${variables.city || 'Hangzhou'}.`;
 			return new TranscriptBuilder(ctx).start().answer([`Hello, ${name}! `, `Your city is ${variables.city || 'Hangzhou'}.`]).complete().build({ answer: text, status: 'completed', usage: USAGE });
+		},
+	},
+	{
+		// A bot with an image-generation plugin: its answer shows a picture (Markdown image), links a
+		// document (Markdown link) and sends the picture again as an object_string image item; the
+		// links are signed and expire (test/emulator/files.ts). The question picks a variant: an
+		// expired link, a redirect to the metadata address, a file over 1 MB, a short link.
+		name: 'pictureBot',
+		botId: '7400000000000000036',
+		botName: 'Picture Bot',
+		build: (ctx) => {
+			const { markdown, objectString } = pictureAnswer(ctx.baseUrl ?? 'http://127.0.0.1', ctx.userMessage);
+			const builder = new TranscriptBuilder(ctx).start().answer([markdown]);
+			if (objectString) builder.objectAnswer(objectString);
+			return builder.complete().build({ answer: objectString ? `${markdown}\n\n${objectString}` : markdown, status: 'completed' });
 		},
 	},
 	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
