@@ -257,6 +257,16 @@ export function chatFileSources(result: { answer?: unknown; cards?: unknown[]; t
 	return sources;
 }
 
+/** A workflow run's sources: its End node's output (a value that is a URL is a file) and its Output nodes' contents. */
+export function workflowFileSources(result: { output?: unknown; messages?: Array<{ content?: unknown; node_title?: unknown }> }): FileSource[] {
+	const sources: FileSource[] = [];
+	if (result.output !== undefined && result.output !== null) sources.push({ foundIn: 'output', value: result.output });
+	(result.messages ?? []).forEach((message, index) => {
+		if (typeof message.content === 'string' && message.content !== '') sources.push({ foundIn: `messages[${index}].content`, value: message.content });
+	});
+	return sources;
+}
+
 /**
  * The file name a Content-Disposition header gives (`filename*=UTF-8''…` before `filename="…"`),
  * cleaned; undefined when there is none.
