@@ -20,6 +20,7 @@ export const EXAMPLES = {
 	botWithN8nTools: 'coze-bot-with-n8n-tools.json',
 	answerWithVoice: 'answer-with-voice.json',
 	syncFolder: 'sync-folder-to-knowledge.json',
+	botSendsPictures: 'bot-sends-pictures.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;

@@ -274,6 +274,7 @@ export const DEMO_BOTS: ReadonlySet<string> = new Set([
 	'n8nToolsOneRound',
 	'n8nToolsTwoRounds',
 	'n8nToolsThreeRounds',
+	'pictureBot',
 ]);
 
 /** Which day a question asks about: 0 today, 1 tomorrow …; undefined when it names none. */
@@ -821,6 +822,9 @@ const scenarioList: Scenario[] = [
 			return new TranscriptBuilder(ctx).start().answer([`Hello, ${name}! `, `Your city is ${variables.city || 'Hangzhou'}.`]).complete().build({ answer: text, status: 'completed', usage: USAGE });
 		},
 	},
+	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
+		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
+	]),
 	{
 		// A bot with an image-generation plugin: its answer shows a picture (Markdown image), links a
 		// document (Markdown link) and sends the picture again as an object_string image item; the
@@ -836,9 +840,6 @@ const scenarioList: Scenario[] = [
 			return builder.complete().build({ answer: objectString ? `${markdown}\n\n${objectString}` : markdown, status: 'completed' });
 		},
 	},
-	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
-		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
-	]),
 ];
 
 /** The card the Survey Bot sends (see cardBot), parsed; on the wire template_id is a bare number. */

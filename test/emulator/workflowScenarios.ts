@@ -448,7 +448,7 @@ const scenarioList: WorkflowScenario[] = [
  * The workflows `npm start`'s emulator lists (EmulatorOptions.demo); the others are test fixtures
  * (errors, lost packets, dropped connections, trimmed histories) that still run by id.
  */
-export const DEMO_WORKFLOWS: ReadonlySet<string> = new Set(['docsStream', 'echo', 'textEnd', 'twoOutputs', 'question', 'input', 'slow', 'tripPlanner', 'nestedChatflow']);
+export const DEMO_WORKFLOWS: ReadonlySet<string> = new Set(['docsStream', 'echo', 'textEnd', 'twoOutputs', 'question', 'input', 'slow', 'tripPlanner', 'nestedChatflow', 'pictureWorkflow']);
 
 export const scenarios: Record<string, WorkflowScenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
 export const scenariosByWorkflowId: Record<string, WorkflowScenario> = Object.fromEntries(
