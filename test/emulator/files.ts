@@ -6,7 +6,8 @@
  *
  * Fixtures: a PNG (real bytes), a PDF with a Content-Disposition name, a big file sent without
  * Content-Length (only a counting reader stops it), a redirect to a private address
- * (169.254.169.254, the cloud metadata service), and a short link that redirects to the PNG.
+ * (169.254.169.254, the cloud metadata service), a short link that redirects to the PNG, and a
+ * picture that arrives one byte every 200 ms.
  */
 import { createHmac } from 'node:crypto';
 
@@ -75,6 +76,17 @@ export const fileRoute: EmulatorRoute = (request) => {
 			pump();
 			return true;
 		}
+		case '/files/slow.png': {
+			// Headers at once, then one byte every 200 ms for 20 s: only the item's Timeout ends it.
+			res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': 100 });
+			let left = 100;
+			const timer = setInterval(() => {
+				if (left-- <= 0) return void (clearInterval(timer), res.end());
+				res.write(Buffer.from([0]));
+			}, 200);
+			res.on('close', () => clearInterval(timer));
+			return true;
+		}
 		case '/files/metadata-redirect':
 			res.writeHead(302, { Location: 'https://169.254.169.254/latest/meta-data/iam/security-credentials/' });
 			res.end();
@@ -96,6 +108,7 @@ export function pictureAnswer(base: string, question: string): { markdown: strin
 	if (q.includes('expired')) return { markdown: `Here it is: ![sunset](${signedFileUrl(base, 'sunset.png~tplv-mdko3gqilj-image.png', -60)})` };
 	if (q.includes('metadata')) return { markdown: `Here it is: ![sunset](${signedFileUrl(base, 'metadata-redirect')})` };
 	if (q.includes('big')) return { markdown: `The archive: [archive.zip](${signedFileUrl(base, 'archive.zip')})` };
+	if (q.includes('slow')) return { markdown: `Here it is: ![slow](${signedFileUrl(base, 'slow.png')})` };
 	if (q.includes('short')) return { markdown: `Here it is: ![sunset](${signedFileUrl(base, 'short')})` };
 	return {
 		markdown: `Here is a sunset over West Lake:\n\n![sunset](${signedFileUrl(base, 'sunset.png~tplv-mdko3gqilj-image.png')})\n\nAnd the [report.pdf](${signedFileUrl(base, 'report')}) you asked for.`,

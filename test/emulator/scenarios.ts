@@ -3,7 +3,7 @@
  * object and message list that /v3/chat/retrieve and /v3/chat/message/list return once the chat
  * is over, plus what a correct client must output. A scenario is chosen by the bot id.
  */
-import { pictureAnswer } from './files';
+import { pictureAnswer, signedFileUrl } from './files';
 import { newId } from './ids';
 import type { WireEvent } from './sse';
 
@@ -834,7 +834,13 @@ const scenarioList: Scenario[] = [
 		botId: '7400000000000000036',
 		botName: 'Picture Bot',
 		build: (ctx) => {
-			const { markdown, objectString } = pictureAnswer(ctx.baseUrl ?? 'http://127.0.0.1', ctx.userMessage);
+			const base = ctx.baseUrl ?? 'http://127.0.0.1';
+			if (ctx.enableCard && /card/i.test(ctx.userMessage)) {
+				// A card plugin's output with the picture inside its data (the card's fields are ASSUMED, as cardBot's).
+				const card = JSON.stringify({ card_type: 3, response_type: 'card', template_id: '7383997384420262953', data: JSON.stringify({ title: 'Sunset', image: { url: signedFileUrl(base, 'sunset.png~tplv-mdko3gqilj-image.png') } }) });
+				return new TranscriptBuilder(ctx).start().answer(['Your card:']).card(card).complete().build({ answer: 'Your card:', status: 'completed' });
+			}
+			const { markdown, objectString } = pictureAnswer(base, ctx.userMessage);
 			const builder = new TranscriptBuilder(ctx).start().answer([markdown]);
 			if (objectString) builder.objectAnswer(objectString);
 			return builder.complete().build({ answer: objectString ? `${markdown}\n\n${objectString}` : markdown, status: 'completed' });

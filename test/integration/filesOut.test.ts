@@ -10,7 +10,7 @@
  * Hosts; with the credential on http://localhost the links' origin is another one, and the default
  * refusal shows.
  */
-import { PDF_BYTES, PNG_BYTES } from '../emulator/files';
+import { PDF_BYTES, PNG_BYTES, signedFileUrl } from '../emulator/files';
 import { scenarios } from '../emulator/scenarios';
 import { EMULATOR_TOKEN } from '../emulator/server';
 import { rejectionOf, runCoze, sendMessage } from './helpers';
@@ -128,4 +128,42 @@ describe('Send Message → Download Files', () => {
 		]);
 		expect(item.binary).toBeUndefined();
 	});
+
+	it("finds the picture inside a card's data (Enable Cards)", async () => {
+		const [item] = await runCoze(emulator, sendMessage(bot, { message: 'a card please', options: { enableCard: true, downloadFiles: 'images' } }));
+		expect(item.json.cards).toHaveLength(1);
+		expect(item.binary?.data).toMatchObject({ fileName: 'sunset.png', mimeType: 'image/png' });
+		expect(item.json.files).toEqual([expect.objectContaining({ found_in: 'cards[0].data.image.url', binary_key: 'data' })]);
+	});
+
+	it("a download counts against the item's Timeout: a file that drips ends at it, naming the file", async () => {
+		const started = Date.now();
+		const error = await rejectionOf(runCoze(emulator, sendMessage(bot, { message: 'slow picture', options: { downloadFiles: 'images', timeout: 2 } })));
+		expect(error.message).toMatch(/^Timed out after 2 s while downloading 'slow' \(http:\/\/127\.0\.0\.1:\d+\/files\/slow\.png\) \(Options → Timeout\)$/);
+		expect(Date.now() - started).toBeLessThan(6000);
+	});
 });
+
+describe('Submit Tool Outputs → Download Files', () => {
+	it("downloads the picture the continued answer shows", async () => {
+		const [asked] = await runCoze(emulator, sendMessage(scenarios.requiresAction.botId));
+		const callId = (asked.json.required_action as { tool_calls: Array<{ id: string }> }).tool_calls[0].id;
+		// The bot quotes the tool's output: a picture link the tool returned.
+		const link = signedFileUrl(emulator.url, 'sunset.png~tplv-mdko3gqilj-image.png');
+		const [item] = await runCoze(emulator, {
+			resource: 'chat',
+			operation: 'submitToolOutputs',
+			conversationId: asked.json.conversation_id as string,
+			chatId: asked.json.chat_id as string,
+			toolOutputs: { entries: [{ toolCallId: callId, output: `![map](${link})` }] },
+			options: { downloadFiles: 'images' },
+		});
+		expect(item.json.status).toBe('completed');
+		expect(item.binary?.data).toMatchObject({ fileName: 'sunset.png', mimeType: 'image/png' });
+		expect(bytesOf(item as never).equals(PNG_BYTES)).toBe(true);
+	});
+});
+
+function bytesOf(item: { binary?: Record<string, { data: string }> }): Buffer {
+	return binaryBytes(item, 'data');
+}
