@@ -89,11 +89,18 @@ export async function downloadFile(context: IExecuteFunctions, budget: ItemBudge
 		if (!verdict.namedOrigin) {
 			const filter = egressFilter(context);
 			if (filter) {
-				const checked = await budget.waitFor(filter.validateUrl(verdict.url.href), `checking the address of ${request.label}`);
+				// A name that does not resolve is a network failure; one that resolves to a blocked address a refusal.
+				const checked = await budget.waitFor(
+					filter.validateUrl(verdict.url.href).catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) })),
+					`checking the address of ${request.label}`,
+				);
 				if (!checked.ok) {
+					if (!/ssrf/i.test(checked.error.name) && !/ssrf/i.test(checked.error.constructor?.name ?? '')) {
+						throw new FileDownloadError('network', `Could not download ${request.label}: ${verdict.url.hostname} could not be resolved (${networkMessage(checked.error)})`);
+					}
 					throw new FileDownloadError(
 						'refused',
-						`Refused to download ${request.label}: ${verdict.url.hostname} resolves to an address n8n's SSRF protection blocks (private, loopback, link-local or metadata): ${checked.error.message}`,
+						`Refused to download ${request.label}: n8n's SSRF protection blocks ${verdict.url.hostname} (a private, loopback, link-local or metadata address, or a blocked name): ${checked.error.message}`,
 					);
 				}
 			}
