@@ -7,7 +7,7 @@
  * through a tool output the bot quotes (Submit Tool Outputs), so any URL can be tried.
  */
 import { SsrfProtectionConfig } from '@n8n/config';
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 import { Container } from '@n8n/di';
 
 import { scenarios } from '../emulator/scenarios';
@@ -22,7 +22,7 @@ beforeAll(() => {
 	config.blockedHostnames = ['files.blocked.example'];
 });
 
-async function answerWithLink(link: string, options: IDataObject, continueOnFail = false) {
+async function answerWithLink(link: string, options: INodeParameters, continueOnFail = false) {
 	const [asked] = await runCoze(emulator, sendMessage(scenarios.requiresAction.botId));
 	const callId = (asked.json.required_action as { tool_calls: Array<{ id: string }> }).tool_calls[0].id;
 	return await runCoze(
