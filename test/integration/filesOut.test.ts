@@ -62,6 +62,16 @@ describe('Send Message → Download Files', () => {
 		expect(fileRequests().map((request) => request.path)).not.toContain('/files/report');
 	});
 
+	it('streaming to a Chat Trigger sends the text live; the files follow in the output item', async () => {
+		const chunks: string[] = [];
+		const [item] = await runCoze(emulator, sendMessage(bot, { message: 'short link please', options: { downloadFiles: 'images', enableStreaming: true } }), {
+			onChunk: (chunk) => chunk.type === 'item' && chunks.push(chunk.content ?? ''),
+		});
+		expect(chunks.join('')).toBe(item.json.answer);
+		expect(chunks.join('')).toMatch(/^Here it is: !\[sunset\]\(http/);
+		expect(item.binary?.data).toMatchObject({ fileName: 'sunset.png' });
+	});
+
 	it('is off by default: no binary, no file fetched', async () => {
 		const [item] = await runCoze(emulator, sendMessage(bot, { message: 'Paint me a sunset' }));
 		expect(item.binary).toBeUndefined();
