@@ -1,3 +1,4 @@
+import { CozeChat } from '../../nodes/CozeChat/CozeChat.node';
 import { DEFAULT_FILE_HOSTS, ipLiteral, judgeFileUrl, parseHostEntries } from '../../nodes/CozeChat/core/fileHosts';
 import {
 	chatFileSources,
@@ -152,5 +153,24 @@ describe('judgeFileUrl', () => {
 			"'http://a:1/path' is not an origin like http://192.168.1.20:8888",
 			"'a b' is not a host name, *.domain, * or an origin",
 		]);
+	});
+});
+
+describe('Download Files in the node', () => {
+	const properties = new CozeChat().description.properties;
+	it.each([
+		['chat', 'sendMessage'],
+		['chat', 'submitToolOutputs'],
+		['workflow', 'run'],
+		['workflow', 'resume'],
+		['workflow', 'getRunHistory'],
+		['workflow', 'chat'],
+	])('%s → %s offers Download Files (off), its field prefix, hosts and size cap', (resource, operation) => {
+		const options = properties.find(
+			(p) => p.name === 'options' && p.displayOptions?.show?.resource?.includes(resource) && p.displayOptions?.show?.operation?.includes(operation),
+		);
+		const names = ((options?.options ?? []) as Array<{ name: string; default?: unknown }>).map((o) => o.name);
+		expect(names).toEqual(expect.arrayContaining(['downloadFiles', 'filesBinaryPrefix', 'allowedFileHosts', 'maxFileSizeMb']));
+		expect((options?.options as Array<{ name: string; default?: unknown }>).find((o) => o.name === 'downloadFiles')?.default).toBe('off');
 	});
 });
