@@ -7,6 +7,7 @@
  *   trip, with `n8n execute`;
  * - answer with voice, published and called over HTTP: the reply carries the bot's answer and its audio;
  * - folder sync into a knowledge base, run twice with `n8n execute`: the base ends up mirroring the folder;
+ * - a bot that sends pictures, published and called over HTTP: the reply is the picture itself;
  * - chatbot with memory, published and called over HTTP like a chat widget: two sessions, two turns
  *   each, turn 2 of each session must see its own turn 1 and never the other session's;
  * - test the draft, then publish, with `n8n execute`: a copy whose prompt misses a fact reports the
@@ -18,6 +19,7 @@ import * as path from 'path';
 
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { clientToolAnswer, scenarios } from '../emulator/scenarios';
+import { PNG_BYTES } from '../emulator/files';
 import { KNOWLEDGE_BASES } from '../emulator/knowledge';
 import { STORE_HELPER } from '../emulator/bots';
 import { NEWS_PLUGIN } from '../emulator/plugins';
@@ -200,6 +202,40 @@ describe.each(TARGETS.map((t) => [`n8n ${t.n8n} (Node ${t.node})`, t] as const))
 		expect(Number(reply.audio_bytes)).toBeGreaterThan(10_000);
 		const spoken = emulator.requestsTo('/v1/audio/speech').slice(before);
 		expect(spoken.map((r) => r.body)).toEqual([{ input: answer, voice_id: '7426720361733046281', response_format: 'mp3', speed: 1, sample_rate: 24000 }]);
+	});
+
+	it('a bot that sends pictures: published, a POST is answered with the picture the bot\'s answer showed, as image/png', async () => {
+		const workflow = readExample('botSendsPictures');
+		const published = await n8n.cli(
+			target.n8n.startsWith('1.') ? ['update:workflow', `--id=${workflow.id}`, '--active=true'] : ['publish:workflow', `--id=${workflow.id}`],
+		);
+		if (published.code !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+		const port = await freePort();
+		const server = await timed(`${target.name}: n8n start (pictures example)`, () => n8n.start(port));
+		let response: Response | undefined;
+		let body = Buffer.alloc(0);
+		try {
+			// n8n may answer before it has registered the production webhooks (1.x): 404 means "not yet".
+			for (let attempt = 0; attempt < 60; attempt++) {
+				response = await fetch(`http://127.0.0.1:${port}/webhook/coze-picture`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ message: 'Paint me a sunset' }),
+				});
+				body = Buffer.from(await response.arrayBuffer());
+				if (response.status !== 404) break;
+				await new Promise((r) => setTimeout(r, 500));
+			}
+		} finally {
+			await n8n.stopProcess(server);
+		}
+		expect(response?.status).toBe(200);
+		expect(response?.headers.get('content-type')).toMatch(/^image\/png/);
+		expect(body.equals(PNG_BYTES)).toBe(true);
+		// Fetched from the file host without the Coze token.
+		const fetched = emulator.requests.filter((r) => r.path.startsWith('/files/sunset'));
+		expect(fetched.length).toBeGreaterThan(0);
+		for (const request of fetched) expect(request.headers.authorization).toBeUndefined();
 	});
 
 	it('folder sync: every file becomes a processed document, the page gone from the folder is deleted; a second run replaces and prunes', async () => {

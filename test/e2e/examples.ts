@@ -22,6 +22,7 @@ export const EXAMPLES = {
 	answerWithVoice: 'answer-with-voice.json',
 	syncFolder: 'sync-folder-to-knowledge.json',
 	testTheDraft: 'test-the-draft-then-publish.json',
+	botSendsPictures: 'bot-sends-pictures.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;

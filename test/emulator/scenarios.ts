@@ -3,6 +3,7 @@
  * object and message list that /v3/chat/retrieve and /v3/chat/message/list return once the chat
  * is over, plus what a correct client must output. A scenario is chosen by the bot id.
  */
+import { pictureAnswer, signedFileUrl } from './files';
 import { newId } from './ids';
 import type { WireEvent } from './sse';
 
@@ -25,6 +26,8 @@ export interface ChatContext {
 	demo?: boolean;
 	/** The prompt of the version the chat talks to (its draft or a published one; bots.ts). */
 	prompt?: string;
+	/** The emulator's own URL (its /files/ host serves the links bots answer with). */
+	baseUrl?: string;
 }
 
 export interface ChatObject {
@@ -198,6 +201,14 @@ class TranscriptBuilder {
 		return this;
 	}
 
+	/** An answer message of content_type object_string (a JSON array of text / image / file items). */
+	objectAnswer(json: string): this {
+		const message = this.message('answer', json, { content_type: 'object_string' });
+		this.events.push({ event: 'conversation.message.completed', data: message });
+		this.messages.push(message);
+		return this;
+	}
+
 	verbose(msgType: string, data: string): this {
 		return this.whole('verbose', JSON.stringify({ msg_type: msgType, data, from_module: null, from_unit: null }));
 	}
@@ -268,6 +279,7 @@ export const DEMO_BOTS: ReadonlySet<string> = new Set([
 	'n8nToolsTwoRounds',
 	'n8nToolsThreeRounds',
 	'promptOps',
+	'pictureBot',
 ]);
 
 /** Which day a question asks about: 0 today, 1 tomorrow …; undefined when it names none. */
@@ -830,6 +842,27 @@ const scenarioList: Scenario[] = [
 	clientToolBot('n8nToolsUnknown', '7400000000000000033', 'Garage Bot', () => [
 		[{ name: 'open_garage_door', arguments: { door: 'main' } }],
 	]),
+	{
+		// A bot with an image-generation plugin: its answer shows a picture (Markdown image), links a
+		// document (Markdown link) and sends the picture again as an object_string image item; the
+		// links are signed and expire (test/emulator/files.ts). The question picks a variant: an
+		// expired link, a redirect to the metadata address, a file over 1 MB, a short link.
+		name: 'pictureBot',
+		botId: '7400000000000000036',
+		botName: 'Picture Bot',
+		build: (ctx) => {
+			const base = ctx.baseUrl ?? 'http://127.0.0.1';
+			if (ctx.enableCard && /card/i.test(ctx.userMessage)) {
+				// A card plugin's output with the picture inside its data (the card's fields are ASSUMED, as cardBot's).
+				const card = JSON.stringify({ card_type: 3, response_type: 'card', template_id: '7383997384420262953', data: JSON.stringify({ title: 'Sunset', image: { url: signedFileUrl(base, 'sunset.png~tplv-mdko3gqilj-image.png') } }) });
+				return new TranscriptBuilder(ctx).start().answer(['Your card:']).card(card).complete().build({ answer: 'Your card:', status: 'completed' });
+			}
+			const { markdown, objectString } = pictureAnswer(base, ctx.userMessage);
+			const builder = new TranscriptBuilder(ctx).start().answer([markdown]);
+			if (objectString) builder.objectAnswer(objectString);
+			return builder.complete().build({ answer: objectString ? `${markdown}\n\n${objectString}` : markdown, status: 'completed' });
+		},
+	},
 ];
 
 const STOP_WORDS = new Set(['what', 'when', 'where', 'which', 'who', 'does', 'the', 'how', 'many', 'much', 'are', 'you', 'your', 'can', 'for', 'and', 'with', 'there', 'any', 'have', 'this', 'that', 'its']);

@@ -10,6 +10,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
+import { fileRoute } from './files';
 import { newId, newLogId } from './ids';
 import { completion, models, type CompletionRequest } from './openai';
 import { continuationTranscript, scenarios, scenariosByBotId, type ChatObject, type MessageObject, type Transcript } from './scenarios';
@@ -194,6 +195,8 @@ export class CozeEmulator {
 		this.routes.push(this.workflows.route, this.variables.route, this.audio.route, this.knowledge.route, this.bots.route, this.messages.route);
 		// The plugin store is a cloud feature: Coze Studio answers its paths with its NoRoute.
 		if (this.dialect !== 'studio') this.routes.push(this.plugins.route);
+		// Coze's file links (signed, expiring), served without a token like a file host.
+		this.publicRoutes.push(fileRoute);
 	}
 
 	get url(): string {
@@ -457,6 +460,7 @@ export class CozeEmulator {
 			enableCard: data.enable_card === true,
 			variables: this.variables.valuesFor(scenario.botId, data.user_id),
 			demo: this.demo,
+			baseUrl: this.url,
 		});
 		const totalDelay = transcript.events.reduce((sum, e) => sum + (e.delayMs ?? 0), 0);
 		const record: ChatRecord = {

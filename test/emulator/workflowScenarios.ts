@@ -9,6 +9,7 @@
  */
 import type { WireEvent } from './sse';
 
+import { signedFileUrl } from './files';
 import { cityOf } from './scenarios';
 
 export type NodeKind = 'End' | 'Message' | 'Question' | 'Input' | 'Start';
@@ -76,6 +77,8 @@ export interface RunContext {
 	workflowVersion?: string;
 	/** Names of uploaded files referenced as {"file_id": …} in parameters. */
 	files: string[];
+	/** The emulator's own URL (its /files/ host serves the links a run answers with). */
+	baseUrl?: string;
 }
 
 /** A parameter as get-workflow-info describes it (docs.coze.cn get_workflow_info `OpenAPIParameter`). */
@@ -419,13 +422,33 @@ const scenarioList: WorkflowScenario[] = [
 			};
 		},
 	},
+	{
+		// An image-generation workflow: its End node's `image` variable is a signed link to the picture
+		// (like p26-bot-workflow-sign.byteimg.com/…png~tplv-…), `poster` a File output whose URL has no
+		// extension, and an Output node shows the picture as Markdown.
+		name: 'pictureWorkflow',
+		workflowId: '7500000000000000016',
+		title: 'Paint a picture',
+		run: (ctx) => {
+			const base = ctx.baseUrl ?? 'http://127.0.0.1';
+			const picture = signedFileUrl(base, 'sunset.png~tplv-mdko3gqilj-image.png');
+			const message: WorkflowNode = { title: 'Show', kind: 'Message' };
+			const result = endResult({ image: picture, poster: signedFileUrl(base, 'report'), caption: 'A sunset over West Lake' }, endTitled);
+			return {
+				steps: [msg(message, `![sunset](${picture})`, true), ...result.steps],
+				ending: { kind: 'done', debugUrl: true },
+				endOutput: result.endOutput,
+				usage: WORKFLOW_USAGE,
+			};
+		},
+	},
 ];
 
 /**
  * The workflows `npm start`'s emulator lists (EmulatorOptions.demo); the others are test fixtures
  * (errors, lost packets, dropped connections, trimmed histories) that still run by id.
  */
-export const DEMO_WORKFLOWS: ReadonlySet<string> = new Set(['docsStream', 'echo', 'textEnd', 'twoOutputs', 'question', 'input', 'slow', 'tripPlanner', 'nestedChatflow']);
+export const DEMO_WORKFLOWS: ReadonlySet<string> = new Set(['docsStream', 'echo', 'textEnd', 'twoOutputs', 'question', 'input', 'slow', 'tripPlanner', 'nestedChatflow', 'pictureWorkflow']);
 
 export const scenarios: Record<string, WorkflowScenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
 export const scenariosByWorkflowId: Record<string, WorkflowScenario> = Object.fromEntries(

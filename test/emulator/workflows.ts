@@ -206,6 +206,7 @@ export class WorkflowEmulator {
 			botId: typeof body.bot_id === 'string' ? body.bot_id : undefined,
 			appId: typeof body.app_id === 'string' ? body.app_id : undefined,
 			workflowVersion: this.studio ? (body.version as string | undefined) : (body.workflow_version as string | undefined),
+			baseUrl: this.emulator.url,
 		};
 	}
 

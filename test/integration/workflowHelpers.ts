@@ -17,12 +17,14 @@ export async function runWorkflowNode(
 		onChunk?: (chunk: StructuredChunk) => void;
 		/** The node's version (the latest when not given). */
 		typeVersion?: number;
+		/** The credential's Base URL (the emulator's own URL when not given). */
+		baseUrl?: string;
 	} = {},
 ): Promise<INodeExecutionData[]> {
 	const { items } = await runNode({
 		node: new CozeChat(),
 		credentialType: new CozeApi(),
-		credentials: { region: 'custom', baseUrl: emulator.url, accessToken: EMULATOR_TOKEN },
+		credentials: { region: 'custom', baseUrl: options.baseUrl ?? emulator.url, accessToken: EMULATOR_TOKEN },
 		parameters,
 		items: options.items,
 		continueOnFail: options.continueOnFail,

@@ -8,6 +8,7 @@
 import * as path from 'path';
 
 import { createTestApp, OAuthEmulator, type TestApp } from '../emulator/oauth';
+import { PNG_BYTES } from '../emulator/files';
 import { EMULATOR_TOKEN, startEmulator, type CozeEmulator } from '../emulator/server';
 import { scenarios } from '../emulator/scenarios';
 import { REPO_ROOT, log, packPackage, timed } from '../e2e/n8n';
@@ -15,7 +16,7 @@ import { emulatorCredential } from '../e2e/workflows';
 import { QueueCluster, readCmdline, type StoredExecution } from './cluster';
 import { cleanup, descendants, isAlive, killTree, sleep } from './services';
 import { batchBodies, callWebhook, createConversation, postCounts, postedMessage, postedMessages, waitFor } from './workload';
-import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, KNOWLEDGE_UPLOAD_NODE, QUEUE_WORKFLOWS, SEND_NODE, batchWorkflow, jwtWorkflow, knowledgeWorkflow, memoryWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
+import { JWT_CREDENTIAL_ID, JWT_CREDENTIAL_NAME, KNOWLEDGE_UPLOAD_NODE, QUEUE_WORKFLOWS, SEND_NODE, picturesWorkflow, batchWorkflow, jwtWorkflow, knowledgeWorkflow, memoryWorkflow, parallelWorkflow, slowWorkflow, type BatchBody } from './workflows';
 
 const packDir = path.join(REPO_ROOT, '.e2e-tmp', 'queue');
 let emulator: CozeEmulator;
@@ -211,6 +212,36 @@ describe('n8n 2.41.1 queue mode: main + 2 workers, Redis, Postgres', () => {
 		expect(stored.map((row) => row.fileName)).toEqual(files.map((file) => file.name));
 		const perWorker = countBy(executions.map((e) => cluster.executionsByWorker().get(e.id)));
 		log(`scenario 5: ${files.length} uploads, per worker ${JSON.stringify(Object.fromEntries(perWorker))}`);
+	});
+
+	it("6. files out: the bot's picture and document, downloaded on a worker, are kept in n8n's database binary store and answered to the caller", async () => {
+		const after = await cluster.lastExecutionId();
+		let response: Response | undefined;
+		let body = Buffer.alloc(0);
+		for (let attempt = 0; attempt < 60; attempt++) {
+			response = await fetch(`${cluster.mainUrl}/webhook/${picturesWorkflow.path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ message: 'Paint me a sunset' }),
+			});
+			body = Buffer.from(await response.arrayBuffer());
+			if (response.status !== 404) break;
+			await sleep(500);
+		}
+		expect(response?.status).toBe(200);
+		expect(response?.headers.get('content-type')).toMatch(/^image\/png/);
+		expect(body.equals(PNG_BYTES)).toBe(true);
+		const [execution] = await cluster.executions(picturesWorkflow.id, { afterId: after });
+		expect(execution.status).toBe('success');
+		expect(cluster.executionsByWorker().get(execution.id)).toMatch(/^worker-/);
+		const [item] = execution.data.resultData.runData[SEND_NODE][0].data!.main[0];
+		expect((item.json.files as Array<{ name: string }>).map((file) => file.name)).toEqual(['sunset.png', 'Quarterly report 季度.pdf', 'sunset-copy.png']);
+		// The bytes are in Postgres (binary data mode `database` in queue mode), not in the execution's JSON.
+		const stored = await cluster.postgres.query<{ fileName: string }>(
+			`select "fileName" from binary_data where "fileName" in ('sunset.png', 'Quarterly report 季度.pdf', 'sunset-copy.png') order by "fileName"`,
+		);
+		expect(stored.map((row) => row.fileName)).toEqual(expect.arrayContaining(['Quarterly report 季度.pdf', 'sunset-copy.png', 'sunset.png']));
+		for (const request of emulator.requests.filter((r) => r.path.startsWith('/files/'))) expect(request.headers.authorization).toBeUndefined();
 	});
 
 	// Placed before scenario 3, which takes a worker away (jest runs tests in file order).

@@ -149,7 +149,62 @@ export const knowledgeWorkflow: QueueWorkflow = (() => {
 	};
 })();
 
-export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow, memoryWorkflow, knowledgeWorkflow];
+/** Files out: Send Message with Download Files on the workers, its picture answered to the webhook caller. */
+export const picturesWorkflow: QueueWorkflow = (() => {
+	const id = 'cozeQueuePictures';
+	const uuid = (n: number) => `00000000-0000-4000-8000-${String(1070 + n).padStart(12, '0')}`;
+	return {
+		id,
+		path: 'coze-queue-pictures',
+		json: {
+			id,
+			name: 'Coze queue: a bot that sends pictures',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: uuid(1),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: uuid(9),
+					parameters: { httpMethod: 'POST', path: 'coze-queue-pictures', responseMode: 'responseNode', options: {} },
+				},
+				{
+					id: uuid(2),
+					name: SEND_NODE,
+					type: NODE_TYPE,
+					typeVersion: 1.1,
+					position: [220, 0],
+					credentials: { cozeApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+					parameters: {
+						resource: 'chat',
+						operation: 'sendMessage',
+						botId: { __rl: true, mode: 'id', value: scenarios.pictureBot.botId },
+						userId: 'queue-pictures',
+						message: '={{ $json.body.message }}',
+						options: { downloadFiles: 'all' },
+					},
+				},
+				{
+					id: uuid(3),
+					name: 'Send the Picture',
+					type: 'n8n-nodes-base.respondToWebhook',
+					typeVersion: 1.1,
+					position: [440, 0],
+					parameters: { respondWith: 'binary', responseDataSource: 'set', inputFieldName: 'data', options: {} },
+				},
+			],
+			connections: {
+				Webhook: { main: [[{ node: SEND_NODE, type: 'main', index: 0 }]] },
+				[SEND_NODE]: { main: [[{ node: 'Send the Picture', type: 'main', index: 0 }]] },
+			},
+		},
+	};
+})();
+
+export const QUEUE_WORKFLOWS = [batchWorkflow, parallelWorkflow, slowWorkflow, memoryWorkflow, knowledgeWorkflow, picturesWorkflow];
 
 export const JWT_CREDENTIAL_ID = 'cozeQueueJwtCred1';
 export const JWT_CREDENTIAL_NAME = 'Coze OAuth JWT (emulator)';

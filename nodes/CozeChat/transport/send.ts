@@ -143,7 +143,7 @@ export async function sendHttp(
  * already includes that cancel signal, plus the item's deadline and idle limit, so the helper is
  * called on a view of the context that hides the method; everything else reads through.
  */
-function withOwnAbortSignal(context: CozeContext): CozeContext {
+export function withOwnAbortSignal(context: CozeContext): CozeContext {
 	if (!('getExecutionCancelSignal' in context)) return context;
 	let view = views.get(context);
 	if (!view) {

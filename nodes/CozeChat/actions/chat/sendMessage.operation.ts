@@ -6,6 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { chatFileSources } from '../../core/fileRefs';
 import { attachmentType, userMessageContent, type Attachment } from '../../core/content';
 import { startChatRequest } from '../../api/chat';
 import type { CozeClient } from '../../api/client';
@@ -21,6 +22,7 @@ import {
 	timeoutSecondsOf,
 	userIdField,
 } from '../descriptions';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import { forTheModel, simplifyForToolField } from '../toolOutput';
 import { conversationForKey, getConversationKey, keyScopeOf, rememberConversation } from './conversationKeys';
@@ -183,6 +185,7 @@ const properties: INodeProperties[] = [
 				},
 				...chatRunOptions,
 				...toolLoopOptions,
+				...downloadFilesOptions,
 			]),
 		],
 	},
@@ -239,6 +242,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const metaData = parameters.keyValues('options.metaData', 'Options → Metadata');
 	if (metaData) body.meta_data = metaData;
 	const toolOptions = toolLoopOptionsOf(parameters);
+	const files = filesSettingsOf(parameters);
 	const previous = enterMessages(parameters.entries('options.additionalMessages', 'Options → Previous Messages'));
 	// Uploads come last: nothing is sent to Coze before every field checked out. They count
 	// against the item's Timeout like the chat.
@@ -251,7 +255,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 		rememberConversation(keyStore, keyScopeOf(this), botId, conversationKey, result.conversation_id);
 	}
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'required_action', 'unanswered', 'follow_ups', 'conversation_id', 'chat_id']);
-	return [{ json, pairedItem: { item: itemIndex } }];
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	// The answer's files, after the answer (a live stream to a Chat Trigger already carried its text).
+	return [files ? await attachFiles(this, coze, item, chatFileSources(result), files) : item];
 }
 
 /** Uploads the chosen binary fields and adds the file URLs, in that order. */

@@ -12,6 +12,8 @@ import type { CozeClient } from '../../api/client';
 import { safeError } from '../../boundaries/output';
 import { chatIdsOf, parametersOf, toText, type ItemParameters } from '../../boundaries/parameters';
 import { chatIdField, chatRunOptions, conversationIdField, sortedOptions, timeoutSecondsOf } from '../descriptions';
+import { chatFileSources } from '../../core/fileRefs';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
 import { chatRunOptionsOf, runChatForItem } from './runChat';
 
 const properties: INodeProperties[] = [
@@ -79,7 +81,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: sortedOptions(chatRunOptions),
+		options: sortedOptions([...chatRunOptions, ...downloadFilesOptions]),
 	},
 ];
 
@@ -129,11 +131,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const toolOutputs = readToolOutputs(parameters);
 	// The item lists the client-side calls this chat answered, as Coze's message list holds them.
 	const options = { ...chatRunOptionsOf(parameters, { recoverable: () => true }), clientSideCalls: true };
+	const files = filesSettingsOf(parameters);
 	// The continuation is the same chat: same ids, same stream format, same aggregation.
+	let result;
 	try {
-		const result = await runChatForItem(this, coze, submitToolOutputsRequest(ids, toolOutputs), options);
-		return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+		result = await runChatForItem(this, coze, submitToolOutputsRequest(ids, toolOutputs), options);
 	} catch (error) {
 		throw safeError(this, unsupportedByServer(error, CLIENT_TOOLS_ENDPOINT(ids)), itemIndex);
 	}
+	const item: INodeExecutionData = { json: result as unknown as IDataObject, pairedItem: { item: itemIndex } };
+	return [files ? await attachFiles(this, coze, item, chatFileSources(result), files) : item];
 }

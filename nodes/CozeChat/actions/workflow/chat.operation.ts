@@ -8,6 +8,8 @@ import {
 
 import type { CozeClient } from '../../api/client';
 import { assertCozeId, parametersOf } from '../../boundaries/parameters';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
+import { chatFileSources } from '../../core/fileRefs';
 import { concurrencyOption, enterMessages, messageListCollection, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { byConversationId, conversationIdOf, itemsInParallel } from '../parallelism';
 import {
@@ -74,6 +76,7 @@ const properties: INodeProperties[] = [
 			messageListCollection('Previous Messages', 'additionalMessages', 'Earlier turns to give the chatflow as context, oldest first'),
 			timeoutOption,
 			workflowVersionOption,
+			...downloadFilesOptions,
 		]),
 	},
 ];
@@ -92,6 +95,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const message = parameters.text('message', 'Message', { required: true });
 	const conversationId = conversationIdOf(parameters);
 	const { timeoutSeconds, liveStream } = workflowRunOptionsOf(parameters, 'stream');
+	const files = filesSettingsOf(parameters);
 	const body: IDataObject = {
 		workflow_id: workflowId,
 		...getAssociation(parameters),
@@ -114,5 +118,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 		liveStream,
 	});
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['answer', 'status', 'interrupt', 'follow_ups', 'conversation_id']);
-	return [{ json, pairedItem: { item: itemIndex } }];
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	return [files ? await attachFiles(this, coze, item, chatFileSources(result as never), files) : item];
 }

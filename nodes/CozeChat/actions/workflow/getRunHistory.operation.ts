@@ -10,6 +10,10 @@ import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
 import { fetchNodeOutputsOption, getWorkflowId, workflowLocator } from './common';
 import { withHint } from '../../boundaries/hints';
+import { workflowFileSources } from '../../core/fileRefs';
+import type { WorkflowHistory } from '../../core/workflowDecode';
+import { sortedOptions } from '../descriptions';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
 
 const properties: INodeProperties[] = [
 	workflowLocator('workflow'),
@@ -28,7 +32,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [fetchNodeOutputsOption],
+		options: sortedOptions([fetchNodeOutputsOption, ...downloadFilesOptions]),
 	},
 ];
 
@@ -39,16 +43,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const workflowId = getWorkflowId(parameters);
 	const executeId = parameters.cozeId('executeId', 'Execute ID');
 	const fetchNodeOutputs = parameters.boolean('options.fetchNodeOutputs', 'Options → Fetch Output Nodes One by One', false);
+	const files = filesSettingsOf(parameters);
 	const histories = coze.workflows.history(workflowId, executeId);
+	let json: Partial<WorkflowHistory>;
 	try {
 		const history = await histories.get();
 		if (history.status !== 'running' && (history.is_output_trimmed || fetchNodeOutputs)) {
 			await histories.fetchNodeOutputs(history);
 		}
-		const json = { ...history } as Partial<typeof history>;
+		json = { ...history };
 		delete json.outputReadable;
-		return [{ json: json as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 	} catch (error) {
 		throw withHint(error, undefined, false);
 	}
+	const item: INodeExecutionData = { json: json as unknown as IDataObject, pairedItem: { item: itemIndex } };
+	return [files ? await attachFiles(this, coze, item, workflowFileSources(json), files, { anyUrl: true }) : item];
 }

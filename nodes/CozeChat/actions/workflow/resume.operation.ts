@@ -8,6 +8,8 @@ import {
 
 import type { CozeClient } from '../../api/client';
 import { parametersOf } from '../../boundaries/parameters';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
+import { workflowFileSources } from '../../core/fileRefs';
 import { concurrencyOption, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
@@ -65,7 +67,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: sortedOptions([concurrencyOption, enableStreamingOption, fetchNodeOutputsOption, pollIntervalOption, timeoutOption]),
+		options: sortedOptions([concurrencyOption, enableStreamingOption, fetchNodeOutputsOption, pollIntervalOption, timeoutOption, ...downloadFilesOptions]),
 	},
 ];
 
@@ -86,7 +88,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	// An object from an expression (an input node's parameters) is sent as its JSON text.
 	const resumeData = parameters.text('resumeData', 'Resume Data', { keepSpaces: true });
 	const options = workflowRunOptionsOf(parameters, mode, { errorHint: RESUME_LIMIT_HINT });
+	const files = filesSettingsOf(parameters);
 	const body: IDataObject = { workflow_id: workflowId, event_id: eventId, resume_data: resumeData, interrupt_type: interruptType };
 	const result = await runWorkflowForItem(this, coze, { workflowId, body, resume: true }, options);
-	return [{ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+	const item: INodeExecutionData = { json: result as unknown as IDataObject, pairedItem: { item: itemIndex } };
+	return [files ? await attachFiles(this, coze, item, workflowFileSources(result), files, { anyUrl: true }) : item];
 }

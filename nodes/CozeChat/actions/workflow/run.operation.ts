@@ -9,6 +9,8 @@ import {
 import type { CozeClient } from '../../api/client';
 import { streamsLive } from '../../boundaries/output';
 import { parametersOf } from '../../boundaries/parameters';
+import { attachFiles, downloadFilesOptions, filesSettingsOf } from '../filesOut';
+import { workflowFileSources } from '../../core/fileRefs';
 import { concurrencyOption, sortedOptions, timeoutSecondsOf } from '../descriptions';
 import { itemsInParallel } from '../parallelism';
 import {
@@ -55,6 +57,7 @@ const properties: INodeProperties[] = [
 			pollIntervalOption,
 			timeoutOption,
 			workflowVersionOption,
+			...downloadFilesOptions,
 		]),
 	},
 ];
@@ -72,6 +75,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	const workflowId = getWorkflowId(parameters);
 	const mode = runModeOf(parameters);
 	const options = workflowRunOptionsOf(parameters, mode);
+	const files = filesSettingsOf(parameters);
 	const body: IDataObject = { workflow_id: workflowId, ...getAssociation(parameters) };
 	const ext = extFrom(parameters);
 	if (ext) body.ext = ext;
@@ -88,5 +92,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, coze: 
 	if (mode === 'stream' && version === '' && streamsLive(this, options.liveStream)) await adviseOnStreamMode(this, coze, workflowId);
 	const result = await runWorkflowForItem(this, coze, { workflowId, body, resume: false }, options);
 	const json = forTheModel(parameters, result as unknown as IDataObject, ['status', 'output', 'messages', 'interrupt', 'execute_id']);
-	return [{ json, pairedItem: { item: itemIndex } }];
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	return [files ? await attachFiles(this, coze, item, workflowFileSources(result), files, { anyUrl: true }) : item];
 }
