@@ -324,6 +324,30 @@ export class EditorPage {
 		);
 	}
 
+	/**
+	 * In the open node's output: shows its binary data (n8n's "Binary" view, then "View") and returns the
+	 * natural size of the picture n8n's viewer shows, once the browser has decoded it.
+	 */
+	async shownImageSize(): Promise<{ width: number; height: number }> {
+		const output = this.page.locator('[data-test-id="output-panel"]');
+		const binaryTab = output.locator('[data-test-id="radio-button-binary"]');
+		if (await binaryTab.isVisible().catch(() => false)) await binaryTab.click();
+		await output.locator('[data-test-id="ndv-view-binary-data"]').first().click();
+		const image = this.page.locator('img[src*="binary-data"], img[src^="blob:"], img[src^="data:image"]').last();
+		await image.waitFor({ state: 'attached', timeout: 30_000 });
+		return await image.evaluate(
+			(element) =>
+				new Promise<{ width: number; height: number }>((resolve, reject) => {
+					const picture = element as HTMLImageElement;
+					const done = () => (picture.complete && picture.naturalWidth > 0 ? resolve({ width: picture.naturalWidth, height: picture.naturalHeight }) : undefined);
+					done();
+					picture.addEventListener('load', done);
+					picture.addEventListener('error', () => reject(new Error(`the picture did not load: ${picture.src.slice(0, 120)}`)));
+					setTimeout(() => reject(new Error('no picture after 20 s')), 20_000);
+				}),
+		);
+	}
+
 	/** The canvas's "Execute workflow" button; resolves once the run has finished. */
 	async executeWorkflow(): Promise<void> {
 		const button = this.page.locator('[data-test-id="execute-workflow-button"]').first();

@@ -13,6 +13,7 @@
  *    finds Code Tool, from the canvas and from the node view; a Code Tool added there, named for the
  *    Day Planner Bot's plugin and given code, answers it when the workflow runs;
  *  - Text to Speech plays in n8n's own player with a duration of seconds;
+ *  - Send Message with Download Files: the bot's picture is a binary n8n's viewer shows;
  *  - Variable → Set for the default user, then Send Message with the default User ID: the bot reads it;
  *  - Workflow → Run's form of the workflow's inputs;
  *  - the credential test passes, and a wrong token shows Coze's actionable error.
@@ -346,6 +347,46 @@ describe.each(TARGETS.map((t) => [t.n8n, t] as const))('npm start (README\'s fir
 			const shown = await page.executeStep('Hello, Ada!');
 			expect(shown).toContain('Hello, Ada! Your city is Kyoto.');
 			await shot('variables-then-chat.png');
+		});
+
+		it("Send Message with Download Files: the picture the bot's answer links to is a binary n8n shows", async () => {
+			// A Manual Trigger and Send Message to the demo's Picture Bot with Options → Download Files:
+			// Images Only; the emulator's signed link sits at the credential's own (custom) origin.
+			const workflow = {
+				name: 'Picture from a bot (test)',
+				nodes: [
+					{ id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+					{
+						id: 'c0ffee00-0000-4000-8000-000000000002',
+						name: 'Ask the Picture Bot',
+						type: 'n8n-nodes-coze.cozeChat',
+						typeVersion: 1.1,
+						position: [260, 0],
+						parameters: {
+							resource: 'chat',
+							operation: 'sendMessage',
+							botId: { __rl: true, mode: 'id', value: '7400000000000000038' },
+							message: 'Show me the sunset over West Lake',
+							options: { downloadFiles: 'images' },
+						},
+						credentials: { cozeApi: { id: 'cozeEmulatorCred1', name: 'Coze (local emulator)' } },
+					},
+				],
+				connections: { Start: { main: [[{ node: 'Ask the Picture Bot', type: 'main', index: 0 }]] } },
+				settings: {},
+				// n8n 1.x stores `active` without a default; 2.x keeps activation elsewhere.
+				...(latest ? {} : { active: false }),
+			};
+			const created = await rest('POST', '/workflows', workflow);
+			expect({ status: created.status, body: created.status === 200 ? undefined : created.json }).toEqual({ status: 200, body: undefined });
+			page = await page.inNewTab();
+			await page.openWorkflow((created.json.data as { id: string }).id);
+			await page.executeWorkflow();
+			const shown = await page.outputOf('Ask the Picture Bot', /image\/png/);
+			log(`n8n ${version}: Download Files → ${shown.replace(/\s+/g, ' ').slice(0, 300)}`);
+			// The emulator's sunset is a 160×100 PNG: the viewer decoded the downloaded bytes.
+			expect(await page.shownImageSize()).toEqual({ width: 160, height: 100 });
+			await shot('files-out.png');
 		});
 
 		it('Knowledge → Upload Document: the picker finds a knowledge base by name, and a text upload waits until Coze processed it', async () => {

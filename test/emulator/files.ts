@@ -10,16 +10,68 @@
  * picture that arrives one byte every 200 ms.
  */
 import { createHmac } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 
 import type { EmulatorRoute } from './server';
 
 const SIGNING_KEY = 'emulator-file-signing-key';
 
-/** A 1×1 transparent PNG. */
-export const PNG_BYTES = Buffer.from(
-	'89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082',
-	'hex',
-);
+/** CRC-32 of PNG chunks (ISO 3309), computed here so the emulator needs nothing beyond node:zlib. */
+function crc32(bytes: Buffer): number {
+	let crc = 0xffffffff;
+	for (const byte of bytes) {
+		crc ^= byte;
+		for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+	}
+	return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A PNG chunk: length, type, data, CRC of type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+	const length = Buffer.alloc(4);
+	length.writeUInt32BE(data.length);
+	const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(body));
+	return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * The "sunset over West Lake" the Picture Bot shows: a real 160×100 RGB PNG (a sky fading from gold to
+ * red, a sun, dark water), so n8n's viewer shows a picture, not a transparent pixel.
+ */
+function sunsetPng(width = 160, height = 100): Buffer {
+	const rows: Buffer[] = [];
+	for (let y = 0; y < height; y++) {
+		const row = Buffer.alloc(1 + width * 3); // filter byte 0, then RGB
+		for (let x = 0; x < width; x++) {
+			const horizon = height * 0.62;
+			let rgb: [number, number, number];
+			const sun = Math.hypot(x - width * 0.5, y - horizon + 4) < 14;
+			if (y < horizon) {
+				const t = y / horizon;
+				rgb = sun ? [255, 236, 150] : [Math.round(250 - 20 * t), Math.round(190 - 120 * t), Math.round(90 - 40 * t)];
+			} else {
+				const shimmer = Math.abs(x - width * 0.5) < 10 - (y - horizon) / 4 && (y % 3 === 0);
+				rgb = shimmer ? [240, 170, 90] : [30, 40 + Math.round((y - horizon) / 2), 70];
+			}
+			row.set(rgb, 1 + x * 3);
+		}
+		rows.push(row);
+	}
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter, no interlace
+	return Buffer.concat([
+		Buffer.from('89504e470d0a1a0a', 'hex'),
+		pngChunk('IHDR', header),
+		pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+		pngChunk('IEND', Buffer.alloc(0)),
+	]);
+}
+
+export const PNG_BYTES = sunsetPng();
 
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
 

@@ -848,7 +848,7 @@ const scenarioList: Scenario[] = [
 		// links are signed and expire (test/emulator/files.ts). The question picks a variant: an
 		// expired link, a redirect to the metadata address, a file over 1 MB, a short link.
 		name: 'pictureBot',
-		botId: '7400000000000000036',
+		botId: '7400000000000000038',
 		botName: 'Picture Bot',
 		build: (ctx) => {
 			const base = ctx.baseUrl ?? 'http://127.0.0.1';
@@ -901,6 +901,16 @@ const CARD_JSON = JSON.stringify(CARD_CONTENT).replace('"template_id":"738399738
 export const scenarios: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.name, s]));
 
 export const scenariosByBotId: Record<string, Scenario> = Object.fromEntries(scenarioList.map((s) => [s.botId, s]));
+
+// Two scripted bots with one id would answer for each other (the later one wins): refuse at load.
+{
+	const seen = new Map<string, string>();
+	for (const scenario of scenarioList) {
+		const earlier = seen.get(scenario.botId);
+		if (earlier !== undefined) throw new Error(`Emulator bots '${earlier}' and '${scenario.name}' share the id ${scenario.botId}`);
+		seen.set(scenario.botId, scenario.name);
+	}
+}
 
 /** A context for building a transcript outside the server (unit tests). */
 export function standaloneContext(botId: string, userMessage = 'What day is 2024-10-01?'): ChatContext {
