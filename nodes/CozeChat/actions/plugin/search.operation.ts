@@ -8,6 +8,7 @@ import {
 
 import type { CozeClient } from '../../api/client';
 import { parametersOf, toText } from '../../boundaries/parameters';
+import { resultLimitOf, returnAllFields } from '../descriptions';
 
 /** Coze's largest page (list_plugin.md: page_size ≤ 100). */
 const MAX_PAGE = 100;
@@ -23,22 +24,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. news',
 		description: 'Words to search the store for (fuzzy); empty lists the whole store',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -103,8 +89,7 @@ function pluginItem(item: IDataObject): IDataObject {
 export async function execute(this: IExecuteFunctions, itemIndex: number, coze: CozeClient): Promise<INodeExecutionData[]> {
 	const parameters = parametersOf(this, itemIndex);
 	const keyword = parameters.text('keyword', 'Keyword');
-	const returnAll = parameters.boolean('returnAll', 'Return All', false);
-	const limit = returnAll ? Infinity : parameters.number('limit', 'Limit', { default: 50, min: 1, integer: true });
+	const limit = resultLimitOf(parameters, 'plugins');
 	const categoryId = toText(parameters.raw('filters.category', 'Filters → Category', '', { extractValue: true })).trim();
 	if (categoryId !== '' && !/^\d+$/.test(categoryId)) parameters.fail(`Filters → Category: '${categoryId}' is not a category ID (digits only)`);
 	const official = parameters.boolean('filters.officialOnly', 'Filters → Official Only', false) ? true : undefined;
