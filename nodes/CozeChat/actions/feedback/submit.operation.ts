@@ -21,7 +21,7 @@ const properties: INodeProperties[] = [
 	{
 		...messageIdField,
 		description:
-			'The bot\'s answer to rate (a message of type answer): its ID in Send Message\'s raw messages (Options → Include Raw Messages) or in Chat → List Messages with Simplify off',
+			'The bot\'s answer to rate (a message of type answer): answer_message_id in Send Message\'s output, or its ID in Chat → List Messages with Simplify off',
 	},
 	{
 		displayName: 'Feedback',

@@ -23,7 +23,7 @@ export const messageIdField: INodeProperties = {
 	required: true,
 	placeholder: 'e.g. 7381473525342978112',
 	description:
-		'The message: the ID output by Message → Create, or a message\'s ID in Send Message\'s raw messages (Options → Include Raw Messages) or Chat → List Messages with Simplify off',
+		'The message: the ID output by Message → Create, answer_message_id in Send Message\'s output, or a message\'s ID in Send Message\'s raw messages (Options → Include Raw Messages) or Chat → List Messages with Simplify off',
 };
 
 /** Options → Items in Parallel of these operations: items of one conversation still go in order. */
